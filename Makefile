@@ -1,0 +1,62 @@
+# harness: `make full-runs` and `make test` are all a fresh clone needs; both install and build first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+EXP ?= exp-001-role-vs-goal
+PROVIDER ?= sim
+JOBS ?= 4
+HARNESS := node dist/cli/main.js
+
+SOURCES := $(shell find harness -name '*.ts' -not -name '*.test.ts') $(wildcard schemas/*.json) tsconfig.json tsconfig.build.json
+
+.PHONY: help install build test check lint types sandbox full-runs clean
+
+help:
+	@echo "make full-runs   install, build and run the example experiment end to end (EXP=$(EXP) PROVIDER=$(PROVIDER) JOBS=$(JOBS))"
+	@echo "make test        install, build and run every test"
+	@echo "make check       types, lint, schema drift, tests"
+
+install: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build: dist/.built
+dist/.built: node_modules/.installed $(SOURCES)
+	npx tsc -p tsconfig.build.json
+	@chmod +x dist/cli/main.js
+	@touch $@
+
+# bubblewrap sandboxes every program a run starts; install it where we can (root with apt).
+sandbox:
+	@if command -v bwrap >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing bubblewrap (the sandbox for commands)"; \
+	  (apt-get install -y -qq bubblewrap >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null)); \
+	else \
+	  echo "bubblewrap (bwrap) is missing: install it with 'sudo apt-get install bubblewrap' (or your system's package)."; \
+	  echo "Without it, runs that start programs are refused unless you pass --sandbox none."; \
+	fi
+
+test: build sandbox
+	npx vitest run
+
+types: node_modules/.installed
+	node harness/build/gen-types.mjs
+
+lint: node_modules/.installed
+	npx eslint harness bench
+
+check: build sandbox
+	node harness/build/gen-types.mjs --check
+	npx tsc --noEmit -p tsconfig.json
+	npx eslint harness bench
+	npx vitest run
+
+full-runs: build sandbox
+	@echo "== full-runs: experiment $(EXP), provider $(PROVIDER) (the offline simulator unless PROVIDER=anthropic)"
+	$(HARNESS) freeze $(EXP) --provider $(PROVIDER)
+	@echo "== not built yet: run (execute the schedule), verify-pairing, verify, analyze, audit"
+
+clean:
+	rm -rf dist

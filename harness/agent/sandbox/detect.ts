@@ -1,0 +1,72 @@
+import { constants, promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { bwrapInvocation } from './bwrap-args.js';
+import { sandboxEnv } from './env.js';
+import { spawnCapped } from './spawn-capped.js';
+
+export interface SandboxStatus {
+  available: boolean;
+  /** Absolute path of the bwrap binary found on PATH. */
+  path?: string;
+  /** e.g. `0.8.0`. */
+  version?: string;
+  /** Why it is not available, and what to do about it. */
+  reason?: string;
+}
+
+const PROBE_TIMEOUT_MS = 10_000;
+const INSTALL = 'install it with `apt-get install bubblewrap` (Debian/Ubuntu)';
+
+let cached: Promise<SandboxStatus> | undefined;
+
+// Probing spawns a sandbox, so do it once: every run in this process gets the same answer.
+export function detectSandbox(): Promise<SandboxStatus> {
+  cached ??= probeSandbox(process.env.PATH ?? '');
+  return cached;
+}
+
+// Separate "not installed" from "installed but cannot sandbox here" (e.g. user namespaces
+// disabled), because the fixes differ. Exported with its search path so tests can vary it.
+export async function probeSandbox(searchPath: string): Promise<SandboxStatus> {
+  const bin = await findExecutable('bwrap', searchPath);
+  if (bin === undefined) {
+    return { available: false, reason: `bubblewrap (bwrap) was not found on PATH; ${INSTALL}` };
+  }
+  const probeLimits = { env: {}, timeoutMs: PROBE_TIMEOUT_MS, maxOutputBytes: 64 * 1024 };
+  const versionRun = await spawnCapped({ ...probeLimits, file: bin, args: ['--version'] });
+  const version = versionRun.stdout.trim().replace(/^bubblewrap\s+/, '') || undefined;
+  const workspace = await fs.mkdtemp(path.join(tmpdir(), 'harness-bwrap-probe-'));
+  try {
+    const invocation = bwrapInvocation({ workspace, env: sandboxEnv(), network: false }, ['true']);
+    const probe = await spawnCapped({ ...probeLimits, file: bin, ...invocation });
+    if (probe.exitCode === 0) return { available: true, path: bin, version };
+    const why = probe.timedOut ? `timed out after ${PROBE_TIMEOUT_MS} ms` : probe.stderr.trim() || `exit ${probe.exitCode ?? probe.signal}`;
+    return {
+      available: false,
+      path: bin,
+      version,
+      reason:
+        `bwrap ${version ?? '(unknown version)'} at ${bin} cannot create a sandbox here: ${why}. ` +
+        'It needs unprivileged user namespaces (on Ubuntu 23.10+ AppArmor restricts them: ' +
+        '`sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`), or run as root.',
+    };
+  } finally {
+    await fs.rm(workspace, { recursive: true, force: true });
+  }
+}
+
+// Like `which`: the first executable regular file named `name` in a PATH-style list.
+async function findExecutable(name: string, searchPath: string): Promise<string | undefined> {
+  for (const dir of searchPath.split(path.delimiter)) {
+    if (!path.isAbsolute(dir)) continue;
+    const candidate = path.join(dir, name);
+    try {
+      await fs.access(candidate, constants.X_OK);
+      if ((await fs.stat(candidate)).isFile()) return candidate;
+    } catch {
+      // not here; keep looking
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { bug, inputError } from '../../core/errors.js';
+import { SANDBOX_WORKSPACE, bwrapInvocation } from './bwrap-args.js';
+import { detectSandbox } from './detect.js';
+import { spawnCapped, type RunResult } from './spawn-capped.js';
+
+export type { RunResult } from './spawn-capped.js';
+
+/** `bwrap` isolates; `none` runs on the host and exists only for an explicit `--sandbox none`. */
+export type SandboxMode = 'bwrap' | 'none';
+
+export interface RunOptions {
+  mode: SandboxMode;
+  /** Absolute host path; the program sees it as /workspace (bwrap) or as its cwd (none). */
+  workspace: string;
+  argv: string[];
+  stdin?: string;
+  /** The complete environment, normally from sandboxEnv(); nothing else is inherited. */
+  env: Record<string, string>;
+  timeoutMs: number;
+  /** Grant network access (bwrap only shares the host network when true). Default false. */
+  network?: boolean;
+  /** Per stream; the head is kept and the rest drained and dropped. */
+  maxOutputBytes: number;
+}
+
+// The one way the agent's tools, the command provider and command checks run a program, so all
+// of them get the same isolation, deadline, output caps and environment.
+export async function runSandboxed(opts: RunOptions): Promise<RunResult> {
+  if (!path.isAbsolute(opts.workspace)) throw bug(`runSandboxed needs an absolute workspace, got ${opts.workspace}`);
+  const [program, ...args] = opts.argv;
+  if (program === undefined) throw bug('runSandboxed needs a non-empty argv');
+  const nul = [...opts.argv, ...Object.entries(opts.env).flat()].find((s) => s.includes('\0'));
+  if (nul !== undefined) {
+    throw inputError(`command argument or environment value contains a NUL byte: ${JSON.stringify(nul)}`, {
+      hint: 'programs cannot receive NUL bytes in arguments or environment; remove it',
+    });
+  }
+  const common = { env: opts.env, stdin: opts.stdin, timeoutMs: opts.timeoutMs, maxOutputBytes: opts.maxOutputBytes };
+  if (opts.mode === 'none') {
+    // HOME=/workspace names the sandbox's view; on the host that directory is the workspace itself.
+    const env = opts.env.HOME === SANDBOX_WORKSPACE ? { ...opts.env, HOME: opts.workspace } : opts.env;
+    return spawnCapped({ ...common, env, file: program, args, cwd: opts.workspace });
+  }
+  const status = await detectSandbox();
+  if (!status.available || status.path === undefined) {
+    throw inputError(`cannot run ${program} in a sandbox: ${status.reason ?? 'bubblewrap is not usable'}`, {
+      hint: 'install bubblewrap (`apt-get install bubblewrap`), or pass `--sandbox none` to run ' +
+        'commands unsandboxed on this machine (the manifest records it and the audit reports it)',
+    });
+  }
+  const spec = { workspace: opts.workspace, env: opts.env, network: opts.network ?? false };
+  const invocation = bwrapInvocation(spec, opts.argv);
+  // bwrap itself gets an empty environment; the program's comes only from --setenv.
+  return spawnCapped({ ...common, env: {}, file: status.path, ...invocation });
+}

@@ -1,0 +1,31 @@
+import { Option, type Command } from 'commander';
+import { emit } from './output.js';
+import type { SetExitCode } from './program.js';
+
+export function registerFreeze(program: Command, _setCode: SetExitCode): void {
+  program
+    .command('freeze')
+    .description('validate an experiment and freeze it: freeze record, schedule, registry genesis')
+    .argument('<experiment>', 'experiment id (folder under experiments/) or path')
+    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
+    .addOption(new Option('--provider <name>', 'provider of this run set (default: the config\'s)').choices(['sim', 'anthropic', 'command']))
+    .option('--deviation <reason>', 'accept changed inputs as a recorded deviation (the audit reports it)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', `
+Examples:
+  harness freeze exp-001-role-vs-goal
+  harness freeze exp-001-role-vs-goal --provider anthropic --runs-dir runs-claude
+  harness freeze exp-001-role-vs-goal --deviation "fixed a typo in TASK-003's instruction"`)
+    .action(async (experiment: string, opts: { runsDir: string; provider?: 'sim' | 'anthropic' | 'command'; deviation?: string; json?: boolean }) => {
+      const { freeze } = await import('../commands/freeze.js');
+      const result = await freeze({ experiment, runsDir: opts.runsDir, provider: opts.provider, deviation: opts.deviation });
+      emit(result, opts.json, (r) => {
+        const head = {
+          created: `froze ${r.experiment}: ${r.slots} slots, provider ${r.provider}`,
+          unchanged: `${r.experiment} is already frozen with these inputs; nothing changed`,
+          'deviation-recorded': `recorded a deviation and re-froze ${r.experiment} (${r.changes.length} changes)`,
+        }[r.action];
+        return `${head}\n  freeze record  ${r.freezeRecord}\n  schedule       ${r.schedule}\n  registry       ${r.registry}\n`;
+      });
+    });
+}

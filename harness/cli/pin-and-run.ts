@@ -1,0 +1,64 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { inputError } from '../core/errors.js';
+import { emit } from './output.js';
+import type { SetExitCode } from './program.js';
+
+interface PinAndRunFlags {
+  init?: boolean;
+  experiment?: string;
+  variant?: string;
+  task?: string;
+  seed?: number;
+  pairId?: string;
+  output?: string;
+  adhoc?: boolean;
+  runsDir: string;
+  sandbox: 'auto' | 'bwrap' | 'none';
+  json?: boolean;
+}
+
+export function registerPinAndRun(program: Command, _setCode: SetExitCode): void {
+  program
+    .command('pin-and-run')
+    .description('pin one slot into a run folder with its manifest (--init)')
+    .option('--init', 'create the run folder and its manifest')
+    .option('--experiment <id>', 'experiment id or folder')
+    .option('--variant <id>', 'variant id')
+    .option('--task <id>', 'task id')
+    .option('--seed <n>', 'the slot\'s seed (from the schedule)', parseSeed)
+    .option('--pair-id <id>', 'pair id, e.g. pair-0001')
+    .option('--output <dir>', 'run folder to create (default: runs/<exp>/<run-id>)')
+    .option('--adhoc', 'allow a slot that is not in the frozen schedule (marked ad hoc, never analysed)')
+    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
+    .addOption(new Option('--sandbox <mode>', 'sandbox for programs the run starts').choices(['auto', 'bwrap', 'none']).default('auto'))
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', `
+Examples (slot values come from runs/<exp>/schedule.json):
+  harness pin-and-run --init --experiment exp-001-role-vs-goal --variant goal-centric \\
+      --task TASK-001 --seed 1234567 --pair-id pair-0001
+  harness pin-and-run --init ... --adhoc --output /tmp/try-1`)
+    .action(async (flags: PinAndRunFlags) => {
+      if (!flags.init) throw inputError('say which stage to run: --init', { hint: 'harness pin-and-run --help' });
+      const { pinAndRunInit } = await import('../commands/pin-and-run-init.js');
+      const result = await pinAndRunInit({
+        experiment: required(flags.experiment, '--experiment'),
+        variant: required(flags.variant, '--variant'),
+        task: required(flags.task, '--task'),
+        seed: required(flags.seed, '--seed'),
+        pairId: required(flags.pairId, '--pair-id'),
+        output: flags.output, adhoc: flags.adhoc, runsDir: flags.runsDir, sandbox: flags.sandbox,
+      });
+      emit(result, flags.json, (r) => `pinned ${r.runId}${r.adhoc ? ' (ad hoc)' : ''}, attempt ${r.attempt}, sandbox ${r.sandbox}\n  manifest ${r.manifest}\n`);
+    });
+}
+
+function required<T>(value: T | undefined, flag: string): T {
+  if (value === undefined) throw inputError(`missing ${flag}`, { hint: 'harness pin-and-run --help shows every flag with an example' });
+  return value;
+}
+
+function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n > 0xffffffff) throw new InvalidArgumentError('expected an integer from 0 to 4294967295');
+  return n;
+}

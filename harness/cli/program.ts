@@ -1,0 +1,32 @@
+import { Command, CommanderError } from 'commander';
+import { harnessVersion } from '../pipeline/provenance.js';
+import { exitCodeFor, renderError } from './render-error.js';
+import { registerFreeze } from './freeze.js';
+import { registerPinAndRun } from './pin-and-run.js';
+import { registerValidateManifest } from './validate-manifest.js';
+
+export type SetExitCode = (code: number) => void;
+
+// Each register function declares one subcommand; its action imports the command lazily.
+const registrations = [registerFreeze, registerPinAndRun, registerValidateManifest];
+
+export async function runCli(argv: string[]): Promise<number> {
+  const program = new Command('harness')
+    .description('Reproducible, auditable paired experiments on LLM agents.')
+    .version(harnessVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+  let code = 0;
+  for (const register of registrations) register(program, (c: number) => (code = c));
+  program.addHelpText('after', '\nExit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 internal error.\nSee README.md for a walk-through.');
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    process.stderr.write(renderError(err));
+    return exitCodeFor(err);
+  }
+}
+

@@ -1,0 +1,47 @@
+import type { Digest } from '../core/digest.js';
+import { loadExperiment } from '../experiment/load-experiment.js';
+import { runSetFiles } from '../experiment/locate.js';
+import { applyFreeze, planFreeze } from '../pipeline/freeze.js';
+import type { ProviderName } from '../pipeline/freeze-record.js';
+import { whoAmI } from '../pipeline/provenance.js';
+
+export interface FreezeOptions {
+  experiment: string;
+  runsDir?: string;
+  /** Overrides the config's provider for this run set. */
+  provider?: ProviderName;
+  /** Accept changed inputs as a recorded deviation, with this reason. */
+  deviation?: string;
+}
+
+export interface FreezeResult {
+  experiment: string;
+  action: 'created' | 'unchanged' | 'deviation-recorded';
+  runsDir: string;
+  freezeRecord: string;
+  schedule: string;
+  registry: string;
+  slots: number;
+  provider: ProviderName;
+  freezeDigest: Digest;
+  changes: { what: string; file: string; frozen: string; now: string }[];
+}
+
+export async function freeze(options: FreezeOptions): Promise<FreezeResult> {
+  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
+  const plan = await planFreeze(exp, options.provider ?? exp.config.provider.name, options.deviation);
+  await applyFreeze(exp, plan, whoAmI());
+  const files = runSetFiles(exp.location.runsDir);
+  return {
+    experiment: exp.config.id,
+    action: plan.action === 'create' ? 'created' : plan.action === 'unchanged' ? 'unchanged' : 'deviation-recorded',
+    runsDir: exp.location.runsDir,
+    freezeRecord: files.freezeRecord,
+    schedule: files.schedule,
+    registry: files.registry,
+    slots: plan.schedule.slots.length,
+    provider: plan.record.provider,
+    freezeDigest: plan.record.digest,
+    changes: plan.action === 'deviate' ? plan.changes : [],
+  };
+}

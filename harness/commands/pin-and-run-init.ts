@@ -1,0 +1,52 @@
+import type { Digest } from '../core/digest.js';
+import { loadExperiment } from '../experiment/load-experiment.js';
+import { loadFrozenSet, requireUnchangedInputs } from '../pipeline/frozen-set.js';
+import { initRun } from '../pipeline/init-run.js';
+import { needsCommands } from '../pipeline/manifest.js';
+import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
+
+export interface InitOptions {
+  experiment: string;
+  variant: string;
+  task: string;
+  seed: number;
+  pairId: string;
+  output?: string;
+  adhoc?: boolean;
+  runsDir?: string;
+  sandbox?: SandboxRequest;
+}
+
+export interface InitResult {
+  runId: string;
+  runDir: string;
+  manifest: string;
+  manifestDigest: Digest;
+  adhoc: boolean;
+  slotIndex: number | null;
+  attempt: number;
+  sandbox: string;
+}
+
+// pin-and-run --init: one slot's run folder and manifest, after checking that the experiment
+// is frozen, unchanged since, and that the slot is in the schedule (or explicitly ad hoc).
+export async function pinAndRunInit(options: InitOptions): Promise<InitResult> {
+  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
+  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+  requireUnchangedInputs(exp, frozen);
+  const task = exp.tasks.find((t) => t.id === options.task);
+  const sandbox = await resolveSandbox(options.sandbox ?? 'auto', task !== undefined && needsCommands(frozen.record.provider, task));
+  const run = await initRun(exp, frozen, {
+    task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
+  }, { sandbox, output: options.output });
+  return {
+    runId: run.runId,
+    runDir: run.runDir,
+    manifest: run.manifestFile,
+    manifestDigest: run.manifest.digest,
+    adhoc: run.manifest.adhoc,
+    slotIndex: run.manifest.slot.index,
+    attempt: run.manifest.slot.attempt,
+    sandbox: run.manifest.sandbox.mode,
+  };
+}

@@ -1,0 +1,25 @@
+import type { Problem } from '../core/errors.js';
+import { checkManifestFile, type ExperimentContext } from '../pipeline/validate-manifest.js';
+
+export interface ValidateManifestOptions {
+  manifests: string[];
+}
+
+export interface ValidateManifestResult {
+  ok: boolean;
+  /** Some file could not be read as a manifest at all (exit 2 rather than 1). */
+  badInput: boolean;
+  manifests: { file: string; runId: string | null; ok: boolean; problems: Problem[] }[];
+}
+
+export async function validateManifests(options: ValidateManifestOptions): Promise<ValidateManifestResult> {
+  const contexts = new Map<string, Promise<ExperimentContext>>();
+  const manifests = [];
+  let badInput = false;
+  for (const file of options.manifests) {
+    const check = await checkManifestFile(file, contexts);
+    badInput ||= check.unreadable;
+    manifests.push({ file, runId: check.manifest?.runId ?? null, ok: check.problems.length === 0, problems: check.problems });
+  }
+  return { ok: manifests.every((m) => m.ok), badInput, manifests };
+}

@@ -1,0 +1,23 @@
+// Generated from schemas/*.schema.json by harness/build/gen-types.mjs. Do not edit: change the schema and run `make types`.
+/* eslint-disable */
+// Source: schemas/lock.schema.json
+
+/**
+ * runs/<exp>/<run-id>/lock.json: every file of the locked run with its size and sha256, and the run's root digest (sha256 of SHA256SUMS).
+ */
+export interface RunLock {
+  schemaVersion: 1;
+  runId: string;
+  lockedAt: string;
+  files: {
+    path: string;
+    size: number;
+    sha256: string;
+  }[];
+  rootDigest: Digest;
+  manifestDigest: Digest;
+  scorecardDigest: Digest;
+}
+export interface Digest {
+  sha256: string;
+}

@@ -1,0 +1,158 @@
+import { promises as fs } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isNode, type Document, type Node } from 'yaml';
+import { inputError, type Problem } from '../core/errors.js';
+
+/** A parsed document that can say which line a JSON path came from. */
+export interface LoadedDocument {
+  file: string;
+  data: unknown;
+  locate(jsonPath: string): { line: number; column: number } | undefined;
+}
+
+// Aliases beyond this are an expansion attack ("billion laughs"), not a config anybody writes.
+const MAX_ALIAS_COUNT = 100;
+
+export async function readText(file: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw inputError(`${file}: file not found`, { hint: 'check the path, or create the file', cause: err });
+    if (code === 'EISDIR') throw inputError(`${file}: is a directory, expected a file`, { cause: err });
+    throw inputError(`${file}: cannot read (${code ?? String(err)})`, { cause: err });
+  }
+  if (bytes.length === 0) throw inputError(`${file}: file is empty`, { hint: 'fill it in; see the examples under experiments/' });
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (err) {
+    const offset = firstInvalidUtf8(bytes);
+    throw inputError(`${file}:${lineAt(bytes, offset)}: not valid UTF-8 (byte offset ${offset})`, {
+      hint: 're-save the file as UTF-8',
+      cause: err,
+    });
+  }
+}
+
+/** Parses YAML (or JSON, which YAML 1.2 contains) keeping positions for error messages. */
+export function parseYaml(file: string, text: string): LoadedDocument {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const problems: Problem[] = doc.errors.map((e) => ({
+      file,
+      line: e.linePos?.[0].line,
+      column: e.linePos?.[0].col,
+      message: e.message.split('\n')[0] ?? e.message,
+    }));
+    throw inputError(`${file}: not valid YAML`, { problems, hint: 'fix the syntax at the line shown' });
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    throw inputError(`${file}: too many YAML aliases (more than ${MAX_ALIAS_COUNT} expansions)`, {
+      hint: 'write the values out instead of expanding aliases; this looks like an alias bomb',
+      cause: err,
+    });
+  }
+  if (data === null || data === undefined) throw inputError(`${file}: document is empty`, { hint: 'fill it in' });
+  return { file, data, locate: (jsonPath) => locateInYaml(doc, lineCounter, jsonPath) };
+}
+
+export async function loadYaml(file: string): Promise<LoadedDocument> {
+  return parseYaml(file, await readText(file));
+}
+
+// JSON is parsed by JSON.parse (exact semantics); positions are only looked up when a
+// problem is reported, by reading the same text as YAML.
+export async function loadJson(file: string): Promise<LoadedDocument> {
+  const text = await readText(file);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    const match = /position (\d+)/.exec((err as Error).message);
+    const at = match ? positionOf(text, Number(match[1])) : undefined;
+    throw inputError(`${file}${at ? `:${at.line}:${at.column}` : ''}: not valid JSON (${(err as Error).message})`, {
+      hint: 'fix the syntax, or restore the file from the run that wrote it',
+      cause: err,
+    });
+  }
+  let located: LoadedDocument | undefined;
+  return {
+    file,
+    data,
+    locate(jsonPath) {
+      located ??= safeParse(file, text);
+      return located?.locate(jsonPath);
+    },
+  };
+}
+
+function safeParse(file: string, text: string): LoadedDocument | undefined {
+  try {
+    return parseYaml(file, text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function pointerSegments(jsonPath: string): string[] {
+  if (jsonPath === '' || jsonPath === '/') return [];
+  return jsonPath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function locateInYaml(doc: Document, lineCounter: LineCounter, jsonPath: string): { line: number; column: number } | undefined {
+  const segments = pointerSegments(jsonPath);
+  // Walk up until a node exists: a missing key is reported at its parent.
+  for (let n = segments.length; n >= 0; n--) {
+    const keys = segments.slice(0, n).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    const node = n === 0 ? doc.contents : doc.getIn(keys, true);
+    if (isNode(node) && node.range) {
+      // Report an unknown key at the key itself rather than at its value.
+      const keyNode = n === segments.length && n > 0 ? keyNodeOf(doc, keys) : undefined;
+      const offset = (keyNode?.range ?? node.range)[0];
+      const pos = lineCounter.linePos(offset);
+      return { line: pos.line, column: pos.col };
+    }
+  }
+  return undefined;
+}
+
+function keyNodeOf(doc: Document, keys: (string | number)[]): Node | undefined {
+  const parent = keys.length === 1 ? doc.contents : doc.getIn(keys.slice(0, -1), true);
+  if (!isMap(parent)) return undefined;
+  const last = keys[keys.length - 1];
+  const pair = parent.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === last);
+  return isNode(pair?.key) ? pair.key : undefined;
+}
+
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
+}
+
+function firstInvalidUtf8(bytes: Buffer): number {
+  let lo = 0;
+  let hi = bytes.length;
+  // Binary search for the shortest prefix that fails to decode.
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    try {
+      // stream: an incomplete trailing sequence is not an error, only an invalid byte is.
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid + 1), { stream: true });
+      lo = mid + 1;
+    } catch {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+function lineAt(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < bytes.length; i++) if (bytes[i] === 0x0a) line++;
+  return line;
+}

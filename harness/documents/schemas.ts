@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import * as addFormatsModule from 'ajv-formats';
+import type { Problem } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
+
+export type SchemaName =
+  | 'experiment' | 'preregistration' | 'task' | 'freeze-record' | 'schedule'
+  | 'manifest' | 'trace-event' | 'scorecard' | 'lock' | 'registry-entry';
+
+export const schemaDir = path.join(packageRoot, 'schemas');
+
+// ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
+const addFormats = addFormatsModule.default as unknown as (ajv: Ajv2020) => Ajv2020;
+
+let ajv: Ajv2020 | undefined;
+const compiled = new Map<SchemaName, ValidateFunction>();
+
+// Compiled lazily, one schema at a time: a command pays only for the documents it touches.
+function validatorFor(name: SchemaName): ValidateFunction {
+  let fn = compiled.get(name);
+  if (fn === undefined) {
+    const instance = (ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: true, discriminator: true })));
+    const schema = JSON.parse(readFileSync(path.join(schemaDir, `${name}.schema.json`), 'utf8')) as object;
+    fn = instance.compile(schema);
+    compiled.set(name, fn);
+  }
+  return fn;
+}
+
+/** Problems with `data` against schema `name`, each with a JSON path (no file yet). */
+export function schemaProblems(name: SchemaName, data: unknown): Problem[] {
+  const validate = validatorFor(name);
+  if (validate(data)) return [];
+  return dedupe((validate.errors ?? []).map(toProblem));
+}
+
+function toProblem(e: ErrorObject): Problem {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties':
+    case 'unevaluatedProperties': {
+      const key = String(p.additionalProperty ?? p.unevaluatedProperty);
+      return { path: `${e.instancePath}/${key}`, message: `unknown key "${key}"${allowedKeys(e)}` };
+    }
+    case 'required':
+      return { path: e.instancePath || '/', message: `missing required key "${String(p.missingProperty)}"` };
+    case 'enum':
+      return { path: e.instancePath, message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'const':
+      return { path: e.instancePath, message: `must be ${JSON.stringify(p.allowedValue)}` };
+    case 'discriminator':
+      return { path: `${e.instancePath}/${String(p.tag)}`, message: discriminatorMessage(e) };
+    default:
+      return { path: e.instancePath || '/', message: e.message ?? e.keyword };
+  }
+}
+
+function allowedKeys(e: ErrorObject): string {
+  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props ? ` (allowed: ${Object.keys(props).join(', ')})` : '';
+}
+
+function discriminatorMessage(e: ErrorObject): string {
+  const p = e.params as { error?: string; tag?: string; tagValue?: unknown };
+  const options = ((e.parentSchema as { oneOf?: { $ref?: string }[] } | undefined)?.oneOf ?? []).length;
+  if (p.error === 'tag' && p.tagValue === undefined) return `missing "${String(p.tag)}"`;
+  return `unknown ${String(p.tag)} ${JSON.stringify(p.tagValue)}${options > 0 ? ' (see the schema for the allowed kinds)' : ''}`;
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\0${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

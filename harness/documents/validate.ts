@@ -1,0 +1,31 @@
+import { inputError, type Problem } from '../core/errors.js';
+import { loadJson, loadYaml, type LoadedDocument } from './load.js';
+import { schemaProblems, type SchemaName } from './schemas.js';
+
+/** Schema problems of a loaded document, located at file:line where the source allows. */
+export function documentProblems(name: SchemaName, doc: LoadedDocument): Problem[] {
+  return schemaProblems(name, doc.data).map((p) => {
+    const at = p.path === undefined ? undefined : doc.locate(p.path);
+    return { file: doc.file, ...(at ? { line: at.line, column: at.column } : {}), ...p };
+  });
+}
+
+/** Returns the document's data typed as T, or throws an input error listing every problem. */
+export function requireValid<T>(name: SchemaName, doc: LoadedDocument, hint?: string): T {
+  const problems = documentProblems(name, doc);
+  if (problems.length > 0) {
+    throw inputError(`${doc.file}: does not match the ${name} schema (schemas/${name}.schema.json)`, {
+      problems,
+      hint: hint ?? `fix the ${problems.length === 1 ? 'value' : 'values'} shown`,
+    });
+  }
+  return doc.data as T;
+}
+
+export async function loadValidYaml<T>(name: SchemaName, file: string, hint?: string): Promise<T> {
+  return requireValid<T>(name, await loadYaml(file), hint);
+}
+
+export async function loadValidJson<T>(name: SchemaName, file: string, hint?: string): Promise<T> {
+  return requireValid<T>(name, await loadJson(file), hint);
+}

@@ -1,0 +1,133 @@
+import path from 'node:path';
+import { digestOf, type Digest } from '../core/digest.js';
+import { inputError, type Problem } from '../core/errors.js';
+import type { ExperimentConfig, Preregistration } from '../core/types/index.js';
+import { parseYaml, readText } from '../documents/load.js';
+import { documentProblems } from '../documents/validate.js';
+import { asProblems, loadTask, type LoadedTask } from './load-task.js';
+import { locateExperiment, type ExperimentLocation, type LocateOptions } from './locate.js';
+import { resolveConfig, type ResolvedConfig } from './resolve-config.js';
+
+export interface LoadedVariant {
+  id: string;
+  file: string;
+  prompt: string;
+  digest: Digest;
+}
+
+export interface LoadedExperiment {
+  location: ExperimentLocation;
+  config: ExperimentConfig;
+  resolved: ResolvedConfig;
+  configDigest: Digest;
+  preregistration: Preregistration;
+  preregistrationFile: string;
+  preregistrationDigest: Digest;
+  variants: LoadedVariant[];
+  tasks: LoadedTask[];
+}
+
+// Everything an experiment is made of, validated together: one error lists every problem found
+// (file, line, JSON path), so nothing downstream has to re-check its inputs.
+export async function loadExperiment(nameOrPath: string, options: LocateOptions = {}): Promise<LoadedExperiment> {
+  const location = locateExperiment(nameOrPath, options);
+  const problems: Problem[] = [];
+  const config = await loadDocument<ExperimentConfig>('experiment', location.configFile, problems);
+  if (config === undefined) throw invalid(location, problems);
+  checkConfig(config.data, location, problems);
+
+  const preregistrationFile = path.join(location.dir, config.data.preregistration);
+  const prereg = await loadDocument<Preregistration>('preregistration', preregistrationFile, problems);
+  if (prereg !== undefined) checkPreregistration(prereg.data, config.data, preregistrationFile, problems);
+
+  const variants: LoadedVariant[] = [];
+  for (const id of unique(config.data.variants)) {
+    const file = path.join(location.dir, 'variants', `${id}.md`);
+    try {
+      const prompt = await readText(file);
+      variants.push({ id, file, prompt, digest: digestOf(prompt) });
+    } catch (err) {
+      problems.push(...asProblems(err, file));
+    }
+  }
+  const tasks: LoadedTask[] = [];
+  for (const id of unique(config.data.tasks)) {
+    const task = await loadTask(path.join(location.dir, 'tasks'), id, problems);
+    if (task !== undefined) tasks.push(task);
+  }
+  if (problems.length > 0 || prereg === undefined) throw invalid(location, problems);
+  return {
+    location,
+    config: config.data,
+    resolved: resolveConfig(config.data),
+    configDigest: config.digest,
+    preregistration: prereg.data,
+    preregistrationFile,
+    preregistrationDigest: prereg.digest,
+    variants,
+    tasks,
+  };
+}
+
+async function loadDocument<T>(name: 'experiment' | 'preregistration', file: string, problems: Problem[]): Promise<{ data: T; digest: Digest } | undefined> {
+  try {
+    const text = await readText(file);
+    const doc = parseYaml(file, text);
+    const found = documentProblems(name, doc);
+    problems.push(...found);
+    return found.length > 0 ? undefined : { data: doc.data as T, digest: digestOf(text) };
+  } catch (err) {
+    problems.push(...asProblems(err, file));
+    return undefined;
+  }
+}
+
+function checkConfig(config: ExperimentConfig, location: ExperimentLocation, problems: Problem[]): void {
+  const file = location.configFile;
+  if (config.id !== location.id) problems.push({ file, path: '/id', message: `id "${config.id}" does not match the folder name "${location.id}"; rename one of them` });
+  duplicates(config.variants).forEach((i) => problems.push({ file, path: `/variants/${i}`, message: `duplicate variant id "${config.variants[i]}"` }));
+  duplicates(config.tasks).forEach((i) => problems.push({ file, path: `/tasks/${i}`, message: `duplicate task id "${config.tasks[i]}"` }));
+  for (const key of Object.keys(config.simulator?.behaviour ?? {})) {
+    if (!config.variants.includes(key)) problems.push({ file, path: `/simulator/behaviour/${key}`, message: `"${key}" is not one of the variants (${config.variants.join(', ')})` });
+  }
+  if (config.provider.name === 'command' && config.provider.command === undefined) {
+    problems.push({ file, path: '/provider', message: 'provider "command" needs provider.command.argv' });
+  }
+  const prereg = path.resolve(location.dir, config.preregistration);
+  if (path.relative(path.resolve(location.dir), prereg).startsWith('..')) {
+    problems.push({ file, path: '/preregistration', message: 'the pre-registration must be inside the experiment folder' });
+  }
+}
+
+function checkPreregistration(prereg: Preregistration, config: ExperimentConfig, file: string, problems: Problem[]): void {
+  if (prereg.experiment !== config.id) problems.push({ file, path: '/experiment', message: `registers "${prereg.experiment}", but the experiment is "${config.id}"` });
+  prereg.hypotheses.forEach((h, i) => {
+    for (const key of ['treatment', 'control'] as const) {
+      if (!config.variants.includes(h[key])) problems.push({ file, path: `/hypotheses/${i}/${key}`, message: `"${h[key]}" is not a variant of the experiment (${config.variants.join(', ')})` });
+    }
+  });
+  if (prereg.seed !== config.design.seed) {
+    problems.push({ file, path: '/seed', message: `registers seed ${prereg.seed} but experiment.yaml design.seed is ${config.design.seed}; the seed is fixed before the first run` });
+  }
+  if (prereg.plannedN.pairsPerTask !== config.design.pairsPerTask) {
+    problems.push({ file, path: '/plannedN/pairsPerTask', message: `plans ${prereg.plannedN.pairsPerTask} pairs per task but experiment.yaml design.pairsPerTask is ${config.design.pairsPerTask}; make them agree` });
+  }
+  if (prereg.plannedN.tasks !== config.tasks.length) {
+    problems.push({ file, path: '/plannedN/tasks', message: `plans ${prereg.plannedN.tasks} tasks but experiment.yaml lists ${config.tasks.length}` });
+  }
+}
+
+function invalid(location: ExperimentLocation, problems: Problem[]) {
+  return inputError(`experiment ${location.id} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, {
+    problems,
+    hint: 'fix them and run the command again; nothing was written',
+  });
+}
+
+function duplicates(values: readonly string[]): number[] {
+  return values.flatMap((v, i) => (values.indexOf(v) !== i ? [i] : []));
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

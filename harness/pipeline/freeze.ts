@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { inputError } from '../core/errors.js';
+import type { FreezeRecord, Schedule } from '../core/types/index.js';
+import type { LoadedExperiment } from '../experiment/load-experiment.js';
+import { runSetFiles } from '../experiment/locate.js';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
+import { appendEntry, appendEntryLocked } from '../store/registry.js';
+import { freezeRecordFor, inputChanges, scheduleFor, scheduleText, type InputChange, type ProviderName } from './freeze-record.js';
+import { changedInputsError, loadFrozenSet } from './frozen-set.js';
+
+export type FreezePlan =
+  | { action: 'create'; record: FreezeRecord; schedule: Schedule }
+  | { action: 'unchanged'; record: FreezeRecord; schedule: Schedule }
+  | { action: 'deviate'; record: FreezeRecord; schedule: Schedule; previous: FreezeRecord; changes: InputChange[]; reason: string };
+
+// Decides what freezing would do without writing anything.
+export async function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, now = new Date()): Promise<FreezePlan> {
+  const schedule = scheduleFor(exp);
+  const record = freezeRecordFor(exp, schedule, provider, now);
+  const files = runSetFiles(exp.location.runsDir);
+  if (!existsSync(files.freezeRecord)) {
+    if (existsSync(files.registry)) {
+      throw inputError(`${files.registry} exists but ${files.freezeRecord} does not`, {
+        hint: 'the freeze record was removed; restore it from a backup, or move this run set away and freeze again',
+      });
+    }
+    return { action: 'create', record, schedule };
+  }
+  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+  const changes = inputChanges(frozen.record, record);
+  if (changes.length === 0) return { action: 'unchanged', record: frozen.record, schedule: frozen.schedule };
+  if (deviation === undefined) throw changedInputsError(exp.config.id, changes);
+  return { action: 'deviate', record, schedule, previous: frozen.record, changes, reason: deviation };
+}
+
+export async function applyFreeze(exp: LoadedExperiment, plan: FreezePlan, who: string): Promise<void> {
+  if (plan.action === 'unchanged') return;
+  if (plan.action === 'create') return createRunSet(exp, plan.record, plan.schedule);
+  // A deviation keeps every earlier document: the old record and schedule move to freeze-history/.
+  const files = runSetFiles(exp.location.runsDir);
+  const history = path.join(exp.location.runsDir, 'freeze-history', plan.previous.frozenAt.replace(/[:.]/g, '-'));
+  await fs.mkdir(history, { recursive: true });
+  await fs.copyFile(files.freezeRecord, path.join(history, 'experiment.lock.json'));
+  await fs.copyFile(files.schedule, path.join(history, 'schedule.json'));
+  await appendEntry(files.registry, exp.config.id, 'deviation', {
+    kind: 'config-change',
+    who,
+    reason: plan.reason,
+    details: { changes: plan.changes, previousFreezeDigest: plan.previous.digest, archivedIn: history },
+  });
+  await writeFileAtomic(files.schedule, scheduleText(plan.schedule));
+  await writeJsonAtomic(files.freezeRecord, plan.record);
+  await appendEntry(files.registry, exp.config.id, 'frozen', frozenData(plan.record));
+}
+
+// The run set appears all at once: written into a staging folder, then renamed into place, so
+// a crash leaves either nothing or a complete set.
+async function createRunSet(exp: LoadedExperiment, record: FreezeRecord, schedule: Schedule): Promise<void> {
+  const target = exp.location.runsDir;
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  if (existsSync(target)) {
+    const leftovers = await fs.readdir(target);
+    if (leftovers.length > 0) {
+      throw inputError(`${target} exists and is not a frozen run set (it holds ${leftovers.slice(0, 3).join(', ')}${leftovers.length > 3 ? ', …' : ''})`, {
+        hint: 'move it away, or choose another runs folder with --runs-dir',
+      });
+    }
+    await fs.rmdir(target);
+  }
+  const staging = path.join(path.dirname(target), `.${path.basename(target)}.staging-${randomBytes(4).toString('hex')}`);
+  await fs.mkdir(staging);
+  try {
+    const files = runSetFiles(staging);
+    await writeFileAtomic(files.schedule, scheduleText(schedule));
+    await writeJsonAtomic(files.freezeRecord, record);
+    await appendEntryLocked(files.registry, exp.config.id, 'frozen', frozenData(record), new Date(record.frozenAt));
+    await fs.rename(staging, target);
+  } catch (err) {
+    await fs.rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function frozenData(record: FreezeRecord) {
+  return {
+    freezeDigest: record.digest,
+    scheduleDigest: record.schedule.digest,
+    configDigest: record.inputs.config.digest,
+    preregistrationDigest: record.inputs.preregistration.digest,
+    provider: record.provider,
+    harnessVersion: record.harnessVersion,
+    slots: record.schedule.slots,
+  };
+}

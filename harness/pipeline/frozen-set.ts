@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { jsonDigest, sameDigest, selfDigestMatches } from '../core/digest.js';
+import { checkFailed, inputError } from '../core/errors.js';
+import type { FreezeRecord, Schedule } from '../core/types/index.js';
+import { loadValidJson } from '../documents/validate.js';
+import type { LoadedExperiment } from '../experiment/load-experiment.js';
+import { runSetFiles } from '../experiment/locate.js';
+import { freezeRecordFor, inputChanges, scheduleFor, type InputChange } from './freeze-record.js';
+
+export interface FrozenSet {
+  runsDir: string;
+  files: ReturnType<typeof runSetFiles>;
+  record: FreezeRecord;
+  schedule: Schedule;
+}
+
+/** The frozen run set of an experiment, its record and schedule checked against each other. */
+export async function loadFrozenSet(runsDir: string, experimentId: string): Promise<FrozenSet> {
+  const files = runSetFiles(runsDir);
+  if (!existsSync(files.freezeRecord)) {
+    throw inputError(`experiment ${experimentId} is not frozen: ${files.freezeRecord} does not exist`, {
+      hint: `run \`harness freeze ${experimentId}\` first`,
+    });
+  }
+  const record = await loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord);
+  if (!selfDigestMatches(record)) {
+    throw checkFailed(`${files.freezeRecord}: its digest does not match its content (the file was edited)`, {
+      hint: 'restore it from a backup, or run `harness verify` to see what else changed',
+    });
+  }
+  const schedule = await loadValidJson<Schedule>('schedule', files.schedule);
+  if (!sameDigest(jsonDigest(schedule), record.schedule.digest)) {
+    throw checkFailed(`${files.schedule}: does not match the digest in ${files.freezeRecord}`, {
+      hint: 'the schedule was edited after freezing; restore it (it regenerates from the config: `harness freeze` on a copy)',
+    });
+  }
+  return { runsDir, files, record, schedule };
+}
+
+/** Refuses to go on when the experiment's inputs differ from what was frozen, naming each change. */
+export function requireUnchangedInputs(exp: LoadedExperiment, frozen: FrozenSet): void {
+  const current = freezeRecordFor(exp, scheduleFor(exp), frozen.record.provider, new Date(frozen.record.frozenAt));
+  const changes = inputChanges(frozen.record, current);
+  if (changes.length > 0) throw changedInputsError(exp.config.id, changes);
+}
+
+export function changedInputsError(experimentId: string, changes: InputChange[]) {
+  return inputError(`the inputs of ${experimentId} changed since it was frozen`, {
+    problems: changes.map((c) => ({ file: c.file, message: `${c.what} changed: frozen ${short(c.frozen)}, now ${short(c.now)}` })),
+    hint: [
+      'a changed experiment is a new experiment or a recorded deviation, never a silent edit:',
+      `  - undo the change, or`,
+      `  - copy the experiment to a new id (new folder under experiments/ and a new \`id\`) and freeze that, or`,
+      `  - keep this run set and record the change: \`harness freeze ${experimentId} --deviation "why"\` (the audit reports it)`,
+    ].join('\n'),
+  });
+}
+
+function short(hexOrText: string): string {
+  return /^[0-9a-f]{64}$/.test(hexOrText) ? `sha256:${hexOrText.slice(0, 12)}…` : hexOrText;
+}

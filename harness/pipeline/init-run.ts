@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { inputError } from '../core/errors.js';
+import { runIdFor } from '../core/schedule.js';
+import type { Manifest, ScheduleSlot } from '../core/types/index.js';
+import type { LoadedExperiment } from '../experiment/load-experiment.js';
+import { writeJsonAtomic } from '../store/atomic-write.js';
+import { appendEntryLocked, readEntries, withRegistryLock } from '../store/registry.js';
+import type { FrozenSet } from './frozen-set.js';
+import { buildManifest, type RunSlot, type SandboxMode } from './manifest.js';
+
+export interface SlotRequest {
+  task: string;
+  variant: string;
+  pairId: string;
+  seed: number;
+  adhoc: boolean;
+}
+
+export interface InitializedRun {
+  runId: string;
+  runDir: string;
+  manifestFile: string;
+  manifest: Manifest;
+}
+
+/** The scheduled slot a request names, or a refusal that says which pin disagrees. */
+export function findSlot(exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest): ScheduleSlot | undefined {
+  if (!exp.config.tasks.includes(req.task)) throw inputError(`unknown task "${req.task}"`, { hint: `tasks of ${exp.config.id}: ${exp.config.tasks.join(', ')}` });
+  if (!exp.config.variants.includes(req.variant)) throw inputError(`unknown variant "${req.variant}"`, { hint: `variants of ${exp.config.id}: ${exp.config.variants.join(', ')}` });
+  const slot = frozen.schedule.slots.find((s) => s.task === req.task && s.variant === req.variant && s.pairId === req.pairId);
+  if (slot !== undefined && slot.seed === req.seed) return slot;
+  if (req.adhoc) return undefined;
+  const why = slot !== undefined
+    ? `${req.pairId} of ${req.task} has seed ${slot.seed} in the schedule, not ${req.seed}`
+    : `the schedule has no ${req.pairId} for ${req.task}`;
+  throw inputError(`not a slot of the frozen schedule: ${why}`, {
+    hint: `pick a slot from ${frozen.files.schedule}, or pass --adhoc for a run outside the experiment (never analysed)`,
+  });
+}
+
+// Claims the slot's next attempt under the registry lock, so two processes never create the
+// same run; the run folder appears complete (manifest inside) or not at all.
+export async function initRun(
+  exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest,
+  options: { sandbox: { mode: SandboxMode; version?: string }; output?: string; attempt?: number; now?: Date },
+): Promise<InitializedRun> {
+  const scheduled = findSlot(exp, frozen, req);
+  return withRegistryLock(frozen.files.registry, async () => {
+    const attempt = options.attempt ?? (await nextAttempt(frozen, req));
+    const now = options.now ?? new Date();
+    const runId = scheduled !== undefined
+      ? runIdFor(scheduled, attempt)
+      : `adhoc-${req.task}-${req.variant}-s${req.seed}-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
+    const runDir = options.output ?? path.join(frozen.runsDir, runId);
+    const slot: RunSlot = { scheduled, task: req.task, variant: req.variant, pairId: req.pairId, seed: req.seed, attempt };
+    const manifest = buildManifest(exp, frozen, slot, runId, options.sandbox, now);
+    await createRunDir(runDir, manifest);
+    await appendEntryLocked(frozen.files.registry, exp.config.id, 'pinned', {
+      runId, slotIndex: manifest.slot.index, pairId: req.pairId, variant: req.variant, task: req.task,
+      attempt, manifestDigest: manifest.digest, adhoc: manifest.adhoc,
+    });
+    return { runId, runDir, manifestFile: path.join(runDir, 'manifest.json'), manifest };
+  });
+}
+
+async function nextAttempt(frozen: FrozenSet, req: SlotRequest): Promise<number> {
+  const pinned = (await readEntries(frozen.files.registry)).filter(
+    (e) => e.type === 'pinned' && e.data.pairId === req.pairId && e.data.task === req.task && e.data.variant === req.variant,
+  );
+  return pinned.length + 1;
+}
+
+async function createRunDir(runDir: string, manifest: Manifest): Promise<void> {
+  if (existsSync(runDir)) {
+    throw inputError(`${runDir} already exists; a run folder is never reused`, { hint: 'choose another --output, or let harness name the folder' });
+  }
+  await fs.mkdir(path.dirname(runDir), { recursive: true });
+  const staging = path.join(path.dirname(runDir), `.${path.basename(runDir)}.staging-${randomBytes(4).toString('hex')}`);
+  await fs.mkdir(staging);
+  try {
+    await writeJsonAtomic(path.join(staging, 'manifest.json'), manifest);
+    await fs.rename(staging, runDir);
+  } catch (err) {
+    await fs.rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+}

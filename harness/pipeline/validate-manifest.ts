@@ -1,0 +1,104 @@
+import { jsonDigest, sameDigest, selfDigestMatches, type Digest } from '../core/digest.js';
+import { HarnessError, type Problem } from '../core/errors.js';
+import { findSecrets } from '../core/secrets.js';
+import type { Manifest } from '../core/types/index.js';
+import { loadJson } from '../documents/load.js';
+import { documentProblems } from '../documents/validate.js';
+import { loadExperiment, type LoadedExperiment } from '../experiment/load-experiment.js';
+import { loadFrozenSet, type FrozenSet } from './frozen-set.js';
+import { toolsDigestFor } from './manifest.js';
+import path from 'node:path';
+
+export interface ManifestCheck {
+  file: string;
+  manifest: Manifest | undefined;
+  problems: Problem[];
+  /** True when the file could not be read as a manifest at all (bad input, exit 2). */
+  unreadable: boolean;
+}
+
+export interface ExperimentContext {
+  exp: LoadedExperiment;
+  frozen: FrozenSet;
+}
+
+/** Loads an experiment and its frozen set once, for checking many manifests against it. */
+export async function contextFor(manifest: Manifest): Promise<ExperimentContext> {
+  const exp = await loadExperiment(manifest.experiment.path, { runsRoot: path.dirname(manifest.experiment.runsPath) });
+  const frozen = await loadFrozenSet(manifest.experiment.runsPath, exp.config.id);
+  return { exp, frozen };
+}
+
+// Schema first, then meaning: the manifest's own digest, no secrets, and every pinned digest
+// against what is on disk now. Problems are collected, never thrown, so all are reported at once.
+export async function checkManifestFile(file: string, contexts: Map<string, Promise<ExperimentContext>>): Promise<ManifestCheck> {
+  let doc;
+  try {
+    doc = await loadJson(file);
+  } catch (err) {
+    return { file, manifest: undefined, problems: problemsOf(err, file), unreadable: true };
+  }
+  const schema = documentProblems('manifest', doc);
+  if (schema.length > 0) return { file, manifest: undefined, problems: schema, unreadable: false };
+  const manifest = doc.data as Manifest;
+  const problems: Problem[] = [];
+  const at = (p: string, message: string) => problems.push({ file, path: p, message });
+  if (!selfDigestMatches(manifest)) at('/digest', `does not match the manifest's content (now ${jsonDigest({ ...manifest, digest: undefined }).sha256.slice(0, 12)}…): the manifest was edited after it was written`);
+  for (const s of findSecrets(manifest, [process.env.ANTHROPIC_API_KEY ?? ''])) at(s.path, `contains ${s.what}; secrets never go into a manifest`);
+  let ctx: ExperimentContext;
+  try {
+    const key = `${manifest.experiment.path}\0${manifest.experiment.runsPath}`;
+    if (!contexts.has(key)) contexts.set(key, contextFor(manifest));
+    ctx = await contexts.get(key)!;
+  } catch (err) {
+    problems.push(...problemsOf(err, file));
+    return { file, manifest, problems, unreadable: false };
+  }
+  problems.push(...pinProblems(file, manifest, ctx));
+  return { file, manifest, problems, unreadable: false };
+}
+
+/** Each pin of the manifest that no longer matches the experiment on disk, named. */
+export function pinProblems(file: string, m: Manifest, { exp, frozen }: ExperimentContext): Problem[] {
+  const problems: Problem[] = [];
+  const pin = (p: string, what: string, pinned: Digest, now: Digest | undefined, source: string) => {
+    if (!sameDigest(pinned, now)) problems.push({ file, path: p, message: `${what} changed: pinned sha256:${pinned.sha256.slice(0, 12)}…, ${source} is now ${now ? `sha256:${now.sha256.slice(0, 12)}…` : 'missing'}` });
+  };
+  pin('/experiment/configDigest', 'experiment config', m.experiment.configDigest, exp.configDigest, exp.location.configFile);
+  pin('/experiment/preregistrationDigest', 'pre-registration', m.experiment.preregistrationDigest, exp.preregistrationDigest, exp.preregistrationFile);
+  pin('/experiment/freezeDigest', 'freeze record', m.experiment.freezeDigest, frozen.record.digest, frozen.files.freezeRecord);
+  pin('/experiment/scheduleDigest', 'schedule', m.experiment.scheduleDigest, frozen.record.schedule.digest, frozen.files.schedule);
+  const variant = exp.variants.find((v) => v.id === m.variant.id);
+  pin('/variant/promptDigest', `variant ${m.variant.id} prompt`, m.variant.promptDigest, variant?.digest, variant?.file ?? `variant ${m.variant.id}`);
+  const task = exp.tasks.find((t) => t.id === m.task.id);
+  pin('/task/specDigest', `task ${m.task.id} spec`, m.task.specDigest, task?.specDigest, task?.specFile ?? `task ${m.task.id}`);
+  if (task !== undefined) {
+    pin('/variant/toolsDigest', 'tool definitions', m.variant.toolsDigest, toolsDigestFor(task), 'harness\'s tool definitions');
+    if (!sameDigest(m.task.workspaceDigest, task.workspaceDigest)) {
+      const frozenFiles = frozen.record.inputs.tasks.find((t) => t.id === task.id)?.workspaceFiles ?? [];
+      const changed = changedFiles(frozenFiles, task.workspaceFiles);
+      problems.push({ file, path: '/task/workspaceDigest', message: `task ${task.id} fixture workspace changed: ${changed.map((f) => `${task.workspaceDir}/${f}`).join(', ') || task.workspaceDir}` });
+    }
+  }
+  if (!m.adhoc) {
+    const slot = m.slot.index === null ? undefined : frozen.schedule.slots[m.slot.index];
+    const matches = slot !== undefined && slot.task === m.task.id && slot.variant === m.variant.id && slot.pairId === m.slot.pairId && slot.seed === m.seed && slot.position === m.slot.position;
+    if (!matches) problems.push({ file, path: '/slot', message: `slot ${String(m.slot.index)} (${m.slot.pairId}, ${m.task.id}, ${m.variant.id}, seed ${m.seed}) is not in the frozen schedule` });
+  }
+  if (m.provider.name !== frozen.record.provider) problems.push({ file, path: '/provider/name', message: `provider ${m.provider.name}, but the run set was frozen for ${frozen.record.provider}` });
+  return problems;
+}
+
+function changedFiles(frozen: readonly { path: string; sha256: string }[], now: readonly { path: string; sha256: string }[]): string[] {
+  const before = new Map(frozen.map((f) => [f.path, f.sha256]));
+  const after = new Map(now.map((f) => [f.path, f.sha256]));
+  return [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p)).sort();
+}
+
+function problemsOf(err: unknown, file: string): Problem[] {
+  if (err instanceof HarnessError) {
+    const head: Problem = { file, message: err.message + (err.hint ? ` (${err.hint})` : '') };
+    return [head, ...err.problems];
+  }
+  throw err;
+}

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import * as addFormatsModule from 'ajv-formats';
+import type { Behaviour, ExperimentConfig, Script } from '../../core/types/index.js';
+import { planTranscript, type PlannedTurn } from './plan.js';
+
+export type FaultKind = NonNullable<NonNullable<NonNullable<ExperimentConfig['simulator']>['faults']>['kinds']>[number];
+
+/** What `POST /sim/sessions` takes: one run's script, variant behaviour, seed and fault settings. */
+export interface SimSessionSpec {
+  script: Script;
+  behaviour: Behaviour;
+  /** The run's seed (0 … 2^32-1): every decision, fault and id derives from it. */
+  seed: number;
+  /** The only model id this session answers to (others get 404 not_found_error, like the API). */
+  model: string;
+  faults?: { rate: number; kinds: FaultKind[] };
+  /** Added to every /v1/messages response. */
+  latencyMs?: number;
+  /** How long a `timeout` fault holds its answer (default 3000 ms). */
+  slowMs?: number;
+}
+
+/** A registered session: its spec, its fixed plan, and what the server has seen of it. */
+export interface SimSession {
+  spec: SimSessionSpec;
+  plan: PlannedTurn[];
+  /** Requests received per turn index, so a retry of a turn gets its own attempt number. */
+  attempts: Map<number, number>;
+  /** Digests of the cacheable prefixes already written to the (simulated) prompt cache. */
+  cached: Set<string>;
+}
+
+// The session body is checked against the schemas the experiment and task files are written in,
+// so a script the simulator accepts is exactly a script `freeze` accepts.
+const schemaUrl = (name: string): URL => new URL(`../../../schemas/${name}.schema.json`, import.meta.url);
+const TASK = 'https://harness.dev/schemas/task.schema.json';
+const EXPERIMENT = 'https://harness.dev/schemas/experiment.schema.json';
+const SESSION_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['script', 'behaviour', 'seed', 'model'],
+  properties: {
+    script: { $ref: `${TASK}#/$defs/script` },
+    behaviour: { $ref: `${EXPERIMENT}#/$defs/behaviour` },
+    seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+    model: { type: 'string', minLength: 1 },
+    faults: { type: 'object', $ref: `${EXPERIMENT}#/properties/simulator/properties/faults`, required: ['rate', 'kinds'] },
+    latencyMs: { type: 'integer', minimum: 0 },
+    slowMs: { type: 'integer', minimum: 0 },
+  },
+};
+
+// ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
+const addFormats = addFormatsModule.default as unknown as (ajv: Ajv2020) => Ajv2020;
+let validator: ValidateFunction | undefined;
+
+// Compiled on first use so importing the simulator costs nothing until a session is registered.
+function validateSession(): ValidateFunction {
+  if (validator !== undefined) return validator;
+  const ajv = addFormats(new Ajv2020({ allErrors: true, strict: true, discriminator: true }));
+  for (const name of ['task', 'experiment']) ajv.addSchema(JSON.parse(readFileSync(fileURLToPath(schemaUrl(name)), 'utf8')) as object);
+  return (validator = ajv.compile(SESSION_SCHEMA));
+}
+
+/** Problems with a session body as `path: message` lines; empty when it is valid. */
+export function sessionProblems(body: unknown): string[] {
+  const validate = validateSession();
+  if (validate(body)) return [];
+  return (validate.errors ?? []).map((e) => {
+    const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+    return `${e.instancePath || '/'}: ${e.message ?? e.keyword}${extra === undefined ? '' : ` (${extra})`}`;
+  });
+}
+
+// The plan is made once, at registration: requests only look turns up.
+export function openSession(spec: SimSessionSpec): SimSession {
+  return { spec, plan: planTranscript(spec.script, spec.behaviour, spec.seed), attempts: new Map(), cached: new Set() };
+}

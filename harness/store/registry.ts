@@ -1,0 +1,123 @@
+import { promises as fs } from 'node:fs';
+import lockfile from 'proper-lockfile';
+import { jsonDigest, type Digest } from '../core/digest.js';
+import { inputError } from '../core/errors.js';
+import type { RegistryEntry, RegistryEntryType } from '../core/types/index.js';
+import { fsyncDir } from './atomic-write.js';
+import path from 'node:path';
+
+export type EntryData<T extends RegistryEntryType> = Extract<RegistryEntry, { type: T }>['data'];
+
+// How much of the file's end is read to find the last entry: appends cost the same at 100 or
+// 100,000 entries (an entry is far smaller than this; a longer one is read in further chunks).
+const TAIL_CHUNK = 16 * 1024;
+
+/**
+ * Runs `fn` holding the registry's lock (proper-lockfile, a `<file>.lock` directory), so two
+ * harness processes never interleave appends or claim the same slot.
+ */
+export async function withRegistryLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const release = await lockfile.lock(file, {
+    realpath: false,
+    stale: 30_000,
+    update: 5_000,
+    retries: { retries: 200, minTimeout: 5, maxTimeout: 250, factor: 1.5 },
+  });
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
+
+/** Appends one hash-chained entry under the lock; returns the entry as written. */
+export async function appendEntry<T extends RegistryEntryType>(
+  file: string, experiment: string, type: T, data: EntryData<T>,
+): Promise<RegistryEntry> {
+  return withRegistryLock(file, () => appendEntryLocked(file, experiment, type, data));
+}
+
+/** Append for callers that already hold the lock (e.g. claim-then-pin). */
+export async function appendEntryLocked<T extends RegistryEntryType>(
+  file: string, experiment: string, type: T, data: EntryData<T>, at: Date = new Date(),
+): Promise<RegistryEntry> {
+  const last = await lastEntry(file);
+  const body = {
+    schemaVersion: 1 as const,
+    seq: last === undefined ? 0 : last.seq + 1,
+    at: at.toISOString(),
+    type,
+    experiment,
+    prev: last === undefined ? null : last.digest,
+    data,
+  };
+  const entry = { ...body, digest: jsonDigest(body) } as RegistryEntry;
+  const handle = await fs.open(file, 'a');
+  try {
+    await handle.write(`${JSON.stringify(entry)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  if (last === undefined) await fsyncDir(path.dirname(file));
+  return entry;
+}
+
+/** The digest an entry should carry: canonical JSON of everything but the digest itself. */
+export function entryDigest(entry: RegistryEntry): Digest {
+  const { digest: _digest, ...body } = entry;
+  return jsonDigest(body);
+}
+
+// Reads backwards from the end until a whole line is in hand.
+export async function lastEntry(file: string): Promise<RegistryEntry | undefined> {
+  let handle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    const { size } = await handle.stat();
+    if (size === 0) return undefined;
+    let tail = Buffer.alloc(0);
+    let pos = size;
+    for (;;) {
+      const len = Math.min(TAIL_CHUNK, pos);
+      pos -= len;
+      const chunk = Buffer.alloc(len);
+      await handle.read(chunk, 0, len, pos);
+      tail = Buffer.concat([chunk, tail]);
+      if (tail[tail.length - 1] !== 0x0a) {
+        throw inputError(`${file}: the last line is incomplete (a write was cut off)`, {
+          hint: 'run `harness verify` to see the registry state; do not edit the registry by hand',
+        });
+      }
+      const start = tail.lastIndexOf(0x0a, tail.length - 2);
+      if (start >= 0 || pos === 0) {
+        return JSON.parse(tail.subarray(start + 1, tail.length - 1).toString('utf8')) as RegistryEntry;
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Every entry, parsed; malformed lines are reported by `verify`, here they are an error. */
+export async function readEntries(file: string): Promise<RegistryEntry[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  return text.split('\n').filter((l) => l !== '').map((line, i) => {
+    try {
+      return JSON.parse(line) as RegistryEntry;
+    } catch {
+      throw inputError(`${file}:${i + 1}: not a JSON registry entry`, { hint: 'run `harness verify` to see what happened to the registry' });
+    }
+  });
+}
