@@ -34,16 +34,25 @@ export async function readText(file: string): Promise<string> {
   }
 }
 
+/** Fills in file:line:column for problems that have only a JSON path into this document. */
+export function locateProblems(doc: LoadedDocument, problems: Problem[]): Problem[] {
+  return problems.map((p) => {
+    if (p.file !== doc.file || p.line !== undefined || p.path === undefined) return p;
+    const at = doc.locate(p.path);
+    return at ? { ...p, line: at.line, column: at.column } : p;
+  });
+}
+
 /** Parses YAML (or JSON, which YAML 1.2 contains) keeping positions for error messages. */
 export function parseYaml(file: string, text: string): LoadedDocument {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     const problems: Problem[] = doc.errors.map((e) => ({
       file,
       line: e.linePos?.[0].line,
       column: e.linePos?.[0].col,
-      message: e.message.split('\n')[0] ?? e.message,
+      message: (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, ''),
     }));
     throw inputError(`${file}: not valid YAML`, { problems, hint: 'fix the syntax at the line shown' });
   }

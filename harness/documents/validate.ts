@@ -1,13 +1,10 @@
 import { inputError, type Problem } from '../core/errors.js';
-import { loadJson, loadYaml, type LoadedDocument } from './load.js';
+import { loadJson, loadYaml, locateProblems, type LoadedDocument } from './load.js';
 import { schemaProblems, type SchemaName } from './schemas.js';
 
 /** Schema problems of a loaded document, located at file:line where the source allows. */
 export function documentProblems(name: SchemaName, doc: LoadedDocument): Problem[] {
-  return schemaProblems(name, doc.data).map((p) => {
-    const at = p.path === undefined ? undefined : doc.locate(p.path);
-    return { file: doc.file, ...(at ? { line: at.line, column: at.column } : {}), ...p };
-  });
+  return locateProblems(doc, schemaProblems(name, doc.data).map((p) => ({ file: doc.file, ...p })));
 }
 
 /** Returns the document's data typed as T, or throws an input error listing every problem. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { digestOf, type Digest } from '../core/digest.js';
 import { inputError, type Problem } from '../core/errors.js';
 import type { ExperimentConfig, Preregistration } from '../core/types/index.js';
-import { parseYaml, readText } from '../documents/load.js';
+import { locateProblems, parseYaml, readText, type LoadedDocument } from '../documents/load.js';
 import { documentProblems } from '../documents/validate.js';
 import { asProblems, loadTask, type LoadedTask } from './load-task.js';
 import { locateExperiment, type ExperimentLocation, type LocateOptions } from './locate.js';
@@ -34,11 +34,11 @@ export async function loadExperiment(nameOrPath: string, options: LocateOptions 
   const problems: Problem[] = [];
   const config = await loadDocument<ExperimentConfig>('experiment', location.configFile, problems);
   if (config === undefined) throw invalid(location, problems);
-  checkConfig(config.data, location, problems);
+  problems.push(...locateProblems(config.doc, checkConfig(config.data, location)));
 
   const preregistrationFile = path.join(location.dir, config.data.preregistration);
   const prereg = await loadDocument<Preregistration>('preregistration', preregistrationFile, problems);
-  if (prereg !== undefined) checkPreregistration(prereg.data, config.data, preregistrationFile, problems);
+  if (prereg !== undefined) problems.push(...locateProblems(prereg.doc, checkPreregistration(prereg.data, config.data, preregistrationFile)));
 
   const variants: LoadedVariant[] = [];
   for (const id of unique(config.data.variants)) {
@@ -69,20 +69,21 @@ export async function loadExperiment(nameOrPath: string, options: LocateOptions 
   };
 }
 
-async function loadDocument<T>(name: 'experiment' | 'preregistration', file: string, problems: Problem[]): Promise<{ data: T; digest: Digest } | undefined> {
+async function loadDocument<T>(name: 'experiment' | 'preregistration', file: string, problems: Problem[]): Promise<{ data: T; digest: Digest; doc: LoadedDocument } | undefined> {
   try {
     const text = await readText(file);
     const doc = parseYaml(file, text);
     const found = documentProblems(name, doc);
     problems.push(...found);
-    return found.length > 0 ? undefined : { data: doc.data as T, digest: digestOf(text) };
+    return found.length > 0 ? undefined : { data: doc.data as T, digest: digestOf(text), doc };
   } catch (err) {
     problems.push(...asProblems(err, file));
     return undefined;
   }
 }
 
-function checkConfig(config: ExperimentConfig, location: ExperimentLocation, problems: Problem[]): void {
+function checkConfig(config: ExperimentConfig, location: ExperimentLocation): Problem[] {
+  const problems: Problem[] = [];
   const file = location.configFile;
   if (config.id !== location.id) problems.push({ file, path: '/id', message: `id "${config.id}" does not match the folder name "${location.id}"; rename one of them` });
   duplicates(config.variants).forEach((i) => problems.push({ file, path: `/variants/${i}`, message: `duplicate variant id "${config.variants[i]}"` }));
@@ -97,9 +98,11 @@ function checkConfig(config: ExperimentConfig, location: ExperimentLocation, pro
   if (path.relative(path.resolve(location.dir), prereg).startsWith('..')) {
     problems.push({ file, path: '/preregistration', message: 'the pre-registration must be inside the experiment folder' });
   }
+  return problems;
 }
 
-function checkPreregistration(prereg: Preregistration, config: ExperimentConfig, file: string, problems: Problem[]): void {
+function checkPreregistration(prereg: Preregistration, config: ExperimentConfig, file: string): Problem[] {
+  const problems: Problem[] = [];
   if (prereg.experiment !== config.id) problems.push({ file, path: '/experiment', message: `registers "${prereg.experiment}", but the experiment is "${config.id}"` });
   prereg.hypotheses.forEach((h, i) => {
     for (const key of ['treatment', 'control'] as const) {
@@ -115,6 +118,7 @@ function checkPreregistration(prereg: Preregistration, config: ExperimentConfig,
   if (prereg.plannedN.tasks !== config.tasks.length) {
     problems.push({ file, path: '/plannedN/tasks', message: `plans ${prereg.plannedN.tasks} tasks but experiment.yaml lists ${config.tasks.length}` });
   }
+  return problems;
 }
 
 function invalid(location: ExperimentLocation, problems: Problem[]) {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { digestOf, type Digest } from '../core/digest.js';
 import { HarnessError, type Problem } from '../core/errors.js';
 import type { TaskSpec } from '../core/types/index.js';
-import { parseYaml, readText } from '../documents/load.js';
+import { locateProblems, parseYaml, readText, type LoadedDocument } from '../documents/load.js';
 import { documentProblems } from '../documents/validate.js';
 import { listTree, treeDigestOf, type TreeFile } from '../store/file-tree.js';
 
@@ -33,8 +33,9 @@ export async function loadTask(tasksDir: string, id: string, problems: Problem[]
     return undefined;
   }
   let spec: TaskSpec;
+  let doc: LoadedDocument;
   try {
-    const doc = parseYaml(specFile, text);
+    doc = parseYaml(specFile, text);
     const found = documentProblems('task', doc);
     if (found.length > 0) {
       problems.push(...found);
@@ -45,12 +46,14 @@ export async function loadTask(tasksDir: string, id: string, problems: Problem[]
     problems.push(...asProblems(err, specFile));
     return undefined;
   }
-  const before = problems.length;
-  if (spec.id !== id) problems.push({ file: specFile, path: '/id', message: `id "${spec.id}" does not match its folder name "${id}"` });
-  checkUniqueCheckIds(spec, specFile, problems);
-  checkToolReferences(spec, specFile, problems);
-  const workspaceDir = await checkWorkspaceDir(dir, spec.workspace, specFile, problems);
+  const own: Problem[] = [];
+  if (spec.id !== id) own.push({ file: specFile, path: '/id', message: `id "${spec.id}" does not match its folder name "${id}"` });
+  checkUniqueCheckIds(spec, specFile, own);
+  checkToolReferences(spec, specFile, own);
+  const workspaceDir = await checkWorkspaceDir(dir, spec.workspace, specFile, own);
+  problems.push(...locateProblems(doc, own));
   if (workspaceDir === undefined) return undefined;
+  const before = problems.length;
   const listing = await listTree(workspaceDir);
   for (const odd of listing.odd) {
     problems.push({ file: path.join(workspaceDir, odd.path), message: `${odd.type === 'symlink' ? 'a symlink' : 'a special file'} in a fixture workspace; fixtures hold regular files only (replace it with a copy of the file)` });

@@ -14,8 +14,6 @@ export interface SpawnSpec {
   maxOutputBytes: number;
 }
 
-const STREAM_GRACE_MS = 1000;
-
 export interface RunResult {
   exitCode: number | null;
   signal: string | null;
@@ -26,6 +24,9 @@ export interface RunResult {
   stderrTruncated: boolean;
   durationMs: number;
 }
+
+// How long to keep reading after the program exits and its group is killed.
+const STREAM_GRACE_MS = 1000;
 
 // Runs one program in its own process group with a hard deadline and bounded output capture.
 // The group is SIGKILLed at the deadline and again as soon as the program exits, so nothing it

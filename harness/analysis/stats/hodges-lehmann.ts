@@ -1,8 +1,8 @@
 import signrankCdf from '@stdlib/stats-base-dists-signrank-cdf';
+import { inputError } from '../../core/errors.js';
 import type { Interval } from './alternative.js';
 import { averageRanks } from './ranks.js';
 import { checkProbability, pairedDifferences } from './validate.js';
-import { inputError } from '../../core/errors.js';
 
 export interface HodgesLehmannResult {
   /** Median of the Walsh averages (d_i + d_j)/2, i <= j, of the differences treatment − control. */

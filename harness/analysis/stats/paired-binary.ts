@@ -1,7 +1,7 @@
+import { inputError } from '../../core/errors.js';
 import type { Interval } from './alternative.js';
 import { clopperPearsonInterval } from './clopper-pearson.js';
 import { checkCount, checkProbability } from './validate.js';
-import { inputError } from '../../core/errors.js';
 import { wilsonInterval } from './wilson.js';
 
 /** A paired 2×2 table of binary outcomes: rows treatment, columns control. */

@@ -67,6 +67,9 @@ export function pairedTSampleSize(effect: PairedEffect, power = 0.8, alpha = 0.0
   checkEffect(effect);
   checkProbability('power', power);
   checkProbability('alpha', alpha);
+  // Any n > 1 already has power above alpha/2 (T' is stochastically larger than T); R's uniroot
+  // returns a meaningless n near 1 for such targets, so they are refused here.
+  if (power <= alpha / 2) throw inputError(`power ${power} is at most alpha/2 = ${alpha / 2}: every design has more`);
   return unirootIncreasing((n) => powerAt(n, effect, alpha) - power, 2, 1e7);
 }
 

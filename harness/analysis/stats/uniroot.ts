@@ -1,14 +1,14 @@
 import { inputError } from '../../core/errors.js';
 
 /** R's default uniroot tolerance, .Machine$double.eps^0.25. */
-export const R_UNIROOT_TOL = Number.EPSILON ** 0.25;
+const R_UNIROOT_TOL = Number.EPSILON ** 0.25;
 const MAX_ITERATIONS = 1000;
 
-// R's uniroot(f, c(lower, upper), tol, extendInt = "upX") for an increasing f: the bracket is
-// widened as R widens it, then Brent's zeroin runs as R's R_zeroin2 (src/library/stats/src/zeroin.c).
-// Ported step for step because R stops at tolerance `tol`, so matching R's answer to 1e-9 needs the
-// same iterates, not merely the same root.
-export function unirootIncreasing(f: (x: number) => number, lower: number, upper: number, tol = R_UNIROOT_TOL): number {
+// R's uniroot(f, c(lower, upper), extendInt = "upX") for an increasing f, with R's default tol: the
+// bracket is widened as R widens it, then Brent's zeroin runs as R's R_zeroin2
+// (src/library/stats/src/zeroin.c). Ported step for step because R stops at a loose tolerance
+// (~1.2e-4), so matching R's answer to 1e-9 needs the same iterates, not merely the same root.
+export function unirootIncreasing(f: (x: number) => number, lower: number, upper: number): number {
   let fLower = f(lower);
   let fUpper = f(upper);
   let steps = 0;
@@ -22,8 +22,8 @@ export function unirootIncreasing(f: (x: number) => number, lower: number, upper
     upper += delta;
     fUpper = f(upper);
   }
-  if (Number.isNaN(fLower) || Number.isNaN(fUpper)) throw inputError('the function is undefined at the end of the search interval');
-  return zeroin(f, lower, upper, fLower, fUpper, tol);
+  if (Number.isNaN(fLower) || Number.isNaN(fUpper)) throw inputError(`no root found: the function is undefined (NaN) at the widened interval [${lower}, ${upper}]`);
+  return zeroin(f, lower, upper, fLower, fUpper, R_UNIROOT_TOL);
 }
 
 // Brent (1973) zeroin as in R's R_zeroin2: b is the best estimate, c the contrapoint (f(b), f(c) of

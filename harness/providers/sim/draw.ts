@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 
 export type DrawKey = (string | number)[];
 
+// sha256 over the JSON of (seed, key): stable across platforms and Node versions.
 function digest(seed: number, key: DrawKey): Buffer {
   return createHash('sha256').update(JSON.stringify([seed, ...key])).digest();
 }

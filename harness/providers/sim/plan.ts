@@ -80,6 +80,7 @@ function wanderTurn(script: Script, verbosity: number, seed: number): PlannedTur
   return { kind: 'wander', text: scaleText(WANDER_TEXT, verbosity, seed, ['wander']), toolUse: escape };
 }
 
+// Carried text and a step's own text read as two paragraphs of one message.
 function join(a: string, b: string): string {
   return a === '' || b === '' ? a + b : `${a}\n\n${b}`;
 }

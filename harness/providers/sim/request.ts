@@ -68,15 +68,18 @@ function messagesProblem(messages: unknown): string | undefined {
   return undefined;
 }
 
+// Content blocks of one type; string content has none.
 function blocksOf(message: unknown, type: string): Body[] {
   if (!isObject(message) || !Array.isArray(message.content)) return [];
   return message.content.filter((b): b is Body => isObject(b) && b.type === type);
 }
 
+// Only the model's own (assistant) tool calls need answers.
 function toolUseIds(message: Body): string[] {
   return message.role === 'assistant' ? blocksOf(message, 'tool_use').map((b) => String(b.id)) : [];
 }
 
+// Answers count only in a user message, where the API expects them.
 function toolResultIds(message: unknown): string[] {
   return isObject(message) && message.role === 'user' ? blocksOf(message, 'tool_result').map((b) => String(b.tool_use_id)) : [];
 }

@@ -59,6 +59,7 @@ async function closeServer(server: Server, stop: AbortController): Promise<void>
   await closed;
 }
 
+// Three endpoints and a 404 in the API's error shape for anything else (a wrong baseURL shows up at once).
 async function route(req: IncomingMessage, res: ServerResponse, sessions: Sessions, signal: AbortSignal): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://sim').pathname;
   if (req.method === 'GET' && path === '/health') return sendJson(res, 200, { status: 'ok', sessions: sessions.size });
@@ -68,6 +69,7 @@ async function route(req: IncomingMessage, res: ServerResponse, sessions: Sessio
   sendError(res, { status: 404, type: 'not_found_error', message: `${req.method ?? ''} ${path}: not served by the simulator` }, randomRequestId());
 }
 
+// Each registration plans its transcript and gets a fresh random token: sessions never share state.
 async function register(req: IncomingMessage, res: ServerResponse, sessions: Sessions): Promise<void> {
   const body = await readJson(req, res);
   if (body === undefined) return;

@@ -64,7 +64,7 @@ function validateSession(): ValidateFunction {
   return (validator = ajv.compile(SESSION_SCHEMA));
 }
 
-/** Problems with a session body as `path: message` lines; empty when it is valid. */
+// Problems as `path: message` lines, sent back in the 400 so the caller sees every mistake at once.
 export function sessionProblems(body: unknown): string[] {
   const validate = validateSession();
   if (validate(body)) return [];

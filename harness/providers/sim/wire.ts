@@ -8,7 +8,7 @@ export type Headers = Record<string, string>;
 // also bounds what it holds in memory. Past the limit the body is drained, not kept.
 export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
-/** The body as text, or undefined when it was larger than MAX_REQUEST_BYTES. */
+// The body as text; undefined when it was over the limit (the caller answers 413).
 export async function readBody(req: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -19,6 +19,7 @@ export async function readBody(req: IncomingMessage): Promise<string | undefined
   return size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
+// Content-length is always set: the SDK reads exactly this body, never a chunked stream.
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Headers = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
@@ -37,16 +38,17 @@ export function sendTruncated(res: ServerResponse, built: BuiltMessage, headers:
   sendRaw(res, text.slice(0, Math.floor(text.length / 2)), headers);
 }
 
+// A message body is sent as already-serialised text, so a fault can cut it.
 function sendRaw(res: ServerResponse, text: string, headers: Headers): void {
   res.writeHead(200, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-// A fill is never built as a string: the body is written around a marker, with the filler
-// streamed in fixed chunks (waiting for drain), so 100 MB costs one 64 KiB buffer.
 const MARKER = '\u0001sim-fill\u0001';
 const CHUNK = Buffer.alloc(64 * 1024, 'x');
 
+// A fill is never built as a string: the body is written around a marker, with the filler
+// streamed in fixed chunks (waiting for drain), so 100 MB costs one 64 KiB buffer.
 export async function sendMessage(res: ServerResponse, built: BuiltMessage, headers: Headers): Promise<void> {
   const fill = built.fill;
   const block = built.message.content.find((b) => b.type === 'tool_use');

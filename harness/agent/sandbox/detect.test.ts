@@ -1,0 +1,49 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectSandbox, probeSandbox } from './detect.js';
+
+describe('detectSandbox', () => {
+  it('finds a usable bwrap (required when CI is set)', async (ctx) => {
+    const status = await detectSandbox();
+    if (!status.available && !process.env.CI) ctx.skip();
+    expect(status.reason, 'bubblewrap must work on CI').toBeUndefined();
+    expect(status).toMatchObject({ available: true, version: expect.stringMatching(/^\d+\.\d+/) });
+  });
+
+  it('probes once per process', () => {
+    expect(detectSandbox()).toBe(detectSandbox());
+  });
+});
+
+describe('probeSandbox', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(tmpdir(), 'harness-detect-'));
+  });
+  afterAll(async () => {
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+
+  it('says what to install when bwrap is not on PATH', async () => {
+    const status = await probeSandbox(dir);
+    expect(status.available).toBe(false);
+    expect(status.reason).toContain('apt-get install bubblewrap');
+  });
+
+  it('says why when bwrap is installed but cannot sandbox', async () => {
+    const fake = path.join(dir, 'broken');
+    await fs.mkdir(fake);
+    await fs.writeFile(
+      path.join(fake, 'bwrap'),
+      '#!/bin/sh\n[ "$1" = --version ] && { echo "bubblewrap 9.9.9"; exit 0; }\n' +
+        'echo "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n',
+      { mode: 0o755 },
+    );
+    const status = await probeSandbox(`/nonexistent${path.delimiter}${fake}`);
+    expect(status).toMatchObject({ available: false, version: '9.9.9', path: path.join(fake, 'bwrap') });
+    expect(status.reason).toContain('setting up uid map: Permission denied');
+    expect(status.reason).toContain('user namespaces');
+  });
+});

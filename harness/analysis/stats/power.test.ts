@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { expectClose, reference, shared } from './fixtures/reference.js';
+import { noncentralTCdf } from './noncentral-t.js';
+import { mcnemarPower, mcnemarSampleSize, pairedTPower, pairedTSampleSize } from './power.js';
+
+describe('noncentralTCdf', () => {
+  it("matches R's pt(q, df, ncp) in both tails, including fractional df and the normal approximation", () => {
+    for (const row of reference.noncentral_t) {
+      expectClose(noncentralTCdf(row.q, row.df, row.ncp), row.lower);
+      expectClose(noncentralTCdf(row.q, row.df, row.ncp, false), row.upper);
+    }
+  });
+});
+
+describe('pairedTSampleSize / pairedTPower', () => {
+  it('match power.t.test(type = "paired") solving for n, including a bracket widened below n = 2', () => {
+    for (const row of reference.power_t_n) {
+      expectClose(pairedTSampleSize({ delta: row.delta, sd: row.sd }, row.power, row.sigLevel), row.n);
+    }
+    const s = shared.power_paired_t;
+    expectClose(pairedTSampleSize({ delta: s.delta, sd: s.sd }, s.power, s.alpha), s.n);
+  });
+
+  it('match power.t.test(type = "paired") solving for power, with fractional n', () => {
+    for (const row of reference.power_t_power) {
+      expectClose(pairedTPower({ delta: row.delta, sd: row.sd }, row.n, row.sigLevel), row.power);
+    }
+  });
+
+  it('refuse a target power that every design exceeds (R returns a meaningless n near 1)', () => {
+    expect(() => pairedTSampleSize({ delta: 1, sd: 1 }, 0.01)).toThrow(/at most alpha\/2/);
+  });
+
+  it('treat a negative delta as its absolute value (two-sided)', () => {
+    expect(pairedTPower({ delta: -1, sd: 2 }, 20)).toBe(pairedTPower({ delta: 1, sd: 2 }, 20));
+  });
+});
+
+describe('mcnemarSampleSize / mcnemarPower (Connor 1987)', () => {
+  it('match the formula evaluated in R, and invert each other', () => {
+    for (const row of reference.connor) {
+      const rates = { p10: row.p10, p01: row.p01 };
+      const n = mcnemarSampleSize(rates, row.power, row.alpha);
+      expectClose(n, row.n);
+      expectClose(mcnemarPower(rates, row.n_given, row.alpha), row.power_at_n_given);
+      expectClose(mcnemarPower(rates, n, row.alpha), row.power);
+    }
+  });
+
+  it('reject a design with no effect', () => {
+    expect(() => mcnemarSampleSize({ p10: 0.1, p01: 0.1 })).toThrow(/no effect/);
+  });
+});

@@ -1,0 +1,130 @@
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE, filesUnder, harness, scratchProject, slotFlags } from '../test-support/cli.js';
+
+// Each broken input must give exit 2 (or 1 for a failed check), a message naming the file and
+// the line or JSON path, no stack trace, and nothing written under runs/.
+type Case = {
+  name: string;
+  break: (exp: string) => Promise<void>;
+  expect: RegExp[];
+  exitCode?: number;
+};
+
+const edit = async (file: string, fn: (text: string) => string) => fs.writeFile(file, fn(await fs.readFile(file, 'utf8')));
+const cfg = (exp: string) => path.join(exp, 'experiment.yaml');
+const prereg = (exp: string) => path.join(exp, 'preregistration.yaml');
+const task = (exp: string, id = 'TASK-001') => path.join(exp, 'tasks', id, 'task.yaml');
+const ws = (exp: string, id = 'TASK-001') => path.join(exp, 'tasks', id, 'workspace');
+
+const cases: Case[] = [
+  { name: 'YAML syntax error', break: (e) => edit(cfg(e), (t) => t.replace(/^variants:/m, 'variants: [unclosed\nx:')), expect: [/experiment\.yaml:\d+:\d+: Flow sequence in block collection/] },
+  { name: 'wrong type', break: (e) => edit(cfg(e), (t) => t.replace(/pairsPerTask: 15/, 'pairsPerTask: fifteen')), expect: [/experiment\.yaml:\d+:\d+ \/design\/pairsPerTask: must be integer/] },
+  { name: 'unknown key', break: (e) => edit(cfg(e), (t) => `${t}\ncolour: blue\n`), expect: [/experiment\.yaml:\d+:\d+ \/colour: unknown key "colour"/] },
+  { name: 'missing field', break: (e) => edit(cfg(e), (t) => t.replace(/^title:.*$/m, '')), expect: [/experiment\.yaml:\d+:\d+ \/: missing required key "title"/] },
+  { name: 'duplicate task ids', break: (e) => edit(cfg(e), (t) => t.replace(/- TASK-002/, '- TASK-001')), expect: [/experiment\.yaml:\d+:\d+ \/tasks\/1: duplicate task id "TASK-001"/] },
+  { name: 'fixture path escaping its task dir', break: (e) => edit(task(e), (t) => t.replace(/^workspace: .*$/m, 'workspace: ../../..')), expect: [/TASK-001\/task\.yaml:\d+:\d+ \/workspace: workspace "..\/..\/.." must be a folder inside the task folder/] },
+  { name: 'symlink in a fixture', break: (e) => fs.symlink('/etc/passwd', path.join(ws(e), 'passwd')), expect: [/TASK-001\/workspace\/passwd: a symlink in a fixture workspace/] },
+  { name: 'special file in a fixture', break: async (e) => { execFileSync('mkfifo', [path.join(ws(e), 'pipe')]); }, expect: [/workspace\/pipe: a special file/] },
+  { name: 'empty file', break: (e) => fs.writeFile(cfg(e), ''), expect: [/experiment\.yaml: file is empty/] },
+  { name: 'YAML alias bomb', break: (e) => edit(cfg(e), (t) => `${t}\nbomb0: &a0 [x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 9 }, (_, i) => `bomb${i + 1}: &a${i + 1} [*a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}]`).join('\n')}\n`), expect: [/experiment\.yaml: too many YAML aliases/] },
+  { name: 'non-UTF-8 file', break: (e) => fs.writeFile(task(e, 'TASK-002'), Buffer.from([0x69, 0x64, 0x3a, 0x20, 0xff, 0xfe, 0x0a])), expect: [/TASK-002\/task\.yaml:1: not valid UTF-8 \(byte offset 4\)/] },
+  { name: 'duplicate YAML key', break: (e) => edit(cfg(e), (t) => t.replace(/^title:/m, 'title: one\ntitle:')), expect: [/experiment\.yaml:\d+:\d+: Map keys must be unique/] },
+  { name: 'task id not matching its folder', break: (e) => edit(task(e), (t) => t.replace(/^id: TASK-001/m, 'id: TASK-999')), expect: [/TASK-001\/task\.yaml:\d+:\d+ \/id: id "TASK-999" does not match its folder name/] },
+  { name: 'unknown check kind', break: (e) => edit(task(e), (t) => t.replace(/kind: file_equals/, 'kind: file_equal')), expect: [/task\.yaml:\d+:\d+ \/checks\/\d+\/kind: unknown kind "file_equal"/] },
+  { name: 'missing variant prompt', break: (e) => fs.rm(path.join(e, 'variants', 'goal-centric.md')), expect: [/variants\/goal-centric\.md: file not found/] },
+  { name: 'missing task file', break: (e) => fs.rm(task(e, 'TASK-004')), expect: [/TASK-004\/task\.yaml: file not found/] },
+  { name: 'pre-registration seed differs from the design', break: (e) => edit(prereg(e), (t) => t.replace(/^seed: \d+/m, 'seed: 7')), expect: [/preregistration\.yaml:\d+:\d+ \/seed: registers seed 7/] },
+  { name: 'hypothesis names an unknown variant', break: (e) => edit(prereg(e), (t) => t.replace(/treatment: goal-centric/, 'treatment: goal-centred')), expect: [/preregistration\.yaml:\d+:\d+ \/hypotheses\/0\/treatment: "goal-centred" is not a variant/] },
+  { name: 'invalid regex in a check', break: (e) => edit(task(e, 'TASK-002'), (t) => t.replace(/pattern: /, 'pattern: "(unclosed" #')), expect: [/TASK-002\/task\.yaml:\d+:\d+ \/checks\/\d+\/pattern: must match format "regex"/] },
+  { name: 'duplicate check ids', break: (e) => edit(task(e), (t) => t.replace(/id: no-other-files/, 'id: greeting-content')), expect: [/task\.yaml:\d+:\d+ \/checks\/\d+\/id: duplicate check id "greeting-content"/] },
+  { name: 'several YAML documents in one file', break: (e) => edit(cfg(e), (t) => `${t}\n---\nid: other\n`), expect: [/experiment\.yaml:\d+:\d+: Source contains multiple documents/] },
+  { name: 'check needing a tool the task does not allow', break: (e) => edit(task(e, 'TASK-002'), (t) => t.replace('tools: [list_dir, read_file, write_file]', 'tools: [list_dir, write_file]')), expect: [/TASK-002\/task\.yaml:\d+:\d+ \/checks\/\d+: check "[a-z-]+" needs tool read_file, which the task does not allow/] },
+  { name: 'negative seed', break: (e) => edit(cfg(e), (t) => t.replace(/seed: \d+/, 'seed: -1')), expect: [/experiment\.yaml:\d+:\d+ \/design\/seed: must be >= 0/] },
+  { name: 'behaviour for an unknown variant', break: (e) => edit(cfg(e), (t) => t.replace(/^( +)goal-centric:/m, '$1goal-centred:')), expect: [/experiment\.yaml:\d+:\d+ \/simulator\/behaviour\/goal-centred: "goal-centred" is not one of the variants/] },
+];
+
+describe('broken experiment inputs', () => {
+  for (const c of cases) {
+    it(`${c.name}: exit ${c.exitCode ?? 2}, names the place, writes nothing`, async () => {
+      const project = await scratchProject();
+      try {
+        await c.break(project.expDir);
+        const r = await harness(['freeze', EXAMPLE], { cwd: project.dir });
+        expect(r.exitCode, r.stderr).toBe(c.exitCode ?? 2);
+        for (const re of c.expect) expect(r.stderr).toMatch(re);
+        expect(r.stderr).toMatch(/^hint: /m);
+        expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+\)?\n/);
+        expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual([]);
+      } finally {
+        await project.cleanup();
+      }
+    });
+  }
+});
+
+describe('broken manifests and flags', () => {
+  let project: Awaited<ReturnType<typeof scratchProject>>;
+  let manifest: string;
+  beforeAll(async () => {
+    project = await scratchProject();
+    expect((await harness(['freeze', EXAMPLE], { cwd: project.dir })).exitCode).toBe(0);
+    const r = await harness(['pin-and-run', '--init', ...(await slotFlags(project.dir, 0)), '--json'], { cwd: project.dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    manifest = path.join(project.dir, (JSON.parse(r.stdout) as { manifest: string }).manifest);
+  });
+  afterAll(() => project.cleanup());
+
+  const variantOf = async (fn: (m: Record<string, unknown>) => void, name: string) => {
+    const m = JSON.parse(await fs.readFile(manifest, 'utf8')) as Record<string, unknown>;
+    fn(m);
+    const file = path.join(project.dir, name);
+    await fs.writeFile(file, JSON.stringify(m, null, 2));
+    return file;
+  };
+
+  it('a manifest with a wrong digest fails (exit 1) naming the path', async () => {
+    const file = await variantOf((m) => { (m as { seed: number }).seed = 1; }, 'edited.json');
+    const r = await harness(['validate-manifest', file], { cwd: project.dir });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/edited\.json \/digest: does not match the manifest's content/);
+    expect(r.stdout).toMatch(/edited\.json \/slot: .* is not in the frozen schedule/);
+  });
+
+  it('a manifest holding a secret fails (exit 1)', async () => {
+    const file = await variantOf((m) => { (m.provider as Record<string, unknown>).requestParams = { model: 'x', max_tokens: 1, metadata: { note: 'sk-ant-api03-abcdefghijklmnop' } }; }, 'secret.json');
+    const r = await harness(['validate-manifest', file], { cwd: project.dir });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/secret\.json \/provider\/requestParams\/metadata\/note: contains what looks like an Anthropic API key/);
+  });
+
+  it('a file that is not JSON is bad input (exit 2) with line and column', async () => {
+    const file = path.join(project.dir, 'broken.json');
+    await fs.writeFile(file, '{\n  "schemaVersion": 1,\n  oops\n}\n');
+    const r = await harness(['validate-manifest', file], { cwd: project.dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toMatch(/broken\.json:3:\d+: not valid JSON/);
+  });
+
+  it('a manifest missing pins fails the schema (exit 1) naming each', async () => {
+    const file = await variantOf((m) => { delete m.environment; (m as { extra?: number }).extra = 1; }, 'incomplete.json');
+    const r = await harness(['validate-manifest', file], { cwd: project.dir });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/incomplete\.json:1:1 \/: missing required key "environment"/);
+    expect(r.stdout).toMatch(/incomplete\.json:\d+:\d+ \/extra: unknown key "extra"/);
+  });
+
+  it('a seed that is not a number is a usage error (exit 2)', async () => {
+    const r = await harness(['pin-and-run', '--init', '--experiment', EXAMPLE, '--variant', 'goal-centric', '--task', 'TASK-001', '--seed', 'abc', '--pair-id', 'pair-0001'], { cwd: project.dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--seed.*expected an integer/);
+  });
+
+  it('an unknown experiment is bad input (exit 2) saying where it looked', async () => {
+    const r = await harness(['freeze', 'no-such-exp'], { cwd: project.dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/experiment "no-such-exp" not found: no folder experiments\/no-such-exp/);
+  });
+});
