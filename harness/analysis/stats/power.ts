@@ -35,6 +35,7 @@ export function mcnemarPower(rates: DiscordantRates, n: number, alpha = 0.05): n
   return normalCdf((Math.abs(delta) * Math.sqrt(n) - za * Math.sqrt(psi)) / Math.sqrt(psi - delta * delta), 0, 1);
 }
 
+// ψ and δ of Connor's formula, refusing designs where it has no finite answer.
 function discordance({ p10, p01 }: DiscordantRates): { psi: number; delta: number } {
   const psi = p10 + p01;
   const delta = p10 - p01;
@@ -79,6 +80,7 @@ function powerAt(n: number, { delta, sd }: PairedEffect, alpha: number): number 
   return noncentralTCdf(-tQuantile(alpha / 2, df), df, (Math.sqrt(n) * Math.abs(delta)) / sd, false);
 }
 
+// δ = 0 has no finite sample size and sd must scale it; both are input mistakes.
 function checkEffect({ delta, sd }: PairedEffect): void {
   if (!Number.isFinite(delta) || delta === 0) throw inputError(`delta must be a non-zero number, got ${delta}`);
   if (!(sd > 0) || !Number.isFinite(sd)) throw inputError(`sd must be positive, got ${sd}`);
