@@ -13,6 +13,8 @@ export const TRACE_STRING_LIMIT = 64 * 1024;
 /** Appends schema-shaped JSONL events to agent.log, numbered and time-stamped. */
 export class TraceWriter {
   private seq = 0;
+  // Writes are chained so events from concurrent callers (SDK retry notices) keep their order.
+  private pending: Promise<unknown> = Promise.resolve();
   private constructor(private readonly handle: FileHandle, private readonly clock: () => Date) {}
 
   /** Creates agent.log exclusively: a run is executed once, so an existing trace is a refusal. */
@@ -20,12 +22,16 @@ export class TraceWriter {
     return new TraceWriter(await fs.open(file, 'wx', 0o644), clock);
   }
 
-  async write(event: TraceEventInput): Promise<void> {
+  write(event: TraceEventInput): Promise<void> {
     const line = { schemaVersion: 1, seq: this.seq++, at: this.clock().toISOString(), ...event };
-    await this.handle.write(`${JSON.stringify(line, cutLongStrings)}\n`);
+    const text = `${JSON.stringify(line, cutLongStrings)}\n`;
+    const written = this.pending.then(() => this.handle.write(text));
+    this.pending = written;
+    return written.then(() => undefined);
   }
 
   async close(): Promise<void> {
+    await this.pending;
     await this.handle.sync();
     await this.handle.close();
   }

@@ -5,6 +5,9 @@ import type { SetExitCode } from './program.js';
 
 interface PinAndRunFlags {
   init?: boolean;
+  execute?: boolean;
+  manifest?: string;
+  provider?: 'sim' | 'anthropic' | 'command';
   experiment?: string;
   variant?: string;
   task?: string;
@@ -17,11 +20,14 @@ interface PinAndRunFlags {
   json?: boolean;
 }
 
-export function registerPinAndRun(program: Command, _setCode: SetExitCode): void {
+export function registerPinAndRun(program: Command, setCode: SetExitCode): void {
   program
     .command('pin-and-run')
-    .description('pin one slot into a run folder with its manifest (--init)')
+    .description('run one slot: pin it into a run folder (--init), run the agent (--execute)')
     .option('--init', 'create the run folder and its manifest')
+    .option('--execute', 'run the agent for --manifest in a fresh copy of the task workspace')
+    .option('--manifest <file>', 'manifest.json of the run (for --execute)')
+    .addOption(new Option('--provider <name>', 'provider to run with; must be the run set\'s').choices(['sim', 'anthropic', 'command']))
     .option('--experiment <id>', 'experiment id or folder')
     .option('--variant <id>', 'variant id')
     .option('--task <id>', 'task id')
@@ -36,9 +42,18 @@ export function registerPinAndRun(program: Command, _setCode: SetExitCode): void
 Examples (slot values come from runs/<exp>/schedule.json):
   harness pin-and-run --init --experiment exp-001-role-vs-goal --variant goal-centric \\
       --task TASK-001 --seed 1234567 --pair-id pair-0001
-  harness pin-and-run --init ... --adhoc --output /tmp/try-1`)
+  harness pin-and-run --init ... --adhoc --output /tmp/try-1
+  harness pin-and-run --execute --manifest runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1/manifest.json`)
     .action(async (flags: PinAndRunFlags) => {
-      if (!flags.init) throw inputError('say which stage to run: --init', { hint: 'harness pin-and-run --help' });
+      const stages = [flags.init, flags.execute].filter(Boolean).length;
+      if (stages !== 1) throw inputError('say which one stage to run: --init or --execute', { hint: 'harness pin-and-run --help' });
+      if (flags.execute) {
+        const { pinAndRunExecute } = await import('../commands/pin-and-run-execute.js');
+        const r = await pinAndRunExecute({ manifest: required(flags.manifest, '--manifest'), provider: flags.provider });
+        emit(r, flags.json, (x) => `executed ${x.runId} on ${x.provider}: ${x.stopReason} after ${x.turns} turns, ${x.toolCalls} tool calls, ${(x.wallTimeMs / 1000).toFixed(2)} s${x.infrastructureError ? `\n  infrastructure error: ${x.infrastructureError}` : ''}\n  trace ${x.runDir}/agent.log\n`);
+        if (r.infrastructureError !== null) setCode(1);
+        return;
+      }
       const { pinAndRunInit } = await import('../commands/pin-and-run-init.js');
       const result = await pinAndRunInit({
         experiment: required(flags.experiment, '--experiment'),

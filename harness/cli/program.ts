@@ -3,12 +3,13 @@ import { harnessVersion } from '../pipeline/provenance.js';
 import { exitCodeFor, renderError } from './render-error.js';
 import { registerFreeze } from './freeze.js';
 import { registerPinAndRun } from './pin-and-run.js';
+import { registerSimServer } from './sim-server.js';
 import { registerValidateManifest } from './validate-manifest.js';
 
 export type SetExitCode = (code: number) => void;
 
 // Each register function declares one subcommand; its action imports the command lazily.
-const registrations = [registerFreeze, registerPinAndRun, registerValidateManifest];
+const registrations = [registerFreeze, registerPinAndRun, registerValidateManifest, registerSimServer];
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('harness')

@@ -35,5 +35,9 @@ export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
 
 /** A task's limits: its own overrides on top of the experiment's. */
 export function taskLimits(config: ExperimentConfig, task: TaskSpec): Limits {
-  return { ...config.limits, ...(task.limits ?? {}) };
+  return {
+    maxTurns: task.limits?.maxTurns ?? config.limits.maxTurns,
+    maxOutputTokens: task.limits?.maxOutputTokens ?? config.limits.maxOutputTokens,
+    wallTimeSeconds: task.limits?.wallTimeSeconds ?? config.limits.wallTimeSeconds,
+  };
 }

@@ -22,6 +22,11 @@ export interface ExperimentContext {
   frozen: FrozenSet;
 }
 
+/** Manifests of one experiment and run set share one loaded context. */
+export function contextKey(m: Manifest): string {
+  return `${m.experiment.path}\0${m.experiment.runsPath}`;
+}
+
 /** Loads an experiment and its frozen set once, for checking many manifests against it. */
 export async function contextFor(manifest: Manifest): Promise<ExperimentContext> {
   const exp = await loadExperiment(manifest.experiment.path, { runsRoot: path.dirname(manifest.experiment.runsPath) });
@@ -47,7 +52,7 @@ export async function checkManifestFile(file: string, contexts: Map<string, Prom
   for (const s of findSecrets(manifest, [process.env.ANTHROPIC_API_KEY ?? ''])) at(s.path, `contains ${s.what}; secrets never go into a manifest`);
   let ctx: ExperimentContext;
   try {
-    const key = `${manifest.experiment.path}\0${manifest.experiment.runsPath}`;
+    const key = contextKey(manifest);
     if (!contexts.has(key)) contexts.set(key, contextFor(manifest));
     ctx = await contexts.get(key)!;
   } catch (err) {

@@ -25,6 +25,8 @@ export interface BwrapSpec {
   workspace: string;
   env: Record<string, string>;
   network: boolean;
+  /** Host paths made visible read-only at the given sandbox path (an external agent's program). */
+  readOnly?: { host: string; target: string }[];
 }
 
 // The whole isolation policy in one list, so the detection probe runs exactly what real runs do.
@@ -41,6 +43,7 @@ export function bwrapOptions(spec: BwrapSpec): string[] {
     '--proc', '/proc',
     '--dev', '/dev',
     '--tmpfs', '/tmp',
+    ...(spec.readOnly ?? []).flatMap((b) => ['--ro-bind', b.host, b.target]),
     '--bind', spec.workspace, SANDBOX_WORKSPACE,
     '--chdir', SANDBOX_WORKSPACE,
     '--clearenv',

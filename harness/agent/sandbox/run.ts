@@ -22,6 +22,8 @@ export interface RunOptions {
   network?: boolean;
   /** Per stream; the head is kept and the rest drained and dropped. */
   maxOutputBytes: number;
+  /** Extra host paths visible read-only (bwrap only; with mode none everything is visible anyway). */
+  readOnly?: { host: string; target: string }[];
 }
 
 // The one way the agent's tools, the command provider and command checks run a program, so all
@@ -49,7 +51,7 @@ export async function runSandboxed(opts: RunOptions): Promise<RunResult> {
         'commands unsandboxed on this machine (the manifest records it and the audit reports it)',
     });
   }
-  const spec = { workspace: opts.workspace, env: opts.env, network: opts.network ?? false };
+  const spec = { workspace: opts.workspace, env: opts.env, network: opts.network ?? false, readOnly: opts.readOnly };
   const invocation = bwrapInvocation(spec, opts.argv);
   // bwrap itself gets an empty environment; the program's comes only from --setenv.
   return spawnCapped({ ...common, env: {}, file: status.path, ...invocation });

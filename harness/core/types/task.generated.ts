@@ -135,6 +135,10 @@ export interface TaskSpec {
     maxTurns?: number;
     maxOutputTokens?: number;
     wallTimeSeconds?: number;
+    /**
+     * Deadline of each run_command call (default 30).
+     */
+    commandTimeoutSeconds?: number;
   };
   /**
    * What ask_clarification answers. Without it the answer is "no further information".

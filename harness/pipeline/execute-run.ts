@@ -1,0 +1,127 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { jsonDigest, sameDigest, digestOf } from '../core/digest.js';
+import { checkFailed, inputError } from '../core/errors.js';
+import type { Manifest } from '../core/types/index.js';
+import { runAgentLoop, type Usage } from '../agent/loop.js';
+import { toolsFor } from '../agent/tools/definitions.js';
+import { TraceWriter } from '../agent/trace.js';
+import { treeDigest } from '../store/file-tree.js';
+import { createClient } from '../providers/anthropic-client.js';
+import { runCommandAgent } from '../providers/command-agent.js';
+import { simEndpoint } from '../providers/sim-provider.js';
+import type { ProviderName } from './freeze-record.js';
+import { checkManifestFile, contextKey, type ExperimentContext } from './validate-manifest.js';
+
+export interface ExecuteOptions {
+  manifestFile: string;
+  /** The provider the caller asked for; must be the run set's. */
+  provider?: ProviderName;
+  /** Experiments already loaded in this process (the scheduler reuses them). */
+  contexts?: Map<string, Promise<ExperimentContext>>;
+}
+
+export interface ExecuteResult {
+  runId: string;
+  runDir: string;
+  provider: ProviderName;
+  stopReason: string;
+  turns: number;
+  toolCalls: number;
+  usage: Usage;
+  wallTimeMs: number;
+  infrastructureError: string | undefined;
+}
+
+export const TOOL_LIMITS = { maxWriteBytes: 10 * 1024 * 1024, maxReadBytes: 1024 * 1024, commandTimeoutMs: 30_000, commandOutputBytes: 64 * 1024 };
+
+// pin-and-run --execute: a validated manifest in, trace and outputs out. A run is executed once:
+// the trace file is created exclusively before anything else happens.
+export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult> {
+  const contexts = options.contexts ?? new Map<string, Promise<ExperimentContext>>();
+  const check = await checkManifestFile(options.manifestFile, contexts);
+  if (check.unreadable) throw inputError(`${options.manifestFile} is not a readable manifest`, { problems: check.problems });
+  if (check.problems.length > 0 || check.manifest === undefined) {
+    throw checkFailed(`${options.manifestFile} fails validation; the run was not executed`, { problems: check.problems, hint: 'run `harness validate-manifest` on it for details' });
+  }
+  const manifest = check.manifest;
+  const { exp } = await contexts.get(contextKey(manifest))!;
+  requireProvider(manifest, options.provider);
+  const apiKey = manifest.provider.name === 'anthropic' ? requireApiKey() : undefined;
+  const runDir = path.dirname(options.manifestFile);
+  const outputs = path.join(runDir, 'outputs');
+  const traceFile = path.join(runDir, 'agent.log');
+  if (existsSync(traceFile) || existsSync(outputs)) {
+    throw inputError(`${runDir} was already executed (agent.log or outputs/ exists); a run is never executed twice`, {
+      hint: `start a new attempt for this slot (\`harness rerun ${manifest.runId} --reason "…"\` once locked, or pin-and-run --init again)`,
+    });
+  }
+  const trace = await TraceWriter.create(traceFile);
+  try {
+    const task = exp.tasks.find((t) => t.id === manifest.task.id)!;
+    const variant = exp.variants.find((v) => v.id === manifest.variant.id)!;
+    await fs.cp(task.workspaceDir, outputs, { recursive: true, errorOnExist: true, force: false });
+    const copied = await treeDigest(outputs);
+    if (!sameDigest(copied, manifest.task.workspaceDigest)) throw checkFailed(`the fixture copied into ${outputs} does not match the pinned workspace digest`);
+    const tools = toolsFor(task.spec);
+    await trace.write({
+      type: 'run_start', runId: manifest.runId, provider: manifest.provider.name, model: manifest.provider.model,
+      tools: tools.map((t) => t.name), systemDigest: digestOf(variant.prompt), toolsDigest: jsonDigest(tools), workspaceDigest: copied,
+    });
+    const base = { runId: manifest.runId, runDir, provider: manifest.provider.name };
+    if (manifest.provider.name === 'command') {
+      const command = exp.config.provider.command!;
+      const r = await runCommandAgent({
+        argv: command.argv, experimentDir: exp.location.dir, network: command.network ?? false, passEnv: command.env ?? [],
+        workspace: outputs, sandbox: manifest.sandbox.mode, system: variant.prompt, instruction: task.spec.instruction,
+        model: manifest.provider.model, seed: manifest.seed, tools: task.spec.tools, wallTimeSeconds: manifest.limits.wallTimeSeconds, trace,
+      });
+      const usage = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+      await trace.write({ type: 'run_end', stopReason: r.stopReason, turns: 0, toolCalls: 0, usage, wallTimeMs: r.wallTimeMs });
+      return { ...base, stopReason: r.stopReason, turns: 0, toolCalls: 0, usage, wallTimeMs: r.wallTimeMs, infrastructureError: r.infrastructureError };
+    }
+    const endpoint = manifest.provider.name === 'sim'
+      ? await simEndpoint({
+        script: task.spec.simulator, behaviour: exp.resolved.simulator.behaviour[variant.id]!, seed: manifest.seed, model: manifest.provider.model,
+        faults: exp.resolved.simulator.faults, latencyMs: exp.resolved.simulator.latencyMs, slowMs: SIM_SLOW_MS,
+      })
+      : { apiKey: apiKey!, baseURL: undefined };
+    const client = createClient({
+      ...endpoint, maxRetries: 4, timeoutMs: manifest.provider.name === 'sim' ? SIM_TIMEOUT_MS : 600_000,
+      onRetry: (n) => void trace.write({ type: 'retry', turn: null, attempt: n.attempt, cause: n.cause, status: n.status, delayMs: n.delayMs }),
+    });
+    const r = await runAgentLoop({
+      client, system: variant.prompt, tools, instruction: task.spec.instruction, requestParams: manifest.provider.requestParams,
+      limits: manifest.limits, trace,
+      toolContext: {
+        workspace: outputs, allowed: task.spec.tools, sandbox: manifest.sandbox.mode, clarification: task.spec.clarification?.answer,
+        limits: { ...TOOL_LIMITS, commandTimeoutMs: (task.spec.limits?.commandTimeoutSeconds ?? TOOL_LIMITS.commandTimeoutMs / 1000) * 1000 },
+      },
+    });
+    return { ...base, ...r };
+  } finally {
+    await trace.close();
+  }
+}
+
+// The simulator answers in milliseconds, so a short client timeout keeps its injected
+// "slow response" faults (held for SIM_SLOW_MS) cheap while still exercising the timeout path.
+const SIM_TIMEOUT_MS = 1500;
+const SIM_SLOW_MS = 3000;
+
+function requireProvider(manifest: Manifest, requested: ProviderName | undefined): void {
+  if (requested === undefined || requested === manifest.provider.name) return;
+  throw inputError(`this run set was frozen for provider ${manifest.provider.name}; a ${requested} run would mix providers in one experiment`, {
+    hint: `keep them apart: freeze a separate run set (\`harness freeze ${manifest.experiment.id} --provider ${requested} --runs-dir runs-${requested}\`) or use a new experiment id`,
+  });
+}
+
+export function requireApiKey(): string {
+  const key = process.env.ANTHROPIC_API_KEY;
+  if (key === undefined || key === '') {
+    throw inputError('provider anthropic needs ANTHROPIC_API_KEY, which is not set', {
+      hint: 'export ANTHROPIC_API_KEY=… (see .env.example), or use the offline simulator (--provider sim)',
+    });
+  }
+  return key;
+}

@@ -1,0 +1,83 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HarnessError } from '../core/errors.js';
+import { writeFileAtomic, writeFileOnce, writeJsonAtomic } from './atomic-write.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(tmpdir(), 'harness-atomic-'));
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+const entries = async (): Promise<string[]> => (await fs.readdir(dir)).sort();
+
+describe('writeFileAtomic', () => {
+  it('creates, then replaces the content, leaving no temp file behind', async () => {
+    const file = path.join(dir, 'doc.json');
+    await writeFileAtomic(file, 'first version, longer than the second\n');
+    await writeFileAtomic(file, Buffer.from([0x73, 0x65, 0x63, 0x6f, 0x6e, 0x64]));
+    expect(await fs.readFile(file, 'utf8')).toBe('second');
+    expect(await entries()).toEqual(['doc.json']);
+  });
+
+  it('fails on a missing folder without creating anything', async () => {
+    await expect(writeFileAtomic(path.join(dir, 'missing', 'doc.json'), 'x')).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(await entries()).toEqual([]);
+  });
+
+  it('lets concurrent writers to one file end with exactly one complete content', async () => {
+    const file = path.join(dir, 'contended.bin');
+    const size = 1024 * 1024;
+    // Each writer's content is one repeated byte, so any interleaving shows as mixed bytes.
+    const contents = Array.from({ length: 20 }, (_, i) => Buffer.alloc(size, 0x41 + i));
+    await Promise.all(contents.map((c) => writeFileAtomic(file, c)));
+    const result = await fs.readFile(file);
+    expect(result.length).toBe(size);
+    expect(contents.some((c) => c.equals(result))).toBe(true);
+    expect(await entries()).toEqual(['contended.bin']);
+  });
+});
+
+describe('writeJsonAtomic', () => {
+  it('writes indented JSON with a final newline', async () => {
+    const file = path.join(dir, 'v.json');
+    await writeJsonAtomic(file, { b: [1], a: 'x' });
+    expect(await fs.readFile(file, 'utf8')).toBe('{\n  "b": [\n    1\n  ],\n  "a": "x"\n}\n');
+  });
+});
+
+describe('writeFileOnce', () => {
+  it('writes a new file, leaving no temp file behind', async () => {
+    const file = path.join(dir, 'manifest.json');
+    await writeFileOnce(file, 'pinned\n');
+    expect(await fs.readFile(file, 'utf8')).toBe('pinned\n');
+    expect(await entries()).toEqual(['manifest.json']);
+  });
+
+  it('refuses an existing file with an input error and leaves its bytes untouched', async () => {
+    const file = path.join(dir, 'manifest.json');
+    const original = Buffer.from('original \u00e9\n', 'utf8');
+    await fs.writeFile(file, original);
+    const err: unknown = await writeFileOnce(file, 'replacement').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HarnessError);
+    expect((err as HarnessError).kind).toBe('input');
+    expect((err as HarnessError).message).toContain(file);
+    expect((err as HarnessError).hint).toBeTruthy();
+    expect((await fs.readFile(file)).equals(original)).toBe(true);
+    expect(await entries()).toEqual(['manifest.json']);
+  });
+
+  it('lets exactly one of several concurrent writers win', async () => {
+    const file = path.join(dir, 'once.txt');
+    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => writeFileOnce(file, `writer ${i}\n`)));
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as HarnessError).kind).toBe('input');
+    expect(await fs.readFile(file, 'utf8')).toMatch(/^writer \d\n$/);
+    expect(await entries()).toEqual(['once.txt']);
+  });
+});

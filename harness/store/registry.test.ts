@@ -1,0 +1,135 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HarnessError } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
+import type { RegistryEntry } from '../core/types/index.js';
+import { appendEntry, appendEntryLocked, entryDigest, lastEntry, readEntries } from './registry.js';
+
+const DIST_REGISTRY = path.join(packageRoot, 'dist/store/registry.js');
+
+let dir: string;
+let file: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(tmpdir(), 'harness-registry-'));
+  file = path.join(dir, 'registry.jsonl');
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+const deviation = (reason: string) => ({ kind: 'other' as const, who: 'test', reason });
+
+// The chain every reader relies on: dense seqs from 0, each prev the digest before it, and each
+// digest the canonical digest of the entry's body.
+function expectIntactChain(entries: RegistryEntry[]): void {
+  expect(entries.map((e) => e.seq)).toEqual(entries.map((_, i) => i));
+  entries.forEach((e, i) => {
+    expect(e.prev).toEqual(i === 0 ? null : entries[i - 1]!.digest);
+    expect(entryDigest(e)).toEqual(e.digest);
+  });
+}
+
+describe('appendEntry', () => {
+  it('chains N entries: seq 0..N-1, prev = previous digest, digest = entryDigest', async () => {
+    const written: RegistryEntry[] = [];
+    for (let i = 0; i < 6; i++) written.push(await appendEntry(file, 'exp-1', 'deviation', deviation(`r${i}`)));
+    const read = await readEntries(file);
+    expect(read).toEqual(written);
+    expectIntactChain(read);
+    expect(await lastEntry(file)).toEqual(written[5]);
+    expect((await fs.readFile(file, 'utf8')).split('\n')).toHaveLength(7);
+  });
+
+  it('digests the canonical body (checked against a hash of literal text)', async () => {
+    const at = new Date('2026-01-02T03:04:05.000Z');
+    const e = await appendEntryLocked(file, 'exp-1', 'deviation', { kind: 'other', who: 'w', reason: 'r' }, at);
+    const body = '{"at":"2026-01-02T03:04:05.000Z","data":{"kind":"other","reason":"r","who":"w"},' +
+      '"experiment":"exp-1","prev":null,"schemaVersion":1,"seq":0,"type":"deviation"}';
+    expect(e.digest).toEqual({ sha256: createHash('sha256').update(body).digest('hex') });
+  });
+
+  it('finds the last entry when its line is longer than the 16 KiB tail chunk', async () => {
+    await appendEntry(file, 'exp-1', 'deviation', deviation('short'));
+    // Multi-byte characters so a chunk boundary can fall inside a UTF-8 sequence.
+    const big = `${'\u00e9\u65e5x'.repeat(12_000)}end`;
+    const bigEntry = await appendEntry(file, 'exp-1', 'deviation', deviation(big));
+    expect(Buffer.byteLength(JSON.stringify(bigEntry))).toBeGreaterThan(2 * 16 * 1024);
+    const last = await lastEntry(file);
+    expect(last).toEqual(bigEntry);
+    const next = await appendEntry(file, 'exp-1', 'deviation', deviation('after'));
+    expect(next.seq).toBe(2);
+    expect(next.prev).toEqual(bigEntry.digest);
+    expectIntactChain(await readEntries(file));
+  });
+
+  it('finds a long genesis entry that is the only line', async () => {
+    const only = await appendEntry(file, 'exp-1', 'deviation', deviation('y'.repeat(40_000)));
+    expect(await lastEntry(file)).toEqual(only);
+  });
+
+  it('refuses a registry whose last line lacks its newline, naming the file, and writes nothing', async () => {
+    await appendEntry(file, 'exp-1', 'deviation', deviation('ok'));
+    await fs.appendFile(file, '{"schemaVersion":1,"seq":1,"at":"2026-');
+    const before = await fs.readFile(file);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      // Twice: the first failure must release the lock, or the second would time out instead.
+      const err: unknown = await appendEntry(file, 'exp-1', 'deviation', deviation('x')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HarnessError);
+      expect((err as HarnessError).kind).toBe('input');
+      expect((err as HarnessError).message).toContain(file);
+    }
+    expect((await fs.readFile(file)).equals(before)).toBe(true);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('keeps the chain intact under 20 concurrent appends in one process', async () => {
+    const written = await Promise.all(Array.from({ length: 20 }, (_, i) => appendEntry(file, 'exp-1', 'deviation', deviation(`p${i}`))));
+    expect(new Set(written.map((e) => e.seq)).size).toBe(20);
+    const read = await readEntries(file);
+    expect(read).toHaveLength(20);
+    expectIntactChain(read);
+    expect(new Set(read.map((e) => e.data.reason))).toEqual(new Set(written.map((e) => e.data.reason)));
+  });
+});
+
+describe('appendEntry across processes', () => {
+  beforeAll(() => {
+    // Child processes import the compiled module; build it when missing or older than the source.
+    const source = path.join(packageRoot, 'harness/store/registry.ts');
+    if (!existsSync(DIST_REGISTRY) || statSync(DIST_REGISTRY).mtimeMs < statSync(source).mtimeMs) {
+      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: packageRoot, stdio: 'pipe' });
+    }
+  }, 180_000);
+
+  function child(label: string, count: number): Promise<void> {
+    const script = `
+      import { appendEntry } from ${JSON.stringify(DIST_REGISTRY)};
+      const [file, label, count] = process.argv.slice(1);
+      await Promise.all(Array.from({ length: Number(count) }, (_, i) =>
+        appendEntry(file, 'exp-1', 'deviation', { kind: 'other', who: label, reason: label + '-' + i })));
+    `;
+    return new Promise((resolve, reject) => {
+      const proc = spawn(process.execPath, ['--input-type=module', '-e', script, file, label, String(count)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      proc.on('error', reject);
+      proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child ${label} exited ${code}: ${stderr}`))));
+    });
+  }
+
+  it('keeps the chain intact with 3 child processes and this one appending at once', async () => {
+    await Promise.all([
+      child('c1', 20), child('c2', 20), child('c3', 20),
+      ...Array.from({ length: 20 }, (_, i) => appendEntry(file, 'exp-1', 'deviation', { kind: 'other', who: 'parent', reason: `parent-${i}` })),
+    ]);
+    const read = await readEntries(file);
+    expect(read).toHaveLength(80);
+    expectIntactChain(read);
+    const reasons = new Set(read.map((e) => (e.type === 'deviation' ? e.data.reason : '')));
+    for (const who of ['c1', 'c2', 'c3', 'parent']) for (let i = 0; i < 20; i++) expect(reasons.has(`${who}-${i}`)).toBe(true);
+  });
+});
