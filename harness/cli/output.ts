@@ -4,5 +4,6 @@ export function emit<T>(result: T, json: boolean | undefined, text: (r: T) => st
 }
 
 export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (n === 1) return `${n} ${word}`;
+  return `${n} ${word.endsWith('y') ? `${word.slice(0, -1)}ie` : word}s`;
 }

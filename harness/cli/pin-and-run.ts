@@ -6,6 +6,7 @@ import type { SetExitCode } from './program.js';
 interface PinAndRunFlags {
   init?: boolean;
   execute?: boolean;
+  full?: boolean;
   manifest?: string;
   provider?: 'sim' | 'anthropic' | 'command';
   experiment?: string;
@@ -23,9 +24,10 @@ interface PinAndRunFlags {
 export function registerPinAndRun(program: Command, setCode: SetExitCode): void {
   program
     .command('pin-and-run')
-    .description('run one slot: pin it into a run folder (--init), run the agent (--execute)')
+    .description('run one slot: pin it (--init), run the agent (--execute), or every stage through lock (--full)')
     .option('--init', 'create the run folder and its manifest')
     .option('--execute', 'run the agent for --manifest in a fresh copy of the task workspace')
+    .option('--full', 'init, validate, execute, evaluate and lock one slot')
     .option('--manifest <file>', 'manifest.json of the run (for --execute)')
     .addOption(new Option('--provider <name>', 'provider to run with; must be the run set\'s').choices(['sim', 'anthropic', 'command']))
     .option('--experiment <id>', 'experiment id or folder')
@@ -43,10 +45,12 @@ Examples (slot values come from runs/<exp>/schedule.json):
   harness pin-and-run --init --experiment exp-001-role-vs-goal --variant goal-centric \\
       --task TASK-001 --seed 1234567 --pair-id pair-0001
   harness pin-and-run --init ... --adhoc --output /tmp/try-1
+  harness pin-and-run --full --experiment exp-001-role-vs-goal --variant goal-centric \\
+      --task TASK-001 --seed 1234567 --pair-id pair-0001
   harness pin-and-run --execute --manifest runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1/manifest.json`)
     .action(async (flags: PinAndRunFlags) => {
-      const stages = [flags.init, flags.execute].filter(Boolean).length;
-      if (stages !== 1) throw inputError('say which one stage to run: --init or --execute', { hint: 'harness pin-and-run --help' });
+      const stages = [flags.init, flags.execute, flags.full].filter(Boolean).length;
+      if (stages !== 1) throw inputError('say which one stage to run: --init, --execute or --full', { hint: 'harness pin-and-run --help' });
       if (flags.execute) {
         const { pinAndRunExecute } = await import('../commands/pin-and-run-execute.js');
         const r = await pinAndRunExecute({ manifest: required(flags.manifest, '--manifest'), provider: flags.provider });
@@ -54,15 +58,25 @@ Examples (slot values come from runs/<exp>/schedule.json):
         if (r.infrastructureError !== null) setCode(1);
         return;
       }
-      const { pinAndRunInit } = await import('../commands/pin-and-run-init.js');
-      const result = await pinAndRunInit({
+      const slot = {
         experiment: required(flags.experiment, '--experiment'),
         variant: required(flags.variant, '--variant'),
         task: required(flags.task, '--task'),
         seed: required(flags.seed, '--seed'),
         pairId: required(flags.pairId, '--pair-id'),
         output: flags.output, adhoc: flags.adhoc, runsDir: flags.runsDir, sandbox: flags.sandbox,
-      });
+      };
+      if (flags.full) {
+        const { pinAndRunFull } = await import('../commands/pin-and-run-full.js');
+        const r = await pinAndRunFull(slot);
+        emit(r, flags.json, (x) => x.stage === 'lock'
+          ? `locked ${x.runId}: ${x.success ? 'success' : 'checks failed'} (${x.stopReason})\n  run ${x.runDir}\n`
+          : `stopped after ${x.stage} for ${x.runId}: ${x.infrastructureError}\n  run ${x.runDir} (kept, unlocked)\n`);
+        if (r.stage !== 'lock') setCode(1);
+        return;
+      }
+      const { pinAndRunInit } = await import('../commands/pin-and-run-init.js');
+      const result = await pinAndRunInit(slot);
       emit(result, flags.json, (r) => `pinned ${r.runId}${r.adhoc ? ' (ad hoc)' : ''}, attempt ${r.attempt}, sandbox ${r.sandbox}\n  manifest ${r.manifest}\n`);
     });
 }

@@ -1,15 +1,22 @@
 import { Command, CommanderError } from 'commander';
 import { harnessVersion } from '../pipeline/provenance.js';
 import { exitCodeFor, renderError } from './render-error.js';
+import { registerEvaluate } from './evaluate.js';
 import { registerFreeze } from './freeze.js';
+import { registerLockRun } from './lock-run.js';
 import { registerPinAndRun } from './pin-and-run.js';
 import { registerSimServer } from './sim-server.js';
 import { registerValidateManifest } from './validate-manifest.js';
+import { registerVerify } from './verify.js';
+import { registerVerifyPairing } from './verify-pairing.js';
 
 export type SetExitCode = (code: number) => void;
 
 // Each register function declares one subcommand; its action imports the command lazily.
-const registrations = [registerFreeze, registerPinAndRun, registerValidateManifest, registerSimServer];
+const registrations = [
+  registerFreeze, registerPinAndRun, registerValidateManifest, registerEvaluate, registerLockRun,
+  registerVerify, registerVerifyPairing, registerSimServer,
+];
 
 export async function runCli(argv: string[]): Promise<number> {
   const program = new Command('harness')

@@ -32,7 +32,7 @@ export function withSelfDigest<T extends object>(doc: T): T & { digest: Digest }
   return { ...(rest as T), digest: jsonDigest(rest) };
 }
 
-export function selfDigestMatches(doc: { digest: Digest }): boolean {
+export function selfDigestMatches<T extends { digest: Digest }>(doc: T): boolean {
   const { digest, ...rest } = doc;
   return jsonDigest(rest).sha256 === digest.sha256;
 }
@@ -42,7 +42,10 @@ export function selfDigestMatches(doc: { digest: Digest }): boolean {
  * file, sorted by path bytes, so coreutils can recompute it (see DESIGN.md, Digests).
  */
 export function sha256sumLine(hex: string, relPath: string): string {
-  return `${hex}  ${relPath}\n`;
+  // GNU sha256sum escapes a name holding a backslash or newline and marks the line with a leading
+  // backslash; doing the same keeps the listing (and so the digest) identical to coreutils'.
+  if (!/[\\\n]/.test(relPath)) return `${hex}  ${relPath}\n`;
+  return `\\${hex}  ${relPath.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n`;
 }
 
 export function compareBytes(a: string, b: string): number {

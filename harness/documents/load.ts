@@ -6,7 +6,8 @@ import { inputError, type Problem } from '../core/errors.js';
 export interface LoadedDocument {
   file: string;
   data: unknown;
-  locate(jsonPath: string): { line: number; column: number } | undefined;
+  /** Position of the value at a JSON path, or of its key (for an unknown key). */
+  locate(jsonPath: string, at?: 'value' | 'key'): { line: number; column: number } | undefined;
 }
 
 // Aliases beyond this are an expansion attack ("billion laughs"), not a config anybody writes.
@@ -38,7 +39,7 @@ export async function readText(file: string): Promise<string> {
 export function locateProblems(doc: LoadedDocument, problems: Problem[]): Problem[] {
   return problems.map((p) => {
     if (p.file !== doc.file || p.line !== undefined || p.path === undefined) return p;
-    const at = doc.locate(p.path);
+    const at = doc.locate(p.path, p.message.startsWith('unknown key') ? 'key' : 'value');
     return at ? { ...p, line: at.line, column: at.column } : p;
   });
 }
@@ -66,7 +67,7 @@ export function parseYaml(file: string, text: string): LoadedDocument {
     });
   }
   if (data === null || data === undefined) throw inputError(`${file}: document is empty`, { hint: 'fill it in' });
-  return { file, data, locate: (jsonPath) => locateInYaml(doc, lineCounter, jsonPath) };
+  return { file, data, locate: (jsonPath, at) => locateInYaml(doc, lineCounter, jsonPath, at ?? 'value') };
 }
 
 export async function loadYaml(file: string): Promise<LoadedDocument> {
@@ -82,7 +83,7 @@ export async function loadJson(file: string): Promise<LoadedDocument> {
     data = JSON.parse(text);
   } catch (err) {
     const match = /position (\d+)/.exec((err as Error).message);
-    const at = match ? positionOf(text, Number(match[1])) : undefined;
+    const at = match ? positionOf(text, Number(match[1])) : jsonErrorPosition(text);
     throw inputError(`${file}${at ? `:${at.line}:${at.column}` : ''}: not valid JSON (${(err as Error).message})`, {
       hint: 'fix the syntax, or restore the file from the run that wrote it',
       cause: err,
@@ -92,11 +93,35 @@ export async function loadJson(file: string): Promise<LoadedDocument> {
   return {
     file,
     data,
-    locate(jsonPath) {
+    locate(jsonPath, at) {
       located ??= safeParse(file, text);
-      return located?.locate(jsonPath);
+      return located?.locate(jsonPath, at);
     },
   };
+}
+
+// Node 20's JSON.parse does not always say where it failed. A prefix of valid JSON fails only
+// with "end of input", so the shortest prefix failing otherwise ends at the error: binary search.
+function jsonErrorPosition(text: string): { line: number; column: number } | undefined {
+  const failsInside = (n: number) => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return false;
+    } catch (err) {
+      const message = (err as Error).message;
+      const at = /position (\d+)/.exec(message);
+      return !/end of JSON input/.test(message) && (at === null || Number(at[1]) < n);
+    }
+  };
+  if (!failsInside(text.length)) return undefined;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (failsInside(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return positionOf(text, Math.max(0, lo - 1));
 }
 
 function safeParse(file: string, text: string): LoadedDocument | undefined {
@@ -112,15 +137,15 @@ export function pointerSegments(jsonPath: string): string[] {
   return jsonPath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-function locateInYaml(doc: Document, lineCounter: LineCounter, jsonPath: string): { line: number; column: number } | undefined {
+function locateInYaml(doc: Document, lineCounter: LineCounter, jsonPath: string, at: 'value' | 'key'): { line: number; column: number } | undefined {
   const segments = pointerSegments(jsonPath);
   // Walk up until a node exists: a missing key is reported at its parent.
   for (let n = segments.length; n >= 0; n--) {
     const keys = segments.slice(0, n).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
     const node = n === 0 ? doc.contents : doc.getIn(keys, true);
     if (isNode(node) && node.range) {
-      // Report an unknown key at the key itself rather than at its value.
-      const keyNode = n === segments.length && n > 0 ? keyNodeOf(doc, keys) : undefined;
+      // An unknown key is reported at the key itself; everything else at its value.
+      const keyNode = at === 'key' && n === segments.length && n > 0 ? keyNodeOf(doc, keys) : undefined;
       const offset = (keyNode?.range ?? node.range)[0];
       const pos = lineCounter.linePos(offset);
       return { line: pos.line, column: pos.col };

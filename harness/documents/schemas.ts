@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import * as addFormatsModule from 'ajv-formats';
-import type { Problem } from '../core/errors.js';
+import { bug, type Problem } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 
 export type SchemaName =
@@ -21,9 +21,15 @@ const compiled = new Map<SchemaName, ValidateFunction>();
 function validatorFor(name: SchemaName): ValidateFunction {
   let fn = compiled.get(name);
   if (fn === undefined) {
-    const instance = (ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: true, discriminator: true })));
-    const schema = JSON.parse(readFileSync(path.join(schemaDir, `${name}.schema.json`), 'utf8')) as object;
-    fn = instance.compile(schema);
+    // verbose: errors carry their schema, so an unknown key can be reported with the allowed ones.
+    const instance = (ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: true, discriminator: true, verbose: true })));
+    const schema = JSON.parse(readFileSync(path.join(schemaDir, `${name}.schema.json`), 'utf8')) as { $id: string };
+    try {
+      fn = instance.compile(schema);
+    } catch (err) {
+      instance.removeSchema(schema.$id);
+      throw bug(`schemas/${name}.schema.json does not compile`, err);
+    }
     compiled.set(name, fn);
   }
   return fn;

@@ -1,5 +1,4 @@
 import { existsSync, promises as fs } from 'node:fs';
-import path from 'node:path';
 import { jsonDigest, sameDigest, digestOf } from '../core/digest.js';
 import { checkFailed, inputError } from '../core/errors.js';
 import type { Manifest } from '../core/types/index.js';
@@ -11,7 +10,8 @@ import { createClient } from '../providers/anthropic-client.js';
 import { runCommandAgent } from '../providers/command-agent.js';
 import { simEndpoint } from '../providers/sim-provider.js';
 import type { ProviderName } from './freeze-record.js';
-import { checkManifestFile, contextKey, type ExperimentContext } from './validate-manifest.js';
+import { loadValidRun } from './load-run.js';
+import type { ExperimentContext } from './validate-manifest.js';
 
 export interface ExecuteOptions {
   manifestFile: string;
@@ -38,19 +38,10 @@ export const TOOL_LIMITS = { maxWriteBytes: 10 * 1024 * 1024, maxReadBytes: 1024
 // pin-and-run --execute: a validated manifest in, trace and outputs out. A run is executed once:
 // the trace file is created exclusively before anything else happens.
 export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult> {
-  const contexts = options.contexts ?? new Map<string, Promise<ExperimentContext>>();
-  const check = await checkManifestFile(options.manifestFile, contexts);
-  if (check.unreadable) throw inputError(`${options.manifestFile} is not a readable manifest`, { problems: check.problems });
-  if (check.problems.length > 0 || check.manifest === undefined) {
-    throw checkFailed(`${options.manifestFile} fails validation; the run was not executed`, { problems: check.problems, hint: 'run `harness validate-manifest` on it for details' });
-  }
-  const manifest = check.manifest;
-  const { exp } = await contexts.get(contextKey(manifest))!;
+  const { files, manifest, ctx: { exp } } = await loadValidRun(options.manifestFile, options.contexts ?? new Map());
   requireProvider(manifest, options.provider);
   const apiKey = manifest.provider.name === 'anthropic' ? requireApiKey() : undefined;
-  const runDir = path.dirname(options.manifestFile);
-  const outputs = path.join(runDir, 'outputs');
-  const traceFile = path.join(runDir, 'agent.log');
+  const { dir: runDir, outputs, trace: traceFile } = files;
   if (existsSync(traceFile) || existsSync(outputs)) {
     throw inputError(`${runDir} was already executed (agent.log or outputs/ exists); a run is never executed twice`, {
       hint: `start a new attempt for this slot (\`harness rerun ${manifest.runId} --reason "…"\` once locked, or pin-and-run --init again)`,

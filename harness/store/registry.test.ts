@@ -92,7 +92,8 @@ describe('appendEntry', () => {
     const read = await readEntries(file);
     expect(read).toHaveLength(20);
     expectIntactChain(read);
-    expect(new Set(read.map((e) => e.data.reason))).toEqual(new Set(written.map((e) => e.data.reason)));
+    const reasonOf = (e: RegistryEntry): string => (e.type === 'deviation' ? e.data.reason : '');
+    expect(new Set(read.map(reasonOf))).toEqual(new Set(Array.from({ length: 20 }, (_, i) => `p${i}`)));
   });
 });
 
@@ -101,7 +102,12 @@ describe('appendEntry across processes', () => {
     // Child processes import the compiled module; build it when missing or older than the source.
     const source = path.join(packageRoot, 'harness/store/registry.ts');
     if (!existsSync(DIST_REGISTRY) || statSync(DIST_REGISTRY).mtimeMs < statSync(source).mtimeMs) {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: packageRoot, stdio: 'pipe' });
+      try {
+        execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: packageRoot, stdio: 'pipe' });
+      } catch (err) {
+        // tsc still emits when some other file has a type error; only a missing module is fatal.
+        if (!existsSync(DIST_REGISTRY)) throw err;
+      }
     }
   }, 180_000);
 

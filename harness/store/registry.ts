@@ -4,6 +4,7 @@ import { jsonDigest, type Digest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
 import type { RegistryEntry, RegistryEntryType } from '../core/types/index.js';
 import { fsyncDir } from './atomic-write.js';
+import { appendRecordFiles } from './record-files.js';
 import path from 'node:path';
 
 export type EntryData<T extends RegistryEntryType> = Extract<RegistryEntry, { type: T }>['data'];
@@ -60,6 +61,7 @@ export async function appendEntryLocked<T extends RegistryEntryType>(
     await handle.close();
   }
   if (last === undefined) await fsyncDir(path.dirname(file));
+  await appendRecordFiles(path.dirname(file), entry);
   return entry;
 }
 
@@ -96,7 +98,11 @@ export async function lastEntry(file: string): Promise<RegistryEntry | undefined
       }
       const start = tail.lastIndexOf(0x0a, tail.length - 2);
       if (start >= 0 || pos === 0) {
-        return JSON.parse(tail.subarray(start + 1, tail.length - 1).toString('utf8')) as RegistryEntry;
+        try {
+          return JSON.parse(tail.subarray(start + 1, tail.length - 1).toString('utf8')) as RegistryEntry;
+        } catch {
+          throw inputError(`${file}: the last line is not a registry entry`, { hint: 'run `harness verify` to see what happened to the registry; do not edit it by hand' });
+        }
       }
     }
   } finally {

@@ -9,10 +9,20 @@ export interface RunLock {
   schemaVersion: 1;
   runId: string;
   lockedAt: string;
+  /**
+   * Every regular file of the run except lock.json and SHA256SUMS, sorted by path bytes: the lines of SHA256SUMS.
+   */
   files: {
     path: string;
     size: number;
     sha256: string;
+  }[];
+  /**
+   * Symbolic links in the run (not in SHA256SUMS, which like `find -type f` covers regular files only), with their targets.
+   */
+  links: {
+    path: string;
+    target: string;
   }[];
   rootDigest: Digest;
   manifestDigest: Digest;

@@ -5,7 +5,9 @@
 /**
  * One line of runs/<exp>/registry.jsonl: an append-only, hash-chained event.
  */
-export type RegistryEntry =
+export type RegistryEntry = {
+  type: string;
+} & (
   | FrozenEntry
   | PinnedEntry
   | LockedEntry
@@ -16,7 +18,8 @@ export type RegistryEntry =
   | ViolationEntry
   | AnalysedEntry
   | AuditedEntry
-  | DeviationEntry;
+  | DeviationEntry
+);
 export type FrozenEntry = EntryBase & {
   type: "frozen";
   data: {
@@ -65,6 +68,9 @@ export type AbandonedEntry = EntryBase & {
   data: {
     runId: string;
     slotIndex: number | null;
+    pairId: string;
+    task: string;
+    variant: string;
     reason: string;
   };
 };
@@ -73,6 +79,9 @@ export type RetriedEntry = EntryBase & {
   data: {
     runId: string;
     slotIndex: number | null;
+    pairId: string;
+    task: string;
+    variant: string;
     cause: string;
     nextAttempt: number;
   };
@@ -82,6 +91,9 @@ export type SupersededEntry = EntryBase & {
   data: {
     runId: string;
     slotIndex: number | null;
+    pairId: string;
+    task: string;
+    variant: string;
     reason: string;
   };
 };

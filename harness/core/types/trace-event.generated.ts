@@ -5,7 +5,9 @@
 /**
  * One line of runs/<exp>/<run-id>/agent.log (JSONL): enough to replay what happened without the provider. Long strings are cut and marked.
  */
-export type TraceEvent =
+export type TraceEvent = {
+  type: string;
+} & (
   | RunStartEvent
   | RequestEvent
   | ResponseEvent
@@ -17,7 +19,8 @@ export type TraceEvent =
   | LimitEvent
   | ClarificationEvent
   | CommandOutputEvent
-  | RunEndEvent;
+  | RunEndEvent
+);
 export type RunStartEvent = EventBase & {
   type: "run_start";
   runId: string;

@@ -1,0 +1,37 @@
+import { loadExperiment } from '../experiment/load-experiment.js';
+import { loadFrozenSet, requireUnchangedInputs } from '../pipeline/frozen-set.js';
+import { needsCommands } from '../pipeline/manifest.js';
+import { requireApiKey } from '../pipeline/execute-run.js';
+import { runSlot, type SlotStage } from '../pipeline/run-slot.js';
+import { resolveSandbox } from '../pipeline/sandbox-mode.js';
+import type { ExperimentContext } from '../pipeline/validate-manifest.js';
+import { stopSimulator } from '../providers/sim-provider.js';
+import type { InitOptions } from './pin-and-run-init.js';
+
+export interface FullResult {
+  runId: string;
+  runDir: string;
+  stage: SlotStage;
+  success: boolean | null;
+  stopReason: string;
+  infrastructureError: string | null;
+}
+
+// pin-and-run --full: every stage for one slot, stopping at the first that fails.
+export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
+  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
+  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+  requireUnchangedInputs(exp, frozen);
+  if (frozen.record.provider === 'anthropic') requireApiKey();
+  const task = exp.tasks.find((t) => t.id === options.task);
+  const sandbox = await resolveSandbox(options.sandbox ?? 'auto', task !== undefined && needsCommands(frozen.record.provider, task));
+  const contexts = new Map<string, Promise<ExperimentContext>>();
+  try {
+    const r = await runSlot(exp, frozen, {
+      task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
+    }, { sandbox, output: options.output, contexts });
+    return { runId: r.runId, runDir: r.runDir, stage: r.stage, success: r.success, stopReason: r.execution.stopReason, infrastructureError: r.infrastructureError ?? null };
+  } finally {
+    await stopSimulator();
+  }
+}

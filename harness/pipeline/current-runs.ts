@@ -1,0 +1,20 @@
+import type { RegistryEntry } from '../core/types/index.js';
+
+export type LockedEntry = Extract<RegistryEntry, { type: 'locked' }>;
+
+/** Slot key: one run per pair and variant. */
+export const slotKey = (pairId: string, variant: string) => `${pairId}\0${variant}`;
+
+// The run that stands for each slot: its latest locked, non-ad-hoc attempt that has not been
+// superseded. Older attempts stay on disk and in the registry; analysis uses only these.
+export function currentRuns(entries: readonly RegistryEntry[]): Map<string, LockedEntry> {
+  const superseded = new Set(entries.filter((e) => e.type === 'superseded').map((e) => (e as Extract<RegistryEntry, { type: 'superseded' }>).data.runId));
+  const current = new Map<string, LockedEntry>();
+  for (const e of entries) {
+    if (e.type !== 'locked' || e.data.adhoc || superseded.has(e.data.runId)) continue;
+    const key = slotKey(e.data.pairId, e.data.variant);
+    const known = current.get(key);
+    if (known === undefined || e.data.attempt >= known.data.attempt) current.set(key, e);
+  }
+  return current;
+}

@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import { inputError } from '../core/errors.js';
+import type { Scorecard } from '../core/types/index.js';
+import { runCheck } from '../evaluation/checks.js';
+import { buildScorecard, costUsd, evaluationLog } from '../evaluation/scorecard.js';
+import { summarizeTrace } from '../evaluation/trace-summary.js';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
+import { listTree } from '../store/file-tree.js';
+import { readTrace } from '../store/trace-file.js';
+import { loadValidRun } from './load-run.js';
+import type { ExperimentContext } from './validate-manifest.js';
+
+export interface EvaluateResult {
+  runId: string;
+  scorecardFile: string;
+  scorecard: Scorecard;
+  replaced: boolean;
+}
+
+// evaluate: the task's checks over outputs/ and the trace, into scorecard.json and
+// evaluation.log. An unlocked run may be re-evaluated (the scorecard is replaced); a locked run
+// is never touched.
+export async function evaluateRun(dirOrManifest: string, contexts: Map<string, Promise<ExperimentContext>> = new Map(), now = new Date()): Promise<EvaluateResult> {
+  const { files, manifest, ctx } = await loadValidRun(dirOrManifest, contexts);
+  if (existsSync(files.lock)) throw inputError(`${manifest.runId} is locked; a locked run is never re-evaluated`, { hint: 'make a new attempt with `harness rerun <run-id> --reason "…"` to evaluate again' });
+  if (!existsSync(files.trace)) throw inputError(`${manifest.runId} has not been executed (no agent.log)`, { hint: `run \`harness pin-and-run --execute --manifest ${files.manifest}\` first` });
+  const trace = summarizeTrace(await readTrace(files.trace));
+  const task = ctx.exp.tasks.find((t) => t.id === manifest.task.id)!;
+  const listing = existsSync(files.outputs) ? await listTree(files.outputs) : { files: [], odd: [] };
+  const checkCtx = { outputs: files.outputs, files: listing.files, fixture: task.workspaceFiles, trace, sandbox: manifest.sandbox.mode };
+  const checks = [];
+  for (const check of task.spec.checks) checks.push(await runCheck(check, checkCtx));
+  const scorecard = buildScorecard(manifest, checks, trace, now);
+  const replaced = existsSync(files.scorecard);
+  await writeFileAtomic(files.evaluationLog, evaluationLog(scorecard, costUsd(trace.model ?? manifest.provider.model, trace.usage).priced));
+  await writeJsonAtomic(files.scorecard, scorecard);
+  return { runId: manifest.runId, scorecardFile: files.scorecard, scorecard, replaced };
+}

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { checkFailed, inputError } from '../core/errors.js';
+import { jsonDigest, type Digest } from '../core/digest.js';
+import type { RegistryEntry, RunLock, Scorecard } from '../core/types/index.js';
+import { loadValidJson } from '../documents/validate.js';
+import { appendEntryLocked, readEntries, withRegistryLock } from '../store/registry.js';
+import { writeLock, lockDigest } from '../store/run-lock.js';
+import { loadValidRun, type ValidRun } from './load-run.js';
+import type { ExperimentContext } from './validate-manifest.js';
+import type { LockedEntry } from './current-runs.js';
+import { verifyLockedRun } from './verify-run.js';
+
+export interface LockResult {
+  runId: string;
+  action: 'locked' | 'already-locked' | 'registered';
+  rootDigest: Digest;
+  success: boolean;
+}
+
+// lock-run: hash every file, write lock.json and SHA256SUMS, make the run read-only and register
+// it. Locking a locked run verifies it and changes nothing (except registering a lock whose
+// registry entry was never written, e.g. after a crash between the two).
+export async function lockRun(dirOrManifest: string, contexts: Map<string, Promise<ExperimentContext>> = new Map(), now = new Date()): Promise<LockResult> {
+  const run = await loadValidRun(dirOrManifest, contexts);
+  const { files, manifest, ctx } = run;
+  const registry = ctx.frozen.files.registry;
+  if (!existsSync(files.scorecard)) throw inputError(`${manifest.runId} has no scorecard`, { hint: `run \`harness evaluate --manifest ${files.manifest}\` first` });
+  const scorecard = await loadValidJson<Scorecard>('scorecard', files.scorecard);
+  if (scorecard.runId !== manifest.runId) throw checkFailed(`${files.scorecard} belongs to ${scorecard.runId}, not ${manifest.runId}`);
+  return withRegistryLock(registry, async () => {
+    if (existsSync(files.lock)) {
+      const registered = (await readEntries(registry)).find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === manifest.runId);
+      return relock(run, registered, scorecard);
+    }
+    const lock = await writeLock(files.dir, manifest.runId, manifest.digest, jsonDigest(scorecard), now);
+    await register(run, scorecard, lock.rootDigest, lockDigest(lock));
+    return { runId: manifest.runId, action: 'locked' as const, rootDigest: lock.rootDigest, success: scorecard.success };
+  });
+}
+
+async function relock(run: ValidRun, registered: LockedEntry | undefined, scorecard: Scorecard): Promise<LockResult> {
+  const problems = (await verifyLockedRun(run.files.dir, registered)).filter((p) => registered !== undefined || !/not registered/.test(p.message));
+  if (problems.length > 0) throw checkFailed(`${run.manifest.runId} is locked but does not verify`, { problems, hint: 'the run was changed after locking; `harness verify` lists every problem' });
+  const lock = await loadValidJson<RunLock>('lock', run.files.lock);
+  if (registered === undefined) {
+    await register(run, scorecard, lock.rootDigest, lockDigest(lock));
+    return { runId: run.manifest.runId, action: 'registered', rootDigest: lock.rootDigest, success: scorecard.success };
+  }
+  return { runId: run.manifest.runId, action: 'already-locked', rootDigest: lock.rootDigest, success: scorecard.success };
+}
+
+async function register(run: ValidRun, scorecard: Scorecard, rootDigest: Digest, lockDigestValue: Digest): Promise<void> {
+  const { manifest, ctx } = run;
+  const registry = ctx.frozen.files.registry;
+  const exp = manifest.experiment.id;
+  await appendEntryLocked(registry, exp, 'locked', {
+    runId: manifest.runId, slotIndex: manifest.slot.index, pairId: manifest.slot.pairId, variant: manifest.variant.id, task: manifest.task.id,
+    attempt: manifest.slot.attempt, rootDigest, lockDigest: lockDigestValue, manifestDigest: manifest.digest,
+    scorecardDigest: jsonDigest(scorecard), success: scorecard.success, stopReason: scorecard.stopReason, adhoc: manifest.adhoc,
+  });
+  for (const v of violationEntries(manifest.runId, scorecard)) await appendEntryLocked(registry, exp, 'violation', v);
+}
+
+type ViolationData = Extract<RegistryEntry, { type: 'violation' }>['data'];
+
+// What the seed's violations.log recorded: sandbox refusals (critical when they tried to leave
+// the workspace) and runs stopped by their time limit, each with the action taken.
+function violationEntries(runId: string, scorecard: Scorecard): ViolationData[] {
+  const entries: ViolationData[] = scorecard.violations.map((v) => ({
+    runId, severity: v.critical ? 'critical' : 'non-critical', rule: v.rule, message: v.message,
+    action: v.critical ? 'Refused by the sandbox; run kept and flagged for review' : 'Refused by the sandbox; documented, run kept',
+    status: v.critical ? 'Needs review' : 'Noted',
+  }));
+  if (scorecard.stopReason === 'wall_time') {
+    entries.push({ runId, severity: 'non-critical', rule: 'timeout', message: `timeout reached (${scorecard.metrics.wallTimeSeconds} s)`, action: 'Documented, included in analysis with its stop reason', status: 'Noted' });
+  }
+  return entries;
+}

@@ -1,0 +1,40 @@
+import type { LoadedExperiment } from '../experiment/load-experiment.js';
+import { evaluateRun } from './evaluate-run.js';
+import { executeRun, type ExecuteResult } from './execute-run.js';
+import type { FrozenSet } from './frozen-set.js';
+import { initRun, type SlotRequest } from './init-run.js';
+import { lockRun } from './lock-run.js';
+import type { SandboxMode } from './manifest.js';
+import type { ExperimentContext } from './validate-manifest.js';
+
+export type SlotStage = 'init' | 'execute' | 'evaluate' | 'lock';
+
+export interface SlotOutcome {
+  runId: string;
+  runDir: string;
+  attempt: number;
+  /** The last stage completed: `lock` for a finished run. */
+  stage: SlotStage;
+  execution: ExecuteResult;
+  success: boolean | null;
+  /** Why the run did not reach evaluation: the provider failed, not the model. */
+  infrastructureError: string | undefined;
+}
+
+// One slot through every stage: pin, validate (the first thing execute does), execute, evaluate,
+// lock. A run that failed for infrastructure reasons stops after execute and stays unlocked: it is
+// an attempt, not a result.
+export async function runSlot(
+  exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest,
+  options: { sandbox: { mode: SandboxMode; version?: string }; attempt?: number; output?: string; contexts: Map<string, Promise<ExperimentContext>> },
+): Promise<SlotOutcome> {
+  const run = await initRun(exp, frozen, req, { sandbox: options.sandbox, attempt: options.attempt, output: options.output });
+  const base = { runId: run.runId, runDir: run.runDir, attempt: run.manifest.slot.attempt };
+  const execution = await executeRun({ manifestFile: run.manifestFile, contexts: options.contexts });
+  if (execution.infrastructureError !== undefined) {
+    return { ...base, stage: 'execute', execution, success: null, infrastructureError: execution.infrastructureError };
+  }
+  await evaluateRun(run.runDir, options.contexts);
+  const locked = await lockRun(run.runDir, options.contexts);
+  return { ...base, stage: 'lock', execution, success: locked.success, infrastructureError: undefined };
+}

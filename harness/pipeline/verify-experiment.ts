@@ -1,0 +1,78 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { jsonDigest, sameDigest, selfDigestMatches } from '../core/digest.js';
+import type { Problem } from '../core/errors.js';
+import type { FreezeRecord } from '../core/types/index.js';
+import { runSetFiles } from '../experiment/locate.js';
+import { verifyRegistryChain } from '../store/registry-verify.js';
+import { LOCK_FILE } from '../store/run-lock.js';
+import type { LockedEntry } from './current-runs.js';
+import { verifyLockedRun } from './verify-run.js';
+
+export interface VerifyReport {
+  runsDir: string;
+  registryEntries: number;
+  lockedRuns: number;
+  verifiedRuns: number;
+  problems: Problem[];
+}
+
+// verify: the registry chain, the freeze record and schedule, and every locked run re-hashed and
+// matched against the digest the registry recorded for it.
+export async function verifyRunSet(runsDir: string, onlyRun?: string): Promise<VerifyReport> {
+  const files = runSetFiles(runsDir);
+  const chain = await verifyRegistryChain(files.registry);
+  const problems: Problem[] = [...chain.problems];
+  if (onlyRun === undefined) problems.push(...(await freezeProblems(files)));
+  const locked = new Map<string, LockedEntry>();
+  for (const e of chain.entries) if (e.type === 'locked') locked.set(e.data.runId, e);
+  const dirs = onlyRun !== undefined ? [onlyRun] : await runDirs(runsDir);
+  let lockedRuns = 0;
+  for (const dir of dirs) {
+    const runId = await runIdOf(dir);
+    const entry = runId === undefined ? undefined : locked.get(runId);
+    if (existsSync(path.join(dir, LOCK_FILE))) {
+      lockedRuns++;
+      problems.push(...(await verifyLockedRun(dir, entry)));
+    } else if (entry !== undefined) {
+      problems.push({ file: path.join(dir, LOCK_FILE), message: 'deleted: the registry says this run was locked' });
+    }
+  }
+  if (onlyRun === undefined) {
+    const present = new Set(await Promise.all(dirs.map(async (d) => await runIdOf(d))));
+    for (const [runId, e] of locked) {
+      if (!present.has(runId)) problems.push({ file: path.join(runsDir, runId), message: `run folder deleted or renamed: registry entry ${e.seq} locked it` });
+    }
+  }
+  return { runsDir, registryEntries: chain.entries.length, lockedRuns, verifiedRuns: lockedRuns, problems };
+}
+
+async function freezeProblems(files: ReturnType<typeof runSetFiles>): Promise<Problem[]> {
+  try {
+    const record = JSON.parse(await fs.readFile(files.freezeRecord, 'utf8')) as FreezeRecord;
+    const problems: Problem[] = [];
+    if (!selfDigestMatches(record)) problems.push({ file: files.freezeRecord, message: 'edited: does not match its own digest' });
+    const schedule = JSON.parse(await fs.readFile(files.schedule, 'utf8')) as unknown;
+    if (!sameDigest(jsonDigest(schedule), record.schedule.digest)) problems.push({ file: files.schedule, message: 'edited: does not match the digest in the freeze record' });
+    return problems;
+  } catch (err) {
+    return [{ file: files.freezeRecord, message: `cannot be read: ${(err as Error).message}` }];
+  }
+}
+
+/** Run folders of a run set: every subfolder with a manifest. */
+export async function runDirs(runsDir: string): Promise<string[]> {
+  const entries = await fs.readdir(runsDir, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && existsSync(path.join(runsDir, e.name, 'manifest.json')))
+    .map((e) => path.join(runsDir, e.name))
+    .sort();
+}
+
+async function runIdOf(dir: string): Promise<string | undefined> {
+  try {
+    return (JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { runId?: string }).runId;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,96 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { canonicalJson } from '../core/canonical-json.js';
+import type { Manifest, RunLock, ScheduleSlot } from '../core/types/index.js';
+import { readEntries } from '../store/registry.js';
+import { LOCK_FILE } from '../store/run-lock.js';
+import { currentRuns, slotKey, type LockedEntry } from './current-runs.js';
+import type { FrozenSet } from './frozen-set.js';
+
+export interface PairReport {
+  pairId: string;
+  task: string;
+  ok: boolean;
+  runs: { variant: string; runId: string | null }[];
+  problems: string[];
+}
+
+// Every pin two runs of a pair must share: everything but the variant itself (and its prompt).
+const SHARED_PINS: [string, (m: Manifest) => unknown][] = [
+  ['experiment.configDigest', (m) => m.experiment.configDigest],
+  ['experiment.preregistrationDigest', (m) => m.experiment.preregistrationDigest],
+  ['experiment.scheduleDigest', (m) => m.experiment.scheduleDigest],
+  ['experiment.freezeDigest', (m) => m.experiment.freezeDigest],
+  ['task.id', (m) => m.task.id],
+  ['task.specDigest', (m) => m.task.specDigest],
+  ['task.workspaceDigest', (m) => m.task.workspaceDigest],
+  ['variant.toolsDigest', (m) => m.variant.toolsDigest],
+  ['seed', (m) => m.seed],
+  ['slot.pairId', (m) => m.slot.pairId],
+  ['provider.name', (m) => m.provider.name],
+  ['provider.model', (m) => m.provider.model],
+  ['provider.requestParams', (m) => m.provider.requestParams],
+  ['provider.sdkVersion', (m) => m.provider.sdkVersion],
+  ['provider.apiVersion', (m) => m.provider.apiVersion],
+  ['sandbox.mode', (m) => m.sandbox.mode],
+  ['limits', (m) => m.limits],
+  ['environment.harnessVersion', (m) => m.environment.harnessVersion],
+  ['environment.gitCommit', (m) => m.environment.gitCommit],
+  ['environment.lockfileDigest', (m) => m.environment.lockfileDigest],
+  ['environment.nodeVersion', (m) => m.environment.nodeVersion],
+  ['evaluator.version', (m) => m.evaluator.version],
+  ['evaluator.priceTableDigest', (m) => m.evaluator.priceTableDigest],
+];
+
+export async function verifyPairs(frozen: FrozenSet, pairIds: string[] | 'all'): Promise<PairReport[]> {
+  const current = currentRuns(await readEntries(frozen.files.registry));
+  const pairs = new Map<string, ScheduleSlot[]>();
+  for (const s of frozen.schedule.slots) pairs.set(s.pairId, [...(pairs.get(s.pairId) ?? []), s]);
+  const wanted = pairIds === 'all' ? [...pairs.keys()] : pairIds;
+  const reports: PairReport[] = [];
+  for (const pairId of wanted) {
+    const slots = pairs.get(pairId);
+    if (slots === undefined) {
+      reports.push({ pairId, task: '?', ok: false, runs: [], problems: [`${pairId} is not in the frozen schedule`] });
+      continue;
+    }
+    reports.push(await verifyPair(frozen, slots, current));
+  }
+  return reports;
+}
+
+async function verifyPair(frozen: FrozenSet, slots: ScheduleSlot[], current: Map<string, LockedEntry>): Promise<PairReport> {
+  const problems: string[] = [];
+  const manifests: Manifest[] = [];
+  const runs = [];
+  for (const slot of slots) {
+    const entry = current.get(slotKey(slot.pairId, slot.variant));
+    runs.push({ variant: slot.variant, runId: entry?.data.runId ?? null });
+    if (entry === undefined) {
+      problems.push(`${slot.variant}: no locked and registered run`);
+      continue;
+    }
+    const dir = path.join(frozen.runsDir, entry.data.runId);
+    try {
+      const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
+      const lock = JSON.parse(await fs.readFile(path.join(dir, LOCK_FILE), 'utf8')) as RunLock;
+      if (lock.rootDigest.sha256 !== entry.data.rootDigest.sha256) problems.push(`${entry.data.runId}: lock.json root digest differs from the registry's`);
+      const scheduled = manifest.seed === slot.seed && manifest.task.id === slot.task && manifest.variant.id === slot.variant && manifest.slot.index === slot.index;
+      if (!scheduled) problems.push(`${entry.data.runId}: does not match schedule slot ${slot.index} (task ${slot.task}, variant ${slot.variant}, seed ${slot.seed})`);
+      manifests.push(manifest);
+    } catch (err) {
+      problems.push(`${entry.data.runId}: run folder unreadable (${(err as Error).message})`);
+    }
+  }
+  if (manifests.length === slots.length && manifests.length > 1) {
+    const [first, ...rest] = manifests as [Manifest, ...Manifest[]];
+    for (const other of rest) {
+      if (other.variant.id === first.variant.id) problems.push(`both runs are variant ${first.variant.id}`);
+      for (const [pin, get] of SHARED_PINS) {
+        const [a, b] = [canonicalJson(get(first) ?? null), canonicalJson(get(other) ?? null)];
+        if (a !== b) problems.push(`pin ${pin} differs: ${first.variant.id} has ${a}, ${other.variant.id} has ${b}`);
+      }
+    }
+  }
+  return { pairId: slots[0]!.pairId, task: slots[0]!.task, ok: problems.length === 0, runs, problems };
+}

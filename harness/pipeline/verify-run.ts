@@ -1,0 +1,80 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { digestOf, sameDigest } from '../core/digest.js';
+import type { Problem } from '../core/errors.js';
+import type { RunLock } from '../core/types/index.js';
+import { schemaProblems } from '../documents/schemas.js';
+import { listTree } from '../store/file-tree.js';
+import { LOCK_FILE, SUMS_FILE, lockDigest, runContents } from '../store/run-lock.js';
+
+import type { LockedEntry } from './current-runs.js';
+
+// Re-hashes a locked run and names every difference from its lock: modified, added, deleted or
+// renamed files, changed links, loosened permissions, and a lock that the registry does not know.
+export async function verifyLockedRun(dir: string, registered: LockedEntry | undefined): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const at = (file: string, message: string) => problems.push({ file: path.join(dir, file), message });
+  let lock: RunLock;
+  try {
+    lock = JSON.parse(await fs.readFile(path.join(dir, LOCK_FILE), 'utf8')) as RunLock;
+  } catch {
+    return [{ file: path.join(dir, LOCK_FILE), message: 'missing or not JSON: the run cannot be verified' }];
+  }
+  for (const p of schemaProblems('lock', lock)) at(LOCK_FILE, `${p.path}: ${p.message}`);
+  if (problems.length > 0) return problems;
+  if (registered === undefined) at(LOCK_FILE, 'locked but not registered: the registry has no `locked` entry for this run (registry truncated or entry removed?)');
+  else if (!sameDigest(registered.data.lockDigest, lockDigest(lock)) || !sameDigest(registered.data.rootDigest, lock.rootDigest)) {
+    at(LOCK_FILE, `edited: the registry recorded lock sha256:${registered.data.lockDigest.sha256.slice(0, 12)}… (root ${registered.data.rootDigest.sha256.slice(0, 12)}…), the file is now sha256:${lockDigest(lock).sha256.slice(0, 12)}… (root ${lock.rootDigest.sha256.slice(0, 12)}…)`);
+  }
+  if (!existsSync(path.join(dir, SUMS_FILE))) at(SUMS_FILE, 'deleted');
+  else if (!sameDigest(digestOf(await fs.readFile(path.join(dir, SUMS_FILE))), lock.rootDigest)) at(SUMS_FILE, 'modified: does not match the root digest in lock.json');
+  const now = await runContents(dir);
+  const before = new Map(lock.files.map((f) => [f.path, f.sha256]));
+  const after = new Map(now.files.map((f) => [f.path, f.sha256]));
+  const deleted = lock.files.filter((f) => !after.has(f.path));
+  const added = now.files.filter((f) => !before.has(f.path));
+  for (const f of lock.files) {
+    const actual = after.get(f.path);
+    if (actual !== undefined && actual !== f.sha256) at(f.path, `modified: expected sha256 ${f.sha256}, actual ${actual}`);
+  }
+  const renamedTo = new Set<string>();
+  for (const d of deleted) {
+    const twin = added.find((a) => a.sha256 === d.sha256 && !renamedTo.has(a.path));
+    if (twin) {
+      renamedTo.add(twin.path);
+      at(d.path, `renamed to ${twin.path}`);
+    } else at(d.path, `deleted (expected sha256 ${d.sha256})`);
+  }
+  for (const a of added) if (!renamedTo.has(a.path)) at(a.path, `added after locking (sha256 ${a.sha256})`);
+  const links = new Map(lock.links.map((l) => [l.path, l.target]));
+  for (const l of now.links) if (links.get(l.path) !== l.target) at(l.path, `link changed or added: now points to ${l.target}`);
+  for (const l of lock.links) if (!now.links.some((x) => x.path === l.path)) at(l.path, 'link deleted');
+  for (const s of now.special) at(s, 'a special file appeared after locking');
+  problems.push(...(await loosenedPermissions(dir)));
+  return problems;
+}
+
+async function loosenedPermissions(dir: string): Promise<Problem[]> {
+  const problems: Problem[] = [];
+  const check = async (p: string) => {
+    const mode = (await fs.lstat(p)).mode & 0o777;
+    if ((mode & 0o222) !== 0) problems.push({ file: p, message: `permission loosened: writable (mode ${mode.toString(8)}), a locked run is read-only` });
+  };
+  await check(dir);
+  const listing = await listTree(dir);
+  for (const f of listing.files) if ((f.mode & 0o222) !== 0) problems.push({ file: path.join(dir, f.path), message: `permission loosened: writable (mode ${f.mode.toString(8)}), a locked run is read-only` });
+  const dirs = new Set(listing.files.map((f) => path.dirname(f.path)).filter((d) => d !== '.'));
+  for (const d of [...dirs].flatMap(parents)) await check(path.join(dir, d));
+  return dedupe(problems);
+}
+
+function parents(rel: string): string[] {
+  const out = [];
+  for (let p = rel; p !== '.' && p !== ''; p = path.dirname(p)) out.push(p);
+  return out;
+}
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => (seen.has(p.file!) ? false : (seen.add(p.file!), true)));
+}

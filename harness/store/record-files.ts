@@ -1,0 +1,43 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { RegistryEntry } from '../core/types/index.js';
+
+// The seed researchers' record files, derived from the registry (never the source of truth):
+// registry.csv gets a row per run event and violations.log a paragraph per violation, appended
+// under the registry lock as each entry is written, so they are always current and appends stay O(1).
+export const REGISTRY_CSV_HEADER = 'run_id,variant,task,timestamp,status\n';
+
+export async function appendRecordFiles(runsDir: string, entry: RegistryEntry): Promise<void> {
+  const row = csvRow(entry);
+  if (row !== undefined) await appendWithHeader(path.join(runsDir, 'registry.csv'), REGISTRY_CSV_HEADER, row);
+  if (entry.type === 'violation') await fs.appendFile(path.join(runsDir, 'violations.log'), violationText(entry));
+}
+
+function csvRow(e: RegistryEntry): string | undefined {
+  const cells = (runId: string, variant: string, task: string, status: string) => `${[runId, variant, task, e.at, status].map(csvCell).join(',')}\n`;
+  switch (e.type) {
+    case 'pinned': return cells(e.data.runId, e.data.variant, e.data.task, e.data.adhoc ? 'pinned-adhoc' : 'pinned');
+    case 'locked': return cells(e.data.runId, e.data.variant, e.data.task, e.data.success ? 'locked-success' : 'locked-failed');
+    case 'abandoned': case 'retried': case 'superseded': return cells(e.data.runId, e.data.variant, e.data.task, e.type);
+    default: return undefined;
+  }
+}
+
+export function violationText(e: Extract<RegistryEntry, { type: 'violation' }>): string {
+  const d = e.data;
+  return `[${e.at}] ${d.severity === 'critical' ? 'CRITICAL' : 'NON-CRITICAL'}: ${d.runId} ${d.rule} - ${d.message}\n  Action: ${d.action}\n  Status: ${d.status}\n\n`;
+}
+
+async function appendWithHeader(file: string, header: string, text: string): Promise<void> {
+  const handle = await fs.open(file, 'a');
+  try {
+    const { size } = await handle.stat();
+    await handle.write(size === 0 ? header + text : text);
+  } finally {
+    await handle.close();
+  }
+}
+
+function csvCell(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}

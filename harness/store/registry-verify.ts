@@ -1,0 +1,48 @@
+import { promises as fs } from 'node:fs';
+import type { Problem } from '../core/errors.js';
+import type { RegistryEntry } from '../core/types/index.js';
+import { schemaProblems } from '../documents/schemas.js';
+import { entryDigest } from './registry.js';
+
+export interface RegistryCheck {
+  entries: RegistryEntry[];
+  problems: Problem[];
+}
+
+// The registry is a hash chain: each entry's digest covers its content and the previous digest.
+// An edited entry breaks its own digest, a removed or reordered one breaks seq and prev, and a
+// cut-off write leaves a last line without its newline.
+export async function verifyRegistryChain(file: string): Promise<RegistryCheck> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return { entries: [], problems: [{ file, message: 'registry missing: the experiment has no record of its runs' }] };
+  }
+  const problems: Problem[] = [];
+  const entries: RegistryEntry[] = [];
+  if (text !== '' && !text.endsWith('\n')) problems.push({ file, line: text.split('\n').length, message: 'truncated: the last entry is cut off' });
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  let prev: RegistryEntry | undefined;
+  lines.forEach((line, i) => {
+    const at = (message: string) => problems.push({ file, line: i + 1, message });
+    let entry: RegistryEntry;
+    try {
+      entry = JSON.parse(line) as RegistryEntry;
+    } catch {
+      at('not a JSON entry (edited or cut off)');
+      return;
+    }
+    const schema = schemaProblems('registry-entry', entry);
+    if (schema.length > 0) at(`not a valid entry: ${schema.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+    else if (entryDigest(entry).sha256 !== entry.digest.sha256) at(`edited: entry ${entry.seq} (${entry.type}) no longer matches its digest`);
+    if (entry.seq !== i) at(`entry ${entry.seq} found at position ${i}: entries were removed, inserted or reordered`);
+    const expectedPrev = prev?.digest.sha256 ?? null;
+    if ((entry.prev?.sha256 ?? null) !== expectedPrev) at(`chain broken: entry ${entry.seq} does not point to the entry before it`);
+    entries.push(entry);
+    prev = entry;
+  });
+  if (entries.length > 0 && entries[0]!.type !== 'frozen') problems.push({ file, line: 1, message: 'the first entry is not the freeze (genesis) entry' });
+  return { entries, problems };
+}
