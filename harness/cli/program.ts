@@ -5,6 +5,7 @@ import { registerEvaluate } from './evaluate.js';
 import { registerFreeze } from './freeze.js';
 import { registerLockRun } from './lock-run.js';
 import { registerPinAndRun } from './pin-and-run.js';
+import { registerRun } from './run.js';
 import { registerSimServer } from './sim-server.js';
 import { registerValidateManifest } from './validate-manifest.js';
 import { registerVerify } from './verify.js';
@@ -15,7 +16,7 @@ export type SetExitCode = (code: number) => void;
 // Each register function declares one subcommand; its action imports the command lazily.
 const registrations = [
   registerFreeze, registerPinAndRun, registerValidateManifest, registerEvaluate, registerLockRun,
-  registerVerify, registerVerifyPairing, registerSimServer,
+  registerVerify, registerVerifyPairing, registerRun, registerSimServer,
 ];
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -31,6 +31,8 @@ export interface ExecuteResult {
   usage: Usage;
   wallTimeMs: number;
   infrastructureError: string | undefined;
+  /** Requests the provider refused with 429 (the scheduler lowers concurrency on these). */
+  rateLimited: number;
 }
 
 export const TOOL_LIMITS = { maxWriteBytes: 10 * 1024 * 1024, maxReadBytes: 1024 * 1024, commandTimeoutMs: 30_000, commandOutputBytes: 64 * 1024 };
@@ -69,7 +71,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
       });
       const usage = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
       await trace.write({ type: 'run_end', stopReason: r.stopReason, turns: 0, toolCalls: 0, usage, wallTimeMs: r.wallTimeMs });
-      return { ...base, stopReason: r.stopReason, turns: 0, toolCalls: 0, usage, wallTimeMs: r.wallTimeMs, infrastructureError: r.infrastructureError };
+      return { ...base, stopReason: r.stopReason, turns: 0, toolCalls: 0, usage, wallTimeMs: r.wallTimeMs, infrastructureError: r.infrastructureError, rateLimited: 0 };
     }
     const endpoint = manifest.provider.name === 'sim'
       ? await simEndpoint({
@@ -77,9 +79,13 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
         faults: exp.resolved.simulator.faults, latencyMs: exp.resolved.simulator.latencyMs, slowMs: SIM_SLOW_MS,
       })
       : { apiKey: apiKey!, baseURL: undefined };
+    let rateLimited = 0;
     const client = createClient({
       ...endpoint, maxRetries: 4, timeoutMs: manifest.provider.name === 'sim' ? SIM_TIMEOUT_MS : 600_000,
-      onRetry: (n) => void trace.write({ type: 'retry', turn: null, attempt: n.attempt, cause: n.cause, status: n.status, delayMs: n.delayMs }),
+      onRetry: (n) => {
+        if (n.status === 429) rateLimited++;
+        void trace.write({ type: 'retry', turn: null, attempt: n.attempt, cause: n.cause, status: n.status, delayMs: n.delayMs });
+      },
     });
     const r = await runAgentLoop({
       client, system: variant.prompt, tools, instruction: task.spec.instruction, requestParams: manifest.provider.requestParams,
@@ -89,7 +95,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
         limits: { ...TOOL_LIMITS, commandTimeoutMs: (task.spec.limits?.commandTimeoutSeconds ?? TOOL_LIMITS.commandTimeoutMs / 1000) * 1000 },
       },
     });
-    return { ...base, ...r };
+    return { ...base, ...r, rateLimited };
   } finally {
     await trace.close();
   }

@@ -1,0 +1,41 @@
+import type { ProgressSnapshot, VariantProgress } from '../pipeline/progress.js';
+
+const fmtTime = (s: number | null) => (s === null ? '-' : s < 90 ? `${s.toFixed(s < 10 ? 1 : 0)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`);
+
+/** The progress table (seed 003's --watch): one row per variant and a total row. */
+export function progressTable(p: ProgressSnapshot): string {
+  const header = ['variant', 'done', 'ok', 'failed', 'errors', 'retries', 'avg time'];
+  const row = (name: string, r: Omit<VariantProgress, 'variant'>) => {
+    const finished = r.done - 0;
+    return [name, `${r.done}/${r.total}`, String(r.succeeded), String(r.failedChecks), String(r.errors), String(r.retries), r.wallTimeSeconds > 0 && finished > 0 ? fmtTime(r.wallTimeSeconds / Math.max(1, finished)) : '-'];
+  };
+  const rows = [header, ...p.variants.map((v) => row(v.variant, v)), row('total', p.total)];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+  lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
+  lines.push(`elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function progressLine(p: ProgressSnapshot): string {
+  const t = p.total;
+  return `${t.done}/${t.total} done, ${t.succeeded} ok, ${t.failedChecks} failed checks, ${t.errors} errors, ${t.retries} retries, elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}\n`;
+}
+
+// On a terminal the table is redrawn in place; elsewhere (CI, pipes) a plain line every few
+// seconds, so logs stay readable.
+export function startProgressView(snapshot: () => ProgressSnapshot, stream: NodeJS.WriteStream = process.stderr): { stop: () => void } {
+  if (stream.isTTY) {
+    let drawn = 0;
+    const draw = () => {
+      const text = progressTable(snapshot());
+      stream.write(`${drawn > 0 ? `\x1b[${drawn}A\x1b[J` : ''}${text}`);
+      drawn = text.split('\n').length - 1;
+    };
+    draw();
+    const timer = setInterval(draw, 250);
+    return { stop: () => { clearInterval(timer); draw(); } };
+  }
+  const timer = setInterval(() => stream.write(progressLine(snapshot())), 5000);
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,59 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { RunResult } from '../commands/run.js';
+import { emit, plural } from './output.js';
+import type { SetExitCode } from './program.js';
+import { progressTable, startProgressView } from './progress-view.js';
+
+export function registerRun(program: Command, setCode: SetExitCode): void {
+  program
+    .command('run')
+    .description('execute the frozen schedule: pin, validate, execute, evaluate and lock every slot not yet locked')
+    .argument('<experiment>', 'experiment id or folder')
+    .option('-j, --jobs <n>', 'runs at once', parseJobs, 4)
+    .addOption(new Option('--provider <name>', 'must match the run set (freeze pins it)').choices(['sim', 'anthropic', 'command']))
+    .option('--only <filter>', 'just these slots: task=ID[,variant=ID]')
+    .option('--watch', 'live progress table (the default on a terminal; elsewhere a line every 5 s)')
+    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
+    .addOption(new Option('--sandbox <mode>', 'sandbox for programs runs start').choices(['auto', 'bwrap', 'none']).default('auto'))
+    .option('--json', 'print a final summary object as JSON')
+    .addHelpText('after', `
+Slots already locked (and verifying) are skipped, so a second run is a no-op; a run folder that
+was never locked (crash, kill -9) is kept, marked abandoned, and its slot gets a new attempt.
+Exit status: 0 every slot locked, 1 some slot is not (see the completeness gate line).
+Examples:
+  harness run exp-001-role-vs-goal -j 8
+  harness run exp-001-role-vs-goal --only task=TASK-003,variant=goal-centric
+  HARNESS_SIM_URL=http://127.0.0.1:8377 harness run exp-001-role-vs-goal --json`)
+    .action(async (experiment: string, opts: { jobs: number; provider?: 'sim' | 'anthropic' | 'command'; only?: string; runsDir: string; sandbox: 'auto' | 'bwrap' | 'none'; json?: boolean }) => {
+      const { run } = await import('../commands/run.js');
+      let view: { stop: () => void } | undefined;
+      try {
+        const r = await run({ ...opts, experiment, onStart: (snapshot) => { view = startProgressView(snapshot); } });
+        view?.stop();
+        view = undefined;
+        emit(r, opts.json, summaryText);
+        setCode(r.complete ? 0 : 1);
+      } finally {
+        view?.stop();
+      }
+    });
+}
+
+function summaryText(r: RunResult): string {
+  if (r.executed === 0 && r.complete) return `${r.upToDate}/${r.slots} up to date\n`;
+  const lines = [
+    progressTable(r.progress).trimEnd(),
+    `executed ${plural(r.executed, 'run')}: ${r.locked} locked, ${r.infrastructureFailures} infrastructure failures, ${plural(r.retries, 'retry')}, ${r.abandoned} abandoned attempts found`,
+    r.notVerified.length > 0 ? `locked runs that do not verify (not re-run; see \`harness verify ${r.experiment}\`): ${r.notVerified.join(', ')}` : '',
+    r.incomplete.length === 0
+      ? `completeness gate: ${r.slots}/${r.slots} slots locked`
+      : `completeness gate: INCOMPLETE, ${r.incomplete.length} of ${r.slots} slots not locked: ${r.incomplete.slice(0, 5).join(', ')}${r.incomplete.length > 5 ? ', …' : ''} (run again to retry them)`,
+  ];
+  return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}
+
+function parseJobs(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 256) throw new InvalidArgumentError('expected a number of jobs from 1 to 256');
+  return n;
+}

@@ -1,0 +1,76 @@
+import { inputError } from '../core/errors.js';
+import type { ScheduleSlot } from '../core/types/index.js';
+import { loadExperiment } from '../experiment/load-experiment.js';
+import { requireApiKey } from '../pipeline/execute-run.js';
+import type { ProviderName } from '../pipeline/freeze-record.js';
+import { loadFrozenSet, requireUnchangedInputs } from '../pipeline/frozen-set.js';
+import { needsCommands } from '../pipeline/manifest.js';
+import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
+import { writeProgressCsv } from '../pipeline/progress-records.js';
+import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
+import { runSchedule, type RunnerSummary } from '../pipeline/schedule-runner.js';
+import { readEntries } from '../store/registry.js';
+import { stopSimulator } from '../providers/sim-provider.js';
+
+export interface RunOptions {
+  experiment: string;
+  jobs: number;
+  provider?: ProviderName;
+  only?: string;
+  runsDir?: string;
+  sandbox?: SandboxRequest;
+  /** Called with the progress source once the run starts (the CLI shows it). */
+  onStart?: (snapshot: () => ProgressSnapshot) => void;
+}
+
+export interface RunResult extends RunnerSummary {
+  experiment: string;
+  provider: ProviderName;
+  complete: boolean;
+  progress: ProgressSnapshot;
+}
+
+// run: the whole frozen schedule (or the --only part of it), make-style.
+export async function run(options: RunOptions): Promise<RunResult> {
+  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
+  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+  requireUnchangedInputs(exp, frozen);
+  const provider = frozen.record.provider;
+  if (options.provider !== undefined && options.provider !== provider) {
+    throw inputError(`${exp.config.id}'s run set in ${frozen.runsDir} was frozen for provider ${provider}, not ${options.provider}`, {
+      hint: `keep providers apart: \`harness freeze ${exp.config.id} --provider ${options.provider} --runs-dir runs/${options.provider}\` and run with the same --runs-dir`,
+    });
+  }
+  if (provider === 'anthropic') requireApiKey();
+  const only = parseOnly(options.only, exp.config.tasks, exp.config.variants);
+  const anyCommands = exp.tasks.some((t) => needsCommands(provider, t));
+  const sandbox = await resolveSandbox(options.sandbox ?? 'auto', anyCommands);
+  const progress = new Progress(exp.config.variants);
+  options.onStart?.(() => progress.snapshot());
+  const refreshRecords = async () => writeProgressCsv(frozen.runsDir, frozen.schedule, await readEntries(frozen.files.registry));
+  const ticker = setInterval(() => void refreshRecords(), 5000);
+  try {
+    const summary = await runSchedule(exp, frozen, { jobs: options.jobs, sandbox, only, progress, verifySkipped: true });
+    return { ...summary, experiment: exp.config.id, provider, complete: summary.incomplete.length === 0 && summary.notVerified.length === 0, progress: progress.snapshot() };
+  } finally {
+    clearInterval(ticker);
+    await refreshRecords();
+    await stopSimulator();
+  }
+}
+
+/** `--only task=TASK-003,variant=goal-centric`: every key given must match. */
+export function parseOnly(spec: string | undefined, tasks: readonly string[], variants: readonly string[]): (slot: ScheduleSlot) => boolean {
+  if (spec === undefined || spec === '') return () => true;
+  const wanted: { task?: string; variant?: string } = {};
+  for (const part of spec.split(',')) {
+    const [key, value] = part.split('=');
+    if ((key !== 'task' && key !== 'variant') || value === undefined || value === '') {
+      throw inputError(`--only: cannot read "${part}"`, { hint: 'write --only task=TASK-003 or --only task=TASK-003,variant=goal-centric' });
+    }
+    const known = key === 'task' ? tasks : variants;
+    if (!known.includes(value)) throw inputError(`--only: unknown ${key} "${value}"`, { hint: `known: ${known.join(', ')}` });
+    wanted[key] = value;
+  }
+  return (slot) => (wanted.task === undefined || slot.task === wanted.task) && (wanted.variant === undefined || slot.variant === wanted.variant);
+}

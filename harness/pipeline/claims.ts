@@ -1,0 +1,31 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+
+// A claim is a lock on one slot for as long as a process works on it. proper-lockfile refreshes
+// it while held; a holder killed with -9 stops refreshing, and after CLAIM_STALE_MS another
+// process may take the slot over (and then finds the dead holder's attempt abandoned).
+export const CLAIM_STALE_MS = 5_000;
+
+export type Release = () => Promise<void>;
+
+export async function claimsDir(runsDir: string): Promise<string> {
+  const dir = path.join(runsDir, '.claims');
+  await fs.mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** Takes the slot's claim, or returns undefined at once if a live process holds it. */
+export async function tryClaim(dir: string, slotName: string, waitMs = 0): Promise<Release | undefined> {
+  try {
+    return await lockfile.lock(path.join(dir, slotName), {
+      realpath: false,
+      stale: CLAIM_STALE_MS,
+      update: CLAIM_STALE_MS / 5,
+      retries: waitMs === 0 ? 0 : { retries: Math.ceil(waitMs / 250), minTimeout: 250, maxTimeout: 250, factor: 1 },
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
+    throw err;
+  }
+}

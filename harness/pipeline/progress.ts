@@ -1,0 +1,76 @@
+export interface VariantProgress {
+  variant: string;
+  total: number;
+  done: number;
+  succeeded: number;
+  failedChecks: number;
+  errors: number;
+  retries: number;
+  wallTimeSeconds: number;
+}
+
+export interface ProgressSnapshot {
+  variants: VariantProgress[];
+  total: Omit<VariantProgress, 'variant'>;
+  elapsedSeconds: number;
+  etaSeconds: number | null;
+  skipped: number;
+}
+
+// Counts per variant as slots finish; the table the live view and `status` print.
+export class Progress {
+  private readonly rows = new Map<string, VariantProgress>();
+  private readonly started = performance.now();
+  private finishedHere = 0;
+  skipped = 0;
+
+  constructor(variants: readonly string[]) {
+    for (const variant of variants) this.rows.set(variant, { variant, total: 0, done: 0, succeeded: 0, failedChecks: 0, errors: 0, retries: 0, wallTimeSeconds: 0 });
+  }
+
+  addSlot(variant: string): void {
+    this.row(variant).total++;
+  }
+
+  /** A slot already complete before this process started (or completed by another one). */
+  alreadyDone(variant: string, success: boolean): void {
+    const r = this.row(variant);
+    r.done++;
+    if (success) r.succeeded++;
+    else r.failedChecks++;
+    this.skipped++;
+  }
+
+  finished(variant: string, success: boolean, wallTimeSeconds: number): void {
+    const r = this.row(variant);
+    r.done++;
+    r.wallTimeSeconds += wallTimeSeconds;
+    if (success) r.succeeded++;
+    else r.failedChecks++;
+    this.finishedHere++;
+  }
+
+  infrastructureError(variant: string): void {
+    this.row(variant).errors++;
+  }
+
+  retried(variant: string): void {
+    this.row(variant).retries++;
+  }
+
+  snapshot(): ProgressSnapshot {
+    const variants = [...this.rows.values()].map((r) => ({ ...r }));
+    const sum = (k: keyof Omit<VariantProgress, 'variant'>) => variants.reduce((a, r) => a + r[k], 0);
+    const total = { total: sum('total'), done: sum('done'), succeeded: sum('succeeded'), failedChecks: sum('failedChecks'), errors: sum('errors'), retries: sum('retries'), wallTimeSeconds: sum('wallTimeSeconds') };
+    const elapsedSeconds = (performance.now() - this.started) / 1000;
+    const remaining = total.total - total.done;
+    const etaSeconds = this.finishedHere === 0 ? null : remaining === 0 ? 0 : (elapsedSeconds / this.finishedHere) * remaining;
+    return { variants, total, elapsedSeconds, etaSeconds, skipped: this.skipped };
+  }
+
+  private row(variant: string): VariantProgress {
+    const r = this.rows.get(variant);
+    if (r === undefined) throw new Error(`unknown variant ${variant}`);
+    return r;
+  }
+}

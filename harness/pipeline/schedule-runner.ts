@@ -1,0 +1,166 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
+import type { LoadedExperiment } from '../experiment/load-experiment.js';
+import { appendEntry, readEntries } from '../store/registry.js';
+import { claimsDir, tryClaim, CLAIM_STALE_MS } from './claims.js';
+import { currentRuns, slotKey } from './current-runs.js';
+import type { FrozenSet } from './frozen-set.js';
+import { lockRun } from './lock-run.js';
+import type { SandboxMode } from './manifest.js';
+import type { Progress } from './progress.js';
+import { runSlot } from './run-slot.js';
+import { slotAttempts, slotName } from './slot-state.js';
+import type { ExperimentContext } from './validate-manifest.js';
+import { verifyLockedRun } from './verify-run.js';
+
+export interface RunnerOptions {
+  jobs: number;
+  sandbox: { mode: SandboxMode; version?: string };
+  only: (slot: ScheduleSlot) => boolean;
+  progress: Progress;
+  /** Verify locked runs before skipping them (make-style "up to date" only if intact). */
+  verifySkipped: boolean;
+}
+
+export interface RunnerSummary {
+  slots: number;
+  executed: number;
+  upToDate: number;
+  locked: number;
+  infrastructureFailures: number;
+  retries: number;
+  abandoned: number;
+  notVerified: string[];
+  incomplete: string[];
+}
+
+// Executes the frozen schedule in its order with a pool of workers. Each slot is claimed before
+// anything is done to it, so concurrent `run` processes never execute the same slot; a slot whose
+// latest attempt was never locked is an abandoned attempt and gets a new one.
+export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, options: RunnerOptions): Promise<RunnerSummary> {
+  const entries = await readEntries(frozen.files.registry);
+  const superseded = new Set(entries.filter((e) => e.type === 'superseded').map((e) => (e as Extract<RegistryEntry, { type: 'superseded' }>).data.runId));
+  const abandoned = new Set(entries.filter((e) => e.type === 'abandoned').map((e) => (e as Extract<RegistryEntry, { type: 'abandoned' }>).data.runId));
+  const current = currentRuns(entries);
+  const slots = frozen.schedule.slots.filter(options.only);
+  const claims = await claimsDir(frozen.runsDir);
+  const contexts = new Map<string, Promise<ExperimentContext>>();
+  const summary: RunnerSummary = { slots: slots.length, executed: 0, upToDate: 0, locked: 0, infrastructureFailures: 0, retries: 0, abandoned: 0, notVerified: [], incomplete: [] };
+  for (const slot of slots) options.progress.addSlot(slot.variant);
+
+  const isDone = async (slot: ScheduleSlot): Promise<boolean> => {
+    const run = current.get(slotKey(slot.pairId, slot.variant));
+    if (run === undefined || !existsSync(path.join(frozen.runsDir, run.data.runId, 'lock.json'))) return false;
+    if (options.verifySkipped && (await verifyLockedRun(path.join(frozen.runsDir, run.data.runId), run)).length > 0) summary.notVerified.push(run.data.runId);
+    options.progress.alreadyDone(slot.variant, run.data.success);
+    summary.upToDate++;
+    return true;
+  };
+  const pending: ScheduleSlot[] = [];
+  for (const slot of slots) if (!(await isDone(slot))) pending.push(slot);
+
+  const limiter = new ConcurrencyLimiter(options.jobs);
+  const work = async (slot: ScheduleSlot, waitMs: number): Promise<boolean> => {
+    const release = await tryClaim(claims, slotName(slot), waitMs);
+    if (release === undefined) return false;
+    try {
+      await executeClaimed(slot);
+    } finally {
+      await release();
+    }
+    return true;
+  };
+
+  // Holding the claim: look at the slot afresh (another process may have finished it), record a
+  // dead attempt as abandoned, then run new attempts until one locks or the retry limit is hit.
+  const executeClaimed = async (slot: ScheduleSlot): Promise<void> => {
+    let state = slotAttempts(frozen.runsDir, slot);
+    if (state.latestLocked && !superseded.has(state.latestRunId!)) {
+      const locked = await lockRun(path.join(frozen.runsDir, state.latestRunId!), contexts);
+      options.progress.alreadyDone(slot.variant, locked.success);
+      summary.upToDate++;
+      return;
+    }
+    if (state.latestRunId !== undefined && !state.latestLocked && !abandoned.has(state.latestRunId)) {
+      await appendEntry(frozen.files.registry, exp.config.id, 'abandoned', {
+        runId: state.latestRunId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant,
+        reason: 'never locked: the process running it stopped (crash or kill) before the run finished',
+      });
+      summary.abandoned++;
+    }
+    for (let tries = 1; ; tries++) {
+      const outcome = await runSlot(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, {
+        sandbox: options.sandbox, attempt: state.latest + 1, contexts,
+      });
+      summary.executed++;
+      if (outcome.execution.rateLimited > 0) limiter.backOff();
+      else limiter.recover();
+      if (outcome.infrastructureError === undefined) {
+        summary.locked++;
+        options.progress.finished(slot.variant, outcome.success === true, outcome.execution.wallTimeMs / 1000);
+        return;
+      }
+      summary.infrastructureFailures++;
+      options.progress.infrastructureError(slot.variant);
+      if (tries >= exp.resolved.maxAttempts) return;
+      await appendEntry(frozen.files.registry, exp.config.id, 'retried', {
+        runId: outcome.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant,
+        cause: outcome.infrastructureError, nextAttempt: outcome.attempt + 1,
+      });
+      abandoned.add(outcome.runId);
+      summary.retries++;
+      options.progress.retried(slot.variant);
+      state = slotAttempts(frozen.runsDir, slot);
+    }
+  };
+
+  // Claimed elsewhere: come back at the end and wait for the claim (a dead holder's goes stale).
+  const deferred: ScheduleSlot[] = [];
+  await limiter.forEach(pending, async (slot) => {
+    if (!(await work(slot, 0))) deferred.push(slot);
+  });
+  await limiter.forEach(deferred, async (slot) => {
+    await work(slot, CLAIM_STALE_MS * 3);
+  });
+
+  const finalCurrent = currentRuns(await readEntries(frozen.files.registry));
+  summary.incomplete = slots.filter((s) => !finalCurrent.has(slotKey(s.pairId, s.variant))).map((s) => slotName(s));
+  return summary;
+}
+
+// A pool whose size can shrink when the provider rate-limits and grow back as requests succeed.
+class ConcurrencyLimiter {
+  private limit: number;
+  constructor(private readonly max: number) {
+    this.limit = max;
+  }
+
+  backOff(): void {
+    this.limit = Math.max(1, Math.floor(this.limit / 2));
+  }
+
+  recover(): void {
+    if (this.limit < this.max) this.limit++;
+  }
+
+  // Starts items in order, never more than the current limit at once.
+  async forEach<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    let active = 0;
+    let failure: unknown;
+    await new Promise<void>((resolve) => {
+      const pump = () => {
+        if (failure !== undefined && active === 0) return resolve();
+        while (failure === undefined && active < this.limit && next < items.length) {
+          const item = items[next++] as T;
+          active++;
+          fn(item).catch((err: unknown) => { failure ??= err; }).finally(() => { active--; pump(); });
+        }
+        if (active === 0 && (next >= items.length || failure !== undefined)) resolve();
+      };
+      pump();
+    });
+    if (failure !== undefined) throw failure;
+  }
+}

@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { runIdFor } from '../core/schedule.js';
+import type { ScheduleSlot } from '../core/types/index.js';
+
+export interface SlotAttempts {
+  /** Highest attempt number with a run folder (0 when none). */
+  latest: number;
+  latestRunId: string | undefined;
+  latestLocked: boolean;
+}
+
+// A slot's attempts are found on disk by their deterministic run ids (…-a1, …-a2, …), so a
+// claimant sees what other processes did without re-reading the whole registry.
+export function slotAttempts(runsDir: string, slot: ScheduleSlot): SlotAttempts {
+  let n = 0;
+  while (existsSync(path.join(runsDir, runIdFor(slot, n + 1)))) n++;
+  if (n === 0) return { latest: 0, latestRunId: undefined, latestLocked: false };
+  const runId = runIdFor(slot, n);
+  return { latest: n, latestRunId: runId, latestLocked: existsSync(path.join(runsDir, runId, 'lock.json')) };
+}
+
+export function slotName(slot: ScheduleSlot): string {
+  return `${slot.pairId}-${slot.task}-${slot.variant}`;
+}
