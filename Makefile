@@ -2,17 +2,24 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# Settings (also from .env, see .env.example): which experiment, which provider, how many runs at once.
+-include .env
+export ANTHROPIC_API_KEY
 EXP ?= exp-001-role-vs-goal
 PROVIDER ?= sim
 JOBS ?= 4
+# Each provider gets its own run set, so simulated and real runs never mix.
+RUNS_DIR ?= $(if $(filter sim,$(PROVIDER)),runs,runs/$(PROVIDER))
+PILOT_DIR ?= runs/pilot/$(PROVIDER)
 HARNESS := node dist/cli/main.js
 
 SOURCES := $(shell find harness -name '*.ts' -not -name '*.test.ts') $(wildcard schemas/*.json) tsconfig.json tsconfig.build.json
 
-.PHONY: help install build test check lint types sandbox full-runs clean
+.PHONY: help install build test check lint types sandbox full-runs pilot bench clean
 
 help:
 	@echo "make full-runs   install, build and run the example experiment end to end (EXP=$(EXP) PROVIDER=$(PROVIDER) JOBS=$(JOBS))"
+	@echo "make pilot       one pair per task into a separate pilot set ($(PILOT_DIR))"
 	@echo "make test        install, build and run every test"
 	@echo "make check       types, lint, schema drift, tests"
 
@@ -54,9 +61,18 @@ check: build sandbox
 	npx vitest run
 
 full-runs: build sandbox
-	@echo "== full-runs: experiment $(EXP), provider $(PROVIDER) (the offline simulator unless PROVIDER=anthropic)"
-	$(HARNESS) freeze $(EXP) --provider $(PROVIDER)
-	@echo "== not built yet: run (execute the schedule), verify-pairing, verify, analyze, audit"
+	@echo "== full-runs: experiment $(EXP) on provider $(PROVIDER)$(if $(filter sim,$(PROVIDER)), (the offline simulator; PROVIDER=anthropic for Claude),) into $(RUNS_DIR)/$(EXP)"
+	$(HARNESS) freeze $(EXP) --provider $(PROVIDER) --runs-dir $(RUNS_DIR)
+	$(HARNESS) run $(EXP) -j $(JOBS) --runs-dir $(RUNS_DIR)
+	$(HARNESS) verify-pairing --experiment $(EXP) --all --runs-dir $(RUNS_DIR)
+	$(HARNESS) verify $(EXP) --runs-dir $(RUNS_DIR)
+
+pilot: build sandbox
+	@echo "== pilot: one pair per task of $(EXP) on $(PROVIDER) into $(PILOT_DIR) (never counted by the confirmatory set)"
+	$(HARNESS) freeze $(EXP) --pilot --provider $(PROVIDER) --runs-dir $(PILOT_DIR)
+	$(HARNESS) run $(EXP) -j $(JOBS) --runs-dir $(PILOT_DIR)
+	$(HARNESS) verify-pairing --experiment $(EXP) --all --runs-dir $(PILOT_DIR)
+	$(HARNESS) verify $(EXP) --runs-dir $(PILOT_DIR)
 
 clean:
 	rm -rf dist

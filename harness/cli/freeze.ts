@@ -10,18 +10,20 @@ export function registerFreeze(program: Command, _setCode: SetExitCode): void {
     .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
     .addOption(new Option('--provider <name>', 'provider of this run set (default: the config\'s)').choices(['sim', 'anthropic', 'command']))
     .option('--deviation <reason>', 'accept changed inputs as a recorded deviation (the audit reports it)')
+    .option('--pilot', 'freeze a pilot set (one pair per task); give it its own --runs-dir, e.g. runs/pilot')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Examples:
   harness freeze exp-001-role-vs-goal
   harness freeze exp-001-role-vs-goal --provider anthropic --runs-dir runs-claude
+  harness freeze exp-001-role-vs-goal --pilot --runs-dir runs/pilot
   harness freeze exp-001-role-vs-goal --deviation "fixed a typo in TASK-003's instruction"`)
-    .action(async (experiment: string, opts: { runsDir: string; provider?: 'sim' | 'anthropic' | 'command'; deviation?: string; json?: boolean }) => {
+    .action(async (experiment: string, opts: { runsDir: string; provider?: 'sim' | 'anthropic' | 'command'; deviation?: string; pilot?: boolean; json?: boolean }) => {
       const { freeze } = await import('../commands/freeze.js');
-      const result = await freeze({ experiment, runsDir: opts.runsDir, provider: opts.provider, deviation: opts.deviation });
+      const result = await freeze({ experiment, runsDir: opts.runsDir, provider: opts.provider, deviation: opts.deviation, pilot: opts.pilot });
       emit(result, opts.json, (r) => {
         const head = {
-          created: `froze ${r.experiment}: ${r.slots} slots, provider ${r.provider}`,
+          created: `froze ${r.pilot ? 'a pilot set of ' : ''}${r.experiment}: ${r.slots} slots, provider ${r.provider}`,
           unchanged: `${r.experiment} is already frozen with these inputs; nothing changed`,
           'deviation-recorded': `recorded a deviation and re-froze ${r.experiment} (${r.changes.length} changes)`,
         }[r.action];

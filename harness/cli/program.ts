@@ -5,8 +5,10 @@ import { registerEvaluate } from './evaluate.js';
 import { registerFreeze } from './freeze.js';
 import { registerLockRun } from './lock-run.js';
 import { registerPinAndRun } from './pin-and-run.js';
+import { registerRerun } from './rerun.js';
 import { registerRun } from './run.js';
 import { registerSimServer } from './sim-server.js';
+import { registerStatus } from './status.js';
 import { registerValidateManifest } from './validate-manifest.js';
 import { registerVerify } from './verify.js';
 import { registerVerifyPairing } from './verify-pairing.js';
@@ -16,7 +18,7 @@ export type SetExitCode = (code: number) => void;
 // Each register function declares one subcommand; its action imports the command lazily.
 const registrations = [
   registerFreeze, registerPinAndRun, registerValidateManifest, registerEvaluate, registerLockRun,
-  registerVerify, registerVerifyPairing, registerRun, registerSimServer,
+  registerVerify, registerVerifyPairing, registerRun, registerRerun, registerStatus, registerSimServer,
 ];
 
 export async function runCli(argv: string[]): Promise<number> {

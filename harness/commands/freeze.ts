@@ -12,6 +12,8 @@ export interface FreezeOptions {
   provider?: ProviderName;
   /** Accept changed inputs as a recorded deviation, with this reason. */
   deviation?: string;
+  /** A pilot set: one pair per task, kept apart from the confirmatory set by its runs folder. */
+  pilot?: boolean;
 }
 
 export interface FreezeResult {
@@ -22,6 +24,7 @@ export interface FreezeResult {
   schedule: string;
   registry: string;
   slots: number;
+  pilot: boolean;
   provider: ProviderName;
   freezeDigest: Digest;
   changes: { what: string; file: string; frozen: string; now: string }[];
@@ -29,7 +32,7 @@ export interface FreezeResult {
 
 export async function freeze(options: FreezeOptions): Promise<FreezeResult> {
   const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
-  const plan = await planFreeze(exp, options.provider ?? exp.config.provider.name, options.deviation);
+  const plan = await planFreeze(exp, options.provider ?? exp.config.provider.name, options.deviation, options.pilot ?? false);
   await applyFreeze(exp, plan, whoAmI());
   const files = runSetFiles(exp.location.runsDir);
   return {
@@ -40,6 +43,7 @@ export async function freeze(options: FreezeOptions): Promise<FreezeResult> {
     schedule: files.schedule,
     registry: files.registry,
     slots: plan.schedule.slots.length,
+    pilot: plan.record.pilot,
     provider: plan.record.provider,
     freezeDigest: plan.record.digest,
     changes: plan.action === 'deviate' ? plan.changes : [],

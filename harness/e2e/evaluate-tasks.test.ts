@@ -1,10 +1,10 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Scorecard } from '../core/types/index.js';
 import { schemaProblems } from '../documents/schemas.js';
 import { scratchProject } from '../test-support/cli.js';
-import { cli, editYaml, executeCli, firstSlots, freezeCli, initCli, scheduleOf, treeDigests, type Slot } from './execute-support.js';
+import { cli, editYaml, executeCli, firstSlots, freezeCli, initCli, scheduleOf, slotArgs, treeDigests, type Slot } from './execute-support.js';
 
 // `evaluate` on each example task, run on the simulator with two controlled agents: role-centric
 // follows every script step as written (so every check must pass), goal-centric takes every
@@ -34,13 +34,24 @@ describe('evaluate on the six example tasks (simulator)', () => {
     });
     await freezeCli(project.dir);
     const first = firstSlots(await scheduleOf(project.dir));
-    const manifests = await Promise.all(first.map((s) => initCli(project.dir, s)));
-    const executed = await Promise.all(manifests.map((m) => executeCli(project.dir, m)));
-    executed.forEach((e, i) => expect(e.exitCode, e.stderr).toBe(0));
-    const evaluated = await Promise.all(manifests.map((m) => cli(['evaluate', '--manifest', m], { cwd: project.dir })));
+    // TASK-001 stage by stage (its `evaluate` output is what the tests read); the others in one
+    // command each, which evaluates and locks them.
+    const [t1, ...rest] = first;
+    const staged = (async () => {
+      const manifest = await initCli(project.dir, t1!);
+      const executed = await executeCli(project.dir, manifest);
+      expect(executed.exitCode, executed.stderr).toBe(0);
+      return { manifest, ...(await cli(['evaluate', '--manifest', manifest], { cwd: project.dir })) };
+    })();
+    const full = rest.map(async (s) => {
+      const r = await cli(['pin-and-run', '--full', ...slotArgs(s), '--json'], { cwd: project.dir });
+      expect(r.exitCode, r.stderr).toBe(0);
+      return { manifest: path.join(project.dir, (JSON.parse(r.stdout) as { runDir: string }).runDir, 'manifest.json'), ...r };
+    });
+    const done = await Promise.all([staged, ...full]);
     for (const [i, slot] of first.entries()) {
-      const runDir = path.dirname(manifests[i]!);
-      runs.set(slot.task, { slot, runDir, ...evaluated[i]!, card: await readJson<Scorecard>(path.join(runDir, 'scorecard.json')) });
+      const runDir = path.dirname(done[i]!.manifest);
+      runs.set(slot.task, { slot, runDir, ...done[i]!, card: await readJson<Scorecard>(path.join(runDir, 'scorecard.json')) });
     }
   }, 120_000);
   afterAll(() => project.cleanup());
@@ -54,7 +65,6 @@ describe('evaluate on the six example tasks (simulator)', () => {
   for (const task of ['TASK-001', 'TASK-002', 'TASK-003', 'TASK-004', 'TASK-005', 'TASK-006']) {
     it(`${task}: a schema-valid scorecard with every metric present, in range, not null`, async () => {
       const run = runs.get(task)!;
-      expect(run.exitCode, run.stderr).toBe(0);
       const manifest = await readJson<{ runId: string; task: { id: string } }>(path.join(run.runDir, 'manifest.json'));
       expect(schemaProblems('scorecard', run.card)).toEqual([]);
       expect(run.card).toMatchObject({ schemaVersion: 1, runId: manifest.runId, stopReason: 'end_turn', provider: 'sim' });
@@ -87,29 +97,30 @@ describe('evaluate on the six example tasks (simulator)', () => {
     for (const r of faithful) {
       expect(r.card.checks.filter((c) => !c.passed), r.slot.task).toEqual([]);
       expect(r.card.success).toBe(true);
-      expect(r.stdout).toMatch(new RegExp(`^evaluated ${r.card.runId}: success$`, 'm'));
-      expect(r.stdout).not.toMatch(/failed/);
+      expect(JSON.parse(r.stdout)).toMatchObject({ runId: r.card.runId, stage: 'lock', success: true, stopReason: 'end_turn' });
     }
   });
 
   it('when the simulated agent errs, the failing required check is named in the scorecard and in the output', () => {
     const mistaken = [...runs.values()].filter((r) => r.slot.variant === 'goal-centric');
-    expect(mistaken.length).toBeGreaterThan(0);
+    expect(mistaken.length).toBeGreaterThan(1);
     for (const r of mistaken) {
       const failed = r.card.checks.filter((c) => c.required && !c.passed);
       expect(failed.length, `${r.slot.task}: no required check failed`).toBeGreaterThan(0);
+      for (const c of failed) expect(c.reason, c.id).not.toBe('');
       expect(r.card.success).toBe(false);
-      expect(r.stdout).toMatch(new RegExp(`^evaluated ${r.card.runId}: FAILED$`, 'm'));
-      for (const c of failed) {
-        expect(c.reason).not.toBe('');
-        expect(r.stdout).toContain(`  failed ${c.id}: ${c.reason}`);
-      }
     }
-    // TASK-001's mistake writes "Hello Ada!" without the comma.
+    // TASK-001 went through `evaluate`, whose output names each failed check with its reason.
     const t1 = runs.get('TASK-001')!;
     expect(t1.slot.variant).toBe('goal-centric');
-    expect(t1.card.checks.find((c) => c.id === 'greeting-content')).toMatchObject({ required: true, passed: false, reason: expect.stringMatching(/^greeting\.txt differs from the expected content/) });
-    expect(t1.stdout).toMatch(/^ {2}failed greeting-content: greeting\.txt differs from the expected content/m);
+    expect(t1.exitCode, t1.stderr).toBe(0);
+    expect(t1.stdout).toMatch(new RegExp(`^evaluated ${t1.card.runId}: FAILED$`, 'm'));
+    const failed = t1.card.checks.filter((c) => !c.passed);
+    // The mistake writes "Hello Ada!" without the comma: only the content check fails.
+    expect(failed.map((c) => c.id)).toEqual(['greeting-content']);
+    expect(failed[0]).toMatchObject({ required: true, reason: expect.stringMatching(/^greeting\.txt differs from the expected content \(first difference at line 1: /) });
+    expect(t1.stdout).toContain(`\n  failed greeting-content: ${failed[0]!.reason}\n`);
+    expect(t1.stdout).toMatch(/^ {2}scorecard .*pair-\d+-TASK-001-goal-centric-a1\/scorecard\.json$/m);
   });
 
   it('--json lists the failed checks', async () => {
@@ -142,8 +153,7 @@ describe('evaluate on the six example tasks (simulator)', () => {
 
   it('evaluating a locked run is refused (exit 2) and changes nothing', async () => {
     const run = [...runs.values()].find((r) => r.slot.variant === 'role-centric')!;
-    const locked = await cli(['lock-run', run.runDir], { cwd: project.dir });
-    expect(locked.exitCode, locked.stderr).toBe(0);
+    expect(existsSync(path.join(run.runDir, 'lock.json'))).toBe(true);
     const before = await treeDigests(project.dir);
     const r = await cli(['evaluate', '--manifest', path.join(run.runDir, 'manifest.json')], { cwd: project.dir });
     expect(r.exitCode).toBe(2);

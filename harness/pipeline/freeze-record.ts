@@ -7,14 +7,17 @@ import { harnessVersion } from './provenance.js';
 
 export type ProviderName = FreezeRecord['provider'];
 
-/** The schedule an experiment's config implies (pure: same inputs, byte-identical file). */
-export function scheduleFor(exp: LoadedExperiment): Schedule {
+/**
+ * The schedule an experiment's config implies (pure: same inputs, byte-identical file). A pilot
+ * set runs one pair per task: the first pair of the same schedule generator.
+ */
+export function scheduleFor(exp: LoadedExperiment, pilot = false): Schedule {
   return buildSchedule({
     experiment: exp.config.id,
     seed: exp.config.design.seed,
     tasks: exp.config.tasks,
     variants: exp.config.variants,
-    pairsPerTask: exp.config.design.pairsPerTask,
+    pairsPerTask: pilot ? 1 : exp.config.design.pairsPerTask,
   });
 }
 
@@ -23,7 +26,7 @@ export function scheduleText(schedule: Schedule): string {
 }
 
 /** The freeze record for the experiment as it is on disk now. */
-export function freezeRecordFor(exp: LoadedExperiment, schedule: Schedule, provider: ProviderName, now: Date): FreezeRecord {
+export function freezeRecordFor(exp: LoadedExperiment, schedule: Schedule, provider: ProviderName, now: Date, pilot = false): FreezeRecord {
   return withSelfDigest({
     schemaVersion: 1 as const,
     experiment: exp.config.id,
@@ -31,6 +34,7 @@ export function freezeRecordFor(exp: LoadedExperiment, schedule: Schedule, provi
     harnessVersion: harnessVersion(),
     provider,
     seed: exp.config.design.seed,
+    pilot,
     inputs: {
       config: { path: exp.location.configFile, digest: exp.configDigest },
       preregistration: { path: exp.preregistrationFile, digest: exp.preregistrationDigest },
@@ -63,6 +67,7 @@ export function inputChanges(frozen: FreezeRecord, current: FreezeRecord): Input
     if (a !== b) changes.push({ what, file, frozen: a ?? '(absent)', now: b ?? '(absent)' });
   };
   add('provider', 'experiment.lock.json', frozen.provider, current.provider);
+  add('pilot', 'experiment.lock.json', String(frozen.pilot), String(current.pilot));
   add('experiment config', current.inputs.config.path, frozen.inputs.config.digest.sha256, current.inputs.config.digest.sha256);
   add('pre-registration', current.inputs.preregistration.path, frozen.inputs.preregistration.digest.sha256, current.inputs.preregistration.digest.sha256);
   for (const id of idsOf(frozen.inputs.variants, current.inputs.variants)) {

@@ -16,9 +16,9 @@ export type FreezePlan =
   | { action: 'deviate'; record: FreezeRecord; schedule: Schedule; previous: FreezeRecord; changes: InputChange[]; reason: string };
 
 // Decides what freezing would do without writing anything.
-export async function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, now = new Date()): Promise<FreezePlan> {
-  const schedule = scheduleFor(exp);
-  const record = freezeRecordFor(exp, schedule, provider, now);
+export async function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean, now = new Date()): Promise<FreezePlan> {
+  const schedule = scheduleFor(exp, pilot);
+  const record = freezeRecordFor(exp, schedule, provider, now, pilot);
   const files = runSetFiles(exp.location.runsDir);
   if (!existsSync(files.freezeRecord)) {
     if (existsSync(files.registry)) {

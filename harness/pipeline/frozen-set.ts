@@ -39,7 +39,8 @@ export async function loadFrozenSet(runsDir: string, experimentId: string): Prom
 
 /** Refuses to go on when the experiment's inputs differ from what was frozen, naming each change. */
 export function requireUnchangedInputs(exp: LoadedExperiment, frozen: FrozenSet): void {
-  const current = freezeRecordFor(exp, scheduleFor(exp), frozen.record.provider, new Date(frozen.record.frozenAt));
+  const pilot = frozen.record.pilot;
+  const current = freezeRecordFor(exp, scheduleFor(exp, pilot), frozen.record.provider, new Date(frozen.record.frozenAt), pilot);
   const changes = inputChanges(frozen.record, current);
   if (changes.length > 0) throw changedInputsError(exp.config.id, changes);
 }

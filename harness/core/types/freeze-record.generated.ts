@@ -15,6 +15,10 @@ export interface FreezeRecord {
    */
   provider: "sim" | "anthropic" | "command";
   seed: number;
+  /**
+   * A pilot set: one pair per task, never counted by the confirmatory analysis.
+   */
+  pilot: boolean;
   inputs: {
     config: PinnedFile;
     preregistration: PinnedFile;

@@ -1,0 +1,24 @@
+import { Option, type Command } from 'commander';
+import { emit } from './output.js';
+import type { SetExitCode } from './program.js';
+
+export function registerRerun(program: Command, setCode: SetExitCode): void {
+  program
+    .command('rerun')
+    .description('make a new attempt for a locked run; the old one is kept and marked superseded with the reason')
+    .argument('<run-id>', 'the locked run to redo')
+    .requiredOption('--reason <text>', 'why (recorded in the registry, shown by the audit)')
+    .option('--experiment <id>', 'experiment (found from the run id when omitted)')
+    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
+    .addOption(new Option('--sandbox <mode>', 'sandbox for programs the run starts').choices(['auto', 'bwrap', 'none']).default('auto'))
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', `
+Example:
+  harness rerun pair-0003-TASK-003-goal-centric-a1 --reason "evaluator bug fixed (issue 12)"`)
+    .action(async (runId: string, opts: { reason: string; experiment?: string; runsDir: string; sandbox: 'auto' | 'bwrap' | 'none'; json?: boolean }) => {
+      const { rerun } = await import('../commands/rerun.js');
+      const r = await rerun({ runId, ...opts });
+      emit(r, opts.json, (x) => `superseded ${x.superseded}; new attempt ${x.newRunId ?? '(not locked)'}${x.success === null ? '' : x.success ? ': success' : ': checks failed'}\n`);
+      setCode(r.newRunId === null ? 1 : 0);
+    });
+}

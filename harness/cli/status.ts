@@ -1,0 +1,21 @@
+import type { Command } from 'commander';
+import { emit } from './output.js';
+import type { SetExitCode } from './program.js';
+import { progressTable } from './progress-view.js';
+
+export function registerStatus(program: Command, _setCode: SetExitCode): void {
+  program
+    .command('status')
+    .description('print the progress table of a run set from its files, without running anything')
+    .argument('<experiment>', 'experiment id or folder')
+    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', `
+Example:
+  harness status exp-001-role-vs-goal`)
+    .action(async (experiment: string, opts: { runsDir: string; json?: boolean }) => {
+      const { status } = await import('../commands/status.js');
+      const r = await status({ experiment, runsDir: opts.runsDir });
+      emit(r, opts.json, (x) => `${x.experiment} (provider ${x.provider})\n${progressTable(x.progress).split('\n').slice(0, -2).join('\n')}\n`);
+    });
+}

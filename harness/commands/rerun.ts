@@ -1,0 +1,69 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { inputError } from '../core/errors.js';
+import { loadExperiment } from '../experiment/load-experiment.js';
+import { currentRuns, slotKey } from '../pipeline/current-runs.js';
+import { loadFrozenSet, requireUnchangedInputs } from '../pipeline/frozen-set.js';
+import { needsCommands } from '../pipeline/manifest.js';
+import { Progress } from '../pipeline/progress.js';
+import { writeProgressCsv } from '../pipeline/progress-records.js';
+import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
+import { runSchedule } from '../pipeline/schedule-runner.js';
+import { appendEntry, readEntries } from '../store/registry.js';
+import { stopSimulator } from '../providers/sim-provider.js';
+import { requireApiKey } from '../pipeline/execute-run.js';
+
+export interface RerunOptions {
+  runId: string;
+  reason: string;
+  experiment?: string;
+  runsDir?: string;
+  sandbox?: SandboxRequest;
+}
+
+export interface RerunResult {
+  superseded: string;
+  newRunId: string | null;
+  success: boolean | null;
+}
+
+// rerun: a new attempt for a locked run's slot. The old run stays on disk and in the registry,
+// marked superseded with the reason; analysis then uses the new attempt, the audit sees both.
+export async function rerun(options: RerunOptions): Promise<RerunResult> {
+  if (options.reason.trim() === '') throw inputError('--reason must say why the run is redone', { hint: 'e.g. --reason "harness bug #12 fixed in the evaluator"' });
+  const runsRoot = options.runsDir ?? 'runs';
+  const experiment = options.experiment ?? experimentOfRun(runsRoot, options.runId);
+  const exp = await loadExperiment(experiment, { runsRoot });
+  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+  requireUnchangedInputs(exp, frozen);
+  if (frozen.record.provider === 'anthropic') requireApiKey();
+  const entries = await readEntries(frozen.files.registry);
+  const run = [...currentRuns(entries).values()].find((e) => e.data.runId === options.runId);
+  if (run === undefined) {
+    const known = entries.some((e) => e.type === 'locked' && e.data.runId === options.runId);
+    throw inputError(known ? `${options.runId} is already superseded or ad hoc; only the run standing for a slot can be rerun` : `${options.runId} is not a locked run of ${exp.config.id}`, {
+      hint: known ? `see runs/${exp.config.id}/registry.csv for the slot's current run` : 'an unlocked run is finished by `harness run`, not rerun',
+    });
+  }
+  const slot = frozen.schedule.slots.find((s) => s.pairId === run.data.pairId && s.variant === run.data.variant)!;
+  await appendEntry(frozen.files.registry, exp.config.id, 'superseded', {
+    runId: run.data.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant, reason: options.reason,
+  });
+  const task = exp.tasks.find((t) => t.id === slot.task)!;
+  const sandbox = await resolveSandbox(options.sandbox ?? 'auto', needsCommands(frozen.record.provider, task));
+  try {
+    await runSchedule(exp, frozen, { jobs: 1, sandbox, only: (s) => s.index === slot.index, progress: new Progress(exp.config.variants), verifySkipped: false });
+  } finally {
+    await stopSimulator();
+  }
+  const after = await readEntries(frozen.files.registry);
+  await writeProgressCsv(frozen.runsDir, frozen.schedule, after);
+  const now = currentRuns(after).get(slotKey(slot.pairId, slot.variant));
+  return { superseded: run.data.runId, newRunId: now?.data.runId ?? null, success: now?.data.success ?? null };
+}
+
+function experimentOfRun(runsRoot: string, runId: string): string {
+  const found = existsSync(runsRoot) ? readdirSync(runsRoot).filter((exp) => existsSync(path.join(runsRoot, exp, runId, 'manifest.json'))) : [];
+  if (found.length === 1) return found[0]!;
+  throw inputError(found.length === 0 ? `no run ${runId} under ${runsRoot}/` : `${runId} exists in several run sets: ${found.join(', ')}`, { hint: 'name the experiment with --experiment' });
+}

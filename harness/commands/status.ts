@@ -1,0 +1,43 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { RegistryEntry, Scorecard } from '../core/types/index.js';
+import { locateExperiment } from '../experiment/locate.js';
+import { currentRuns, slotKey } from '../pipeline/current-runs.js';
+import { loadFrozenSet } from '../pipeline/frozen-set.js';
+import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
+import { readEntries } from '../store/registry.js';
+
+export interface StatusOptions {
+  experiment: string;
+  runsDir?: string;
+}
+
+export interface StatusResult {
+  experiment: string;
+  provider: string;
+  progress: ProgressSnapshot;
+  complete: boolean;
+}
+
+// status: the progress table from the files alone (registry and scorecards); runs nothing.
+export async function status(options: StatusOptions): Promise<StatusResult> {
+  const location = locateExperiment(options.experiment, { runsRoot: options.runsDir });
+  const frozen = await loadFrozenSet(location.runsDir, location.id);
+  const entries = await readEntries(frozen.files.registry);
+  const current = currentRuns(entries);
+  const progress = new Progress(frozen.schedule.variants);
+  const retried = entries.filter((e): e is Extract<RegistryEntry, { type: 'retried' }> => e.type === 'retried');
+  for (const slot of frozen.schedule.slots) {
+    progress.addSlot(slot.variant);
+    const run = current.get(slotKey(slot.pairId, slot.variant));
+    if (run === undefined) continue;
+    const scorecard = JSON.parse(await fs.readFile(path.join(frozen.runsDir, run.data.runId, 'scorecard.json'), 'utf8')) as Scorecard;
+    progress.finished(slot.variant, run.data.success, scorecard.metrics.wallTimeSeconds);
+  }
+  for (const r of retried) {
+    progress.infrastructureError(r.data.variant);
+    progress.retried(r.data.variant);
+  }
+  const snapshot = progress.snapshot();
+  return { experiment: location.id, provider: frozen.record.provider, progress: { ...snapshot, elapsedSeconds: 0, etaSeconds: null }, complete: snapshot.total.done === snapshot.total.total };
+}
