@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { harnessVersion } from '../pipeline/provenance.js';
 import { exitCodeFor, renderError } from './render-error.js';
+import { registerAnalyze } from './analyze.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerFreeze } from './freeze.js';
 import { registerLockRun } from './lock-run.js';
@@ -18,7 +19,7 @@ export type SetExitCode = (code: number) => void;
 // Each register function declares one subcommand; its action imports the command lazily.
 const registrations = [
   registerFreeze, registerPinAndRun, registerValidateManifest, registerEvaluate, registerLockRun,
-  registerVerify, registerVerifyPairing, registerRun, registerRerun, registerStatus, registerSimServer,
+  registerVerify, registerVerifyPairing, registerRun, registerRerun, registerStatus, registerAnalyze, registerSimServer,
 ];
 
 export async function runCli(argv: string[]): Promise<number> {

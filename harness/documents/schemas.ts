@@ -7,7 +7,7 @@ import { packageRoot } from '../core/package-root.js';
 
 export type SchemaName =
   | 'experiment' | 'preregistration' | 'task' | 'freeze-record' | 'schedule'
-  | 'manifest' | 'trace-event' | 'scorecard' | 'lock' | 'registry-entry';
+  | 'manifest' | 'trace-event' | 'scorecard' | 'lock' | 'registry-entry' | 'report' | 'audit';
 
 export const schemaDir = path.join(packageRoot, 'schemas');
 

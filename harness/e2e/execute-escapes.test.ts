@@ -87,12 +87,17 @@ describe('escape attempts by a simulated agent', () => {
     ]);
   });
 
-  it('the 100 MB write is refused first; the run then ends on the simulator\'s 413 (exit 1)', async () => {
+  it('the 100 MB write is refused first; the run then ends on the simulator\'s refusal of the request (exit 1)', async () => {
     expect(executed.exitCode, executed.stderr).toBe(1);
-    expect(executed.result).toMatchObject({ stopReason: 'error', infrastructureError: expect.stringMatching(/^413 .*request_too_large/) });
-    const tail = trace.slice(-5).map((e) => e.type);
-    expect(tail).toEqual(['violation', 'tool_result', 'request', 'error', 'run_end']);
-    expect(trace.at(-4)).toMatchObject({ name: 'write_file', isError: true, output: expect.stringMatching(/104857600 bytes, over the 10485760-byte limit/) });
+    const refused = trace.findIndex((e) => e.type === 'tool_result' && e.name === 'write_file' && String(e.output).includes('104857600 bytes, over the 10485760-byte limit'));
+    expect(refused).toBeGreaterThan(0);
+    expect(trace[refused - 1]).toMatchObject({ type: 'violation', rule: 'oversize-write' });
+    // Sending the 100 MB conversation back gets a 413; under CPU load the upload can first
+    // outlast the simulator client's 1.5 s timeout and be retried (see the report).
+    const after = trace.slice(refused + 1);
+    expect(after.map((e) => e.type).filter((t) => t !== 'retry')).toEqual(['request', 'error', 'run_end']);
+    expect(after.at(-2)!.message).toMatch(/^413 .*request_too_large|timed out/i);
+    expect(executed.result).toMatchObject({ stopReason: 'error', infrastructureError: after.at(-2)!.message });
     // The trace keeps a cut of the 100 MB input, not the input itself.
     expect((await fs.stat(path.join(runDir, 'agent.log'))).size).toBeLessThan(1024 * 1024);
   });

@@ -12,3 +12,5 @@ export type { RunLock } from './lock.generated.js';
 
 export type ScheduleSlot = import('./schedule.generated.js').Schedule['slots'][number];
 export type RegistryEntryType = import('./registry-entry.generated.js').RegistryEntry['type'];
+export type { AnalysisReport } from './report.generated.js';
+export type { AuditReport } from './audit.generated.js';

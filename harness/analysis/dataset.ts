@@ -1,0 +1,73 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Preregistration, RegistryEntry, Scorecard } from '../core/types/index.js';
+import { currentRuns, slotKey } from '../pipeline/current-runs.js';
+import type { FrozenSet } from '../pipeline/frozen-set.js';
+
+export type Metrics = Scorecard['metrics'];
+
+export interface PairedObservation {
+  pairId: string;
+  task: string;
+  treatment: { runId: string; success: boolean; metrics: Metrics };
+  control: { runId: string; success: boolean; metrics: Metrics };
+}
+
+export interface Exclusion {
+  pairId: string;
+  rule: string;
+  reason: string;
+}
+
+export interface Dataset {
+  treatment: string;
+  control: string;
+  pairsPlanned: number;
+  pairs: PairedObservation[];
+  /** Scheduled pairs with a registered exclusion: dropped whole. */
+  excluded: Exclusion[];
+  /** Scheduled pairs not (yet) complete and not excluded. */
+  incomplete: string[];
+  runsLocked: number;
+  infrastructureFailures: number;
+  abandoned: number;
+}
+
+// One observation per scheduled pair: the current (latest non-superseded) locked run of each arm.
+// Excluded pairs are dropped whole; ad hoc and superseded runs never enter.
+export async function buildDataset(frozen: FrozenSet, prereg: Preregistration, entries: readonly RegistryEntry[]): Promise<Dataset> {
+  const hypothesis = prereg.hypotheses[0]!;
+  const current = currentRuns(entries);
+  const excluded = new Map<string, Exclusion>();
+  for (const e of entries) if (e.type === 'excluded') excluded.set(e.data.pairId, { pairId: e.data.pairId, rule: e.data.rule, reason: e.data.reason });
+  const pairIds = [...new Set(frozen.schedule.slots.map((s) => s.pairId))];
+  const taskOf = new Map(frozen.schedule.slots.map((s) => [s.pairId, s.task]));
+  const pairs: PairedObservation[] = [];
+  const incomplete: string[] = [];
+  for (const pairId of pairIds) {
+    if (excluded.has(pairId)) continue;
+    const t = current.get(slotKey(pairId, hypothesis.treatment));
+    const c = current.get(slotKey(pairId, hypothesis.control));
+    if (t === undefined || c === undefined) {
+      incomplete.push(pairId);
+      continue;
+    }
+    pairs.push({ pairId, task: taskOf.get(pairId)!, treatment: await arm(frozen, t.data.runId, t.data.success), control: await arm(frozen, c.data.runId, c.data.success) });
+  }
+  return {
+    treatment: hypothesis.treatment,
+    control: hypothesis.control,
+    pairsPlanned: pairIds.length,
+    pairs,
+    excluded: [...excluded.values()],
+    incomplete,
+    runsLocked: current.size,
+    infrastructureFailures: entries.filter((e) => e.type === 'retried').length,
+    abandoned: entries.filter((e) => e.type === 'abandoned').length,
+  };
+}
+
+async function arm(frozen: FrozenSet, runId: string, success: boolean): Promise<PairedObservation['treatment']> {
+  const scorecard = JSON.parse(await fs.readFile(path.join(frozen.runsDir, runId, 'scorecard.json'), 'utf8')) as Scorecard;
+  return { runId, success, metrics: scorecard.metrics };
+}

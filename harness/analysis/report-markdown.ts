@@ -1,0 +1,47 @@
+import type { AnalysisReport } from '../core/types/index.js';
+
+const p = (x: number) => (x < 0.0001 ? x.toExponential(2) : x.toFixed(4));
+const n3 = (x: number | null) => (x === null ? 'n/a' : Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(3));
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+// report.md: the same content as report.json, for people; every number is traceable to the JSON.
+export function reportMarkdown(r: AnalysisReport): string {
+  const out: string[] = [];
+  if (r.simulated) out.push('> **SIMULATED**: these runs came from the offline simulator, not from Claude. The numbers exercise the pipeline; they say nothing about the model.', '');
+  out.push(`# ${r.experiment}: analysis${r.pilot ? ' (PILOT set, not confirmatory)' : ''}`, '');
+  out.push(`Generated ${r.generatedAt} by harness ${r.inputs.harnessVersion} from registry head sha256:${r.inputs.registryHead.sha256} (${r.inputs.registryEntries} entries) and freeze record sha256:${r.inputs.freezeDigest.sha256}.`, '');
+  out.push(`**${r.plan.hypothesis.id}** (${r.plan.hypothesis.treatment} vs ${r.plan.hypothesis.control}, expected ${r.plan.hypothesis.direction}): ${r.plan.hypothesis.statement}`, '');
+  const g = r.progress;
+  out.push('## Progress', '', `${g.pairsComplete}/${g.pairsPlanned} pairs complete, ${g.pairsExcluded} excluded, ${g.pairsIncomplete} incomplete; ${g.runsLocked} runs locked, ${g.infrastructureFailures} infrastructure failures, ${g.abandonedAttempts} abandoned attempts (error rate ${pct(g.errorRate)}).`, '');
+  if (r.blinded) {
+    out.push('## Outcomes withheld (blinded)', '', 'Outcomes by variant are hidden until every registered pair is locked, as pre-registered. `harness analyze --unblind --reason "…"` overrides this and records the look as a deviation.', '');
+    return `${out.join('\n')}\n`;
+  }
+  if (r.unblindReason !== null) out.push(`> Unblinded before the planned N: ${r.unblindReason} (recorded as a deviation).`, '');
+  const pr = r.primary;
+  if (pr !== null) {
+    out.push('## Primary outcome: task success', '');
+    out.push(`Exact McNemar (${pr.sidedness}, alpha ${pr.alpha}) on ${pr.n} pairs pooled over tasks: b = ${pr.b} (only ${r.plan.hypothesis.treatment} succeeded), c = ${pr.c} (only ${r.plan.hypothesis.control} succeeded), **p = ${p(pr.pValue)}** (mid-p ${p(pr.midPValue)}): ${pr.significant ? '**significant**' : 'not significant'} at alpha ${pr.alpha}.`, '');
+    out.push(`Risk difference ${n3(pr.riskDifference.estimate)} (95% Newcombe CI ${n3(pr.riskDifference.lower)} to ${n3(pr.riskDifference.upper)}); odds ratio b/c ${n3(pr.oddsRatio.estimate)} (95% CI ${n3(pr.oddsRatio.lower)} to ${n3(pr.oddsRatio.upper)}).`);
+    if (pr.clustered) out.push(`Mean paired difference ${n3(pr.clustered.mean)}, task-clustered SE ${n3(pr.clustered.se)} (naive ${n3(pr.clustered.naiveSe)}; ${pr.clustered.clusters} clusters), 95% CI ${n3(pr.clustered.lower)} to ${n3(pr.clustered.upper)}.`);
+    out.push('', '| task | pairs | b | c | risk difference (95% CI) |', '|---|---:|---:|---:|---|');
+    for (const t of pr.perTask) out.push(`| ${t.task} | ${t.n} | ${t.b} | ${t.c} | ${n3(t.riskDifference.estimate)} (${n3(t.riskDifference.lower)}, ${n3(t.riskDifference.upper)}) |`);
+    out.push('', '| variant | task | success | rate (95% Wilson CI) |', '|---|---|---:|---|');
+    for (const s of pr.successRates) out.push(`| ${s.variant} | ${s.task} | ${s.successes}/${s.n} | ${pct(s.rate)} (${pct(s.lower)}, ${pct(s.upper)}) |`);
+    out.push('');
+  }
+  if (r.secondary !== null) {
+    out.push(`## Secondary outcomes (${r.plan.secondary.test}, ${r.plan.secondary.sidedness}, ${r.plan.secondary.correction}-corrected)`, '');
+    out.push('| metric | mean treatment | mean control | difference (95% CI) | HL shift | p | p (Holm) | ratio (95% CI) |', '|---|---:|---:|---|---:|---:|---:|---|');
+    for (const s of r.secondary) {
+      const ci = s.ci ? `${n3(s.meanDifference)} (${n3(s.ci.lower)}, ${n3(s.ci.upper)})` : n3(s.meanDifference);
+      const ratio = s.logRatio ? `${n3(s.logRatio.ratio)} (${n3(s.logRatio.lower)}, ${n3(s.logRatio.upper)})` : '';
+      out.push(`| ${s.metric} | ${n3(s.meanTreatment)} | ${n3(s.meanControl)} | ${ci} | ${n3(s.hodgesLehmann)} | ${p(s.test.pValue)} | ${p(s.pHolm)} | ${ratio} |`);
+    }
+    const notes = r.secondary.flatMap((s) => s.notes.map((n) => `- ${s.metric}: ${n}`));
+    if (notes.length > 0) out.push('', ...notes);
+    out.push('');
+  }
+  if (r.exclusions.length > 0) out.push('## Exclusions', '', ...r.exclusions.map((e) => `- ${e.pairId}: ${e.rule} (${e.reason})`), '');
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { emit } from './output.js';
+import type { SetExitCode } from './program.js';
+
+export function registerAnalyze(program: Command, _setCode: SetExitCode): void {
+  program
+    .command('analyze')
+    .description('paired statistics as pre-registered; writes runs/<exp>/analysis/report.{json,md,html}')
+    .argument('<experiment>', 'experiment id or folder')
+    .option('--unblind', 'show outcomes by variant before every registered pair is locked (recorded as a deviation)')
+    .option('--reason <text>', 'why you unblind (required with --unblind)')
+    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
+    .option('--json', 'print report.json instead of the summary')
+    .addHelpText('after', `
+Until every registered pair is locked, the report shows only pooled progress and error rates.
+Every call is recorded in the registry (who, when, at how many pairs).
+Examples:
+  harness analyze exp-001-role-vs-goal
+  harness analyze exp-001-role-vs-goal --unblind --reason "safety check after 30 pairs"`)
+    .action(async (experiment: string, opts: { unblind?: boolean; reason?: string; runsDir: string; json?: boolean }) => {
+      const { analyze } = await import('../commands/analyze.js');
+      const r = await analyze({ experiment, ...opts });
+      emit(r.report, opts.json, () => `${r.markdown}\nwrote ${r.files.json}, ${r.files.markdown}, ${r.files.html}\n`);
+    });
+}

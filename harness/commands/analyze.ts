@@ -1,0 +1,65 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { jsonDigest } from '../core/digest.js';
+import { bug, inputError } from '../core/errors.js';
+import type { AnalysisReport } from '../core/types/index.js';
+import { buildDataset } from '../analysis/dataset.js';
+import { buildReport } from '../analysis/build-report.js';
+import { reportHtml } from '../analysis/report-html.js';
+import { reportMarkdown } from '../analysis/report-markdown.js';
+import { schemaProblems } from '../documents/schemas.js';
+import { loadExperiment } from '../experiment/load-experiment.js';
+import { loadFrozenSet } from '../pipeline/frozen-set.js';
+import { harnessVersion, whoAmI } from '../pipeline/provenance.js';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
+import { appendEntry, readEntries } from '../store/registry.js';
+
+export interface AnalyzeOptions {
+  experiment: string;
+  runsDir?: string;
+  unblind?: boolean;
+  reason?: string;
+}
+
+export interface AnalyzeResult {
+  report: AnalysisReport;
+  files: { json: string; markdown: string; html: string };
+  markdown: string;
+}
+
+// analyze: the registered analysis over one run per slot. Every call is recorded in the registry
+// (who looked, when, at how many pairs); an unblinded look before the planned N is a deviation.
+export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
+  if (options.unblind && (options.reason ?? '').trim() === '') throw inputError('--unblind needs --reason "…"', { hint: 'the reason is recorded in the registry as a deviation and shown by the audit' });
+  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
+  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+  const entries = await readEntries(frozen.files.registry);
+  const head = entries.at(-1)!;
+  const data = await buildDataset(frozen, exp.preregistration, entries);
+  const complete = data.incomplete.length === 0;
+  const wantsBlind = exp.preregistration.blinding.outcomesHiddenUntilComplete && !complete;
+  const blinded = wantsBlind && !options.unblind;
+  const who = whoAmI();
+  if (wantsBlind && options.unblind) {
+    await appendEntry(frozen.files.registry, exp.config.id, 'deviation', {
+      kind: 'unblinded-look', who, reason: options.reason!, details: { pairsComplete: data.pairs.length, pairsPlanned: data.pairsPlanned },
+    });
+  }
+  const report = buildReport(data, exp.preregistration, {
+    experiment: exp.config.id, provider: frozen.record.provider, pilot: frozen.record.pilot, tasks: exp.config.tasks, seed: exp.config.design.seed,
+    registryHead: head.digest, registryEntries: entries.length, freezeDigest: frozen.record.digest, harnessVersion: harnessVersion(), now: new Date(),
+  }, blinded, wantsBlind && options.unblind ? options.reason! : null);
+  const problems = schemaProblems('report', report);
+  if (problems.length > 0) throw bug(`the report does not match schemas/report.schema.json: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+  const dir = path.join(frozen.runsDir, 'analysis');
+  await fs.mkdir(dir, { recursive: true });
+  const files = { json: path.join(dir, 'report.json'), markdown: path.join(dir, 'report.md'), html: path.join(dir, 'report.html') };
+  const markdown = reportMarkdown(report);
+  await writeJsonAtomic(files.json, report);
+  await writeFileAtomic(files.markdown, markdown);
+  await writeFileAtomic(files.html, reportHtml(report, markdown));
+  await appendEntry(frozen.files.registry, exp.config.id, 'analysed', {
+    who, pairsLocked: data.pairs.length, pairsPlanned: data.pairsPlanned, blinded, reportDigest: jsonDigest(report),
+  });
+  return { report, files, markdown };
+}

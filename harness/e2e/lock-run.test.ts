@@ -1,0 +1,165 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonDigest } from '../core/digest.js';
+import { EXAMPLE, filesUnder, scratchProject } from '../test-support/cli.js';
+import { cli, editYaml, executeCli, freezeCli, initCli, scheduleOf, type Slot } from './execute-support.js';
+
+// lock-run on one executed run whose simulated agent tries once to read outside its workspace:
+// refused without a scorecard, then locked so that coreutils alone can check it, read-only,
+// registered (with registry.csv rows and a CRITICAL paragraph in violations.log), and idempotent.
+
+type Entry = { seq: number; at: string; type: string; data: Record<string, unknown> & { runId?: string } };
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * Every entry under a folder with its mode, mtime and content digest: what "changes nothing"
+ * compares. The run set's own folder is listed without its mtime: taking the registry's lock
+ * (a `registry.jsonl.lock` folder, created and removed) touches it.
+ */
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const walk = async (rel: string): Promise<void> => {
+    const abs = path.join(dir, rel);
+    const st = await fs.lstat(abs);
+    const mtime = rel === `runs/${EXAMPLE}` ? '-' : st.mtimeMs;
+    out[rel || '.'] = `${(st.mode & 0o7777).toString(8)} ${mtime} ${st.isFile() ? sha256(await fs.readFile(abs)) : 'dir'}`;
+    if (st.isDirectory()) for (const e of await fs.readdir(abs)) await walk(rel === '' ? e : `${rel}/${e}`);
+  };
+  await walk('');
+  return out;
+}
+
+describe('lock-run', () => {
+  let project: Awaited<ReturnType<typeof scratchProject>>;
+  let runsDir: string;
+  let runDir: string;
+  let manifest: string;
+  let runId: string;
+  let slot: Slot;
+  let noScorecard: Awaited<ReturnType<typeof cli>>;
+  let unchangedWithoutScorecard: boolean;
+  let locked: Awaited<ReturnType<typeof cli>>;
+  const registry = async (): Promise<Entry[]> => (await fs.readFile(path.join(runsDir, 'registry.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Entry);
+
+  beforeAll(async () => {
+    project = await scratchProject();
+    runsDir = path.join(project.dir, 'runs', EXAMPLE);
+    // Every goal-centric run makes one attempt to read outside its workspace.
+    await editYaml(path.join(project.expDir, 'experiment.yaml'), (doc) => {
+      const b = (doc.simulator as { behaviour: Record<string, Record<string, number>> }).behaviour;
+      b['goal-centric'] = { ...b['goal-centric'], wander: 1, giveUp: 0 };
+    });
+    await freezeCli(project.dir);
+    slot = (await scheduleOf(project.dir)).find((s) => s.variant === 'goal-centric')!;
+    manifest = await initCli(project.dir, slot);
+    runDir = path.dirname(manifest);
+    runId = path.basename(runDir);
+    const executed = await executeCli(project.dir, manifest);
+    expect(executed.exitCode, executed.stderr).toBe(0);
+    const before = await snapshot(project.dir);
+    noScorecard = await cli(['lock-run', runDir], { cwd: project.dir });
+    unchangedWithoutScorecard = JSON.stringify(await snapshot(project.dir)) === JSON.stringify(before);
+    const evaluated = await cli(['evaluate', '--manifest', manifest], { cwd: project.dir });
+    expect(evaluated.exitCode, evaluated.stderr).toBe(0);
+    locked = await cli(['lock-run', manifest, '--json'], { cwd: project.dir });
+  }, 90_000);
+  afterAll(() => project.cleanup());
+
+  it('without a scorecard it refuses (exit 2), says what to run, and changes nothing', () => {
+    expect(noScorecard.exitCode).toBe(2);
+    expect(noScorecard.stderr).toMatch(new RegExp(`^error: ${runId} has no scorecard$`, 'm'));
+    expect(noScorecard.stderr).toMatch(/^hint: run `harness evaluate --manifest .*manifest\.json` first$/m);
+    expect(unchangedWithoutScorecard).toBe(true);
+  });
+
+  it('locks: `sha256sum -c SHA256SUMS` passes inside the run folder, for every file but the lock itself', async () => {
+    expect(locked.exitCode, locked.stderr).toBe(0);
+    expect(JSON.parse(locked.stdout)).toMatchObject({ runId, action: 'locked' });
+    const out = execFileSync('sha256sum', ['-c', '--strict', 'SHA256SUMS'], { cwd: runDir, encoding: 'utf8' });
+    const listed = (await fs.readFile(path.join(runDir, 'SHA256SUMS'), 'utf8')).trimEnd().split('\n').map((l) => l.slice(66));
+    const files = (await filesUnder(runDir)).filter((f) => f !== 'lock.json' && f !== 'SHA256SUMS');
+    expect(listed).toEqual(files);
+    expect(files).toEqual(expect.arrayContaining(['manifest.json', 'agent.log', 'scorecard.json', 'evaluation.log', 'outputs/README.md']));
+    expect(out.trimEnd().split('\n')).toEqual(files.map((f) => `${f}: OK`));
+  });
+
+  it("lock.json's root digest is the sha256 of SHA256SUMS and is what the registry's `locked` entry recorded", async () => {
+    const sums = await fs.readFile(path.join(runDir, 'SHA256SUMS'));
+    const lock = JSON.parse(await fs.readFile(path.join(runDir, 'lock.json'), 'utf8')) as {
+      runId: string; rootDigest: { sha256: string }; files: { path: string; size: number; sha256: string }[];
+      manifestDigest: { sha256: string }; scorecardDigest: { sha256: string };
+    };
+    expect(lock.runId).toBe(runId);
+    expect(lock.rootDigest.sha256).toBe(sha256(sums));
+    expect(JSON.parse(locked.stdout).rootDigest).toEqual({ sha256: sha256(sums) });
+    for (const f of lock.files) {
+      const bytes = await fs.readFile(path.join(runDir, f.path));
+      expect({ path: f.path, size: bytes.length, sha256: sha256(bytes) }).toEqual(f);
+    }
+    const entries = await registry();
+    const lockedEntries = entries.filter((e) => e.type === 'locked' && e.data.runId === runId);
+    expect(lockedEntries).toHaveLength(1);
+    const data = lockedEntries[0]!.data;
+    expect(data.rootDigest).toEqual({ sha256: sha256(sums) });
+    expect(data.lockDigest).toEqual(jsonDigest(lock));
+    const manifestDoc = JSON.parse(await fs.readFile(manifest, 'utf8')) as { digest: unknown };
+    const scorecard = JSON.parse(await fs.readFile(path.join(runDir, 'scorecard.json'), 'utf8')) as { success: boolean };
+    expect(data).toMatchObject({ manifestDigest: manifestDoc.digest, scorecardDigest: jsonDigest(scorecard), success: scorecard.success, pairId: slot.pairId, variant: 'goal-centric', task: slot.task });
+    expect(lock.manifestDigest).toEqual(manifestDoc.digest);
+  });
+
+  it('makes the run read-only: files 0444, folders 0555', async () => {
+    const modes: Record<string, string> = {};
+    const walk = async (rel: string): Promise<void> => {
+      const st = await fs.lstat(path.join(runDir, rel));
+      modes[rel || '.'] = (st.mode & 0o7777).toString(8);
+      if (st.isDirectory()) for (const e of await fs.readdir(path.join(runDir, rel))) await walk(rel === '' ? e : `${rel}/${e}`);
+    };
+    await walk('');
+    const expected = Object.fromEntries(Object.keys(modes).map((k) => [k, k === '.' || k === 'outputs' ? '555' : '444']));
+    expect(modes).toEqual(expected);
+    expect(Object.keys(modes)).toEqual(expect.arrayContaining(['.', 'outputs', 'lock.json', 'SHA256SUMS', 'outputs/greeting.txt']));
+  });
+
+  it('a second lock-run reports the run already locked and changes nothing (mtimes, modes, bytes)', async () => {
+    const before = await snapshot(project.dir);
+    const again = await cli(['lock-run', runDir], { cwd: project.dir });
+    expect(again.exitCode, again.stderr).toBe(0);
+    const root = sha256(await fs.readFile(path.join(runDir, 'SHA256SUMS')));
+    expect(again.stdout).toBe(`already locked and verified; nothing changed: ${runId} (root sha256:${root})\n`);
+    expect(await snapshot(project.dir)).toEqual(before);
+  });
+
+  it('registry.csv has a row for the pin and one for the lock, at the registry entries\' times', async () => {
+    const csv = (await fs.readFile(path.join(runsDir, 'registry.csv'), 'utf8')).trimEnd().split('\n');
+    const entries = await registry();
+    const pinned = entries.find((e) => e.type === 'pinned' && e.data.runId === runId)!;
+    const lockedEntry = entries.find((e) => e.type === 'locked' && e.data.runId === runId)!;
+    const status = lockedEntry.data.success ? 'locked-success' : 'locked-failed';
+    expect(pinned.seq).toBeLessThan(lockedEntry.seq);
+    expect(csv).toEqual([
+      'run_id,variant,task,timestamp,status',
+      `${runId},goal-centric,${slot.task},${pinned.at},pinned`,
+      `${runId},goal-centric,${slot.task},${lockedEntry.at},${status}`,
+    ]);
+  });
+
+  it('the attempt to leave the workspace is a CRITICAL paragraph in violations.log, in the seed format', async () => {
+    const scorecard = JSON.parse(await fs.readFile(path.join(runDir, 'scorecard.json'), 'utf8')) as { violations: { rule: string; critical: boolean; message: string }[] };
+    expect(scorecard.violations).toHaveLength(1);
+    expect(scorecard.violations[0]).toMatchObject({ critical: true, message: expect.stringContaining('../../etc/passwd') });
+    const violation = (await registry()).filter((e) => e.type === 'violation');
+    expect(violation).toHaveLength(1);
+    const log = await fs.readFile(path.join(runsDir, 'violations.log'), 'utf8');
+    const paragraph = /^\[(\S+)\] CRITICAL: (\S+) (\S+) - (.+)\n {2}Action: (.+)\n {2}Status: (.+)\n\n$/.exec(log);
+    expect(paragraph, log).not.toBeNull();
+    const [, at, id, rule, message, action, status] = paragraph!;
+    expect({ at, id, rule, message }).toEqual({ at: violation[0]!.at, id: runId, rule: scorecard.violations[0]!.rule, message: scorecard.violations[0]!.message });
+    expect(new Date(at!).toISOString()).toBe(at);
+    expect(action).toMatch(/refused/i);
+    expect(status).not.toBe('');
+  });
+});

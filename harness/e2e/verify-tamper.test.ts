@@ -1,0 +1,264 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE, scratchProject } from '../test-support/cli.js';
+import { cli, editYaml, freezeCli, scheduleOf, slotArgs } from './execute-support.js';
+
+// `verify` on a set of four locked runs: clean as made, then each kind of tampering, done on a
+// fresh copy of the set, makes it exit 1 and names the file or registry entry — and nothing else.
+
+const RUNS = `runs/${EXAMPLE}`;
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+type Entry = { seq: number; type: string; data: { runId?: string } };
+
+/** Runs `fn` with `p` made writable by its owner, then puts the mode back: a tamperer covers their tracks. */
+async function asWritable(p: string, fn: () => Promise<void>): Promise<void> {
+  const mode = (await fs.stat(p)).mode & 0o7777;
+  await fs.chmod(p, mode | 0o200);
+  try {
+    await fn();
+  } finally {
+    await fs.chmod(p, mode);
+  }
+}
+
+describe('verify: a locked run set and its tampered copies', () => {
+  let project: Awaited<ReturnType<typeof scratchProject>>;
+  let runIds: string[];
+  let copies = 0;
+  let clean: Awaited<ReturnType<typeof cli>>;
+
+  beforeAll(async () => {
+    project = await scratchProject();
+    // No simulated escape attempts: the registry then ends with a `locked` entry, not a violation.
+    await editYaml(path.join(project.expDir, 'experiment.yaml'), (doc) => {
+      for (const b of Object.values((doc.simulator as { behaviour: Record<string, Record<string, number>> }).behaviour)) b.wander = 0;
+    });
+    await freezeCli(project.dir);
+    const slots = (await scheduleOf(project.dir)).slice(0, 4);
+    const full = await Promise.all(slots.map((s) => cli(['pin-and-run', '--full', ...slotArgs(s), '--json'], { cwd: project.dir })));
+    for (const r of full) expect(r.exitCode, r.stderr).toBe(0);
+    runIds = full.map((r) => (JSON.parse(r.stdout) as { runId: string }).runId);
+    clean = await cli(['verify', EXAMPLE], { cwd: project.dir });
+  }, 90_000);
+  afterAll(() => project.cleanup());
+
+  /** A copy of the locked set (modes and times kept) inside the scratch project, so cleanup removes it. */
+  async function copyOfSet(): Promise<string> {
+    const dir = path.join(project.dir, 'copies', String(++copies));
+    for (const sub of ['experiments', 'runs']) await fs.cp(path.join(project.dir, sub), path.join(dir, sub), { recursive: true, preserveTimestamps: true });
+    return dir;
+  }
+
+  /** Tampers with a fresh copy, then runs `verify` on it. */
+  async function tampered(fn: (dir: string) => Promise<void>, args: string[] = [EXAMPLE]): Promise<{ exitCode: number; stdout: string; stderr: string; dir: string }> {
+    const dir = await copyOfSet();
+    await fn(dir);
+    return { dir, ...(await cli(['verify', ...args], { cwd: dir })) };
+  }
+
+  const run = (i: number) => `${RUNS}/${runIds[i]}`;
+  const problems = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.slice(2));
+  const registryLines = async (dir: string) => (await fs.readFile(path.join(dir, RUNS, 'registry.jsonl'), 'utf8')).split('\n').slice(0, -1);
+  const writeRegistry = (dir: string, lines: string[], end = '\n') => fs.writeFile(path.join(dir, RUNS, 'registry.jsonl'), lines.join('\n') + end);
+
+  it('an untouched set verifies clean (exit 0)', () => {
+    expect(clean.exitCode, clean.stdout + clean.stderr).toBe(0);
+    // freeze + 4 pinned + 4 locked
+    expect(clean.stdout).toBe('verified 4 locked runs and 9 registry entries: clean\n');
+  });
+
+  it('a copy of the set, modes and times kept, is still clean', async () => {
+    const r = await tampered(async () => {});
+    expect(r.exitCode, r.stdout).toBe(0);
+  });
+
+  it('a modified output file: exit 1, named with the expected and actual sha256', async () => {
+    let before = '';
+    let after = '';
+    const r = await tampered(async (dir) => {
+      const file = path.join(dir, run(0), 'outputs/greeting.txt');
+      before = sha256(await fs.readFile(file));
+      await asWritable(file, () => fs.appendFile(file, 'x'));
+      after = sha256(await fs.readFile(file));
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([`${run(0)}/outputs/greeting.txt: modified: expected sha256 ${before}, actual ${after}`]);
+    expect(r.stdout).toMatch(new RegExp(`^1 problem in ${RUNS}:$`, 'm'));
+  });
+
+  it('the same modification through `verify <run dir> --json`: ok false and the problem', async () => {
+    const r = await tampered(async (dir) => {
+      const file = path.join(dir, run(0), 'outputs/greeting.txt');
+      await asWritable(file, () => fs.appendFile(file, 'x'));
+    }, [run(0), '--json']);
+    expect(r.exitCode).toBe(1);
+    const report = JSON.parse(r.stdout) as { ok: boolean; lockedRuns: number; problems: { file: string; message: string }[] };
+    expect(report.ok).toBe(false);
+    expect(report.lockedRuns).toBe(1);
+    expect(report.problems).toEqual([{ file: path.join(r.dir, run(0), 'outputs/greeting.txt'), message: expect.stringMatching(/^modified: expected sha256 [0-9a-f]{64}, actual [0-9a-f]{64}$/) }]);
+  });
+
+  it('an added file: exit 1, named', async () => {
+    const r = await tampered(async (dir) => {
+      const outputs = path.join(dir, run(1), 'outputs');
+      await asWritable(outputs, async () => {
+        await fs.writeFile(path.join(outputs, 'extra.txt'), 'smuggled\n');
+        await fs.chmod(path.join(outputs, 'extra.txt'), 0o444);
+      });
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([`${run(1)}/outputs/extra.txt: added after locking (sha256 ${sha256('smuggled\n')})`]);
+  });
+
+  it('a deleted file: exit 1, named with the digest it had', async () => {
+    let digest = '';
+    const r = await tampered(async (dir) => {
+      const file = path.join(dir, run(0), 'outputs/README.md');
+      digest = sha256(await fs.readFile(file));
+      await asWritable(path.dirname(file), () => fs.rm(file));
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([`${run(0)}/outputs/README.md: deleted (expected sha256 ${digest})`]);
+  });
+
+  it('a renamed file: exit 1, "renamed to" its new name', async () => {
+    const r = await tampered(async (dir) => {
+      const outputs = path.join(dir, run(0), 'outputs');
+      await asWritable(outputs, () => fs.rename(path.join(outputs, 'greeting.txt'), path.join(outputs, 'greeting.bak')));
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([`${run(0)}/outputs/greeting.txt: renamed to outputs/greeting.bak`]);
+  });
+
+  it('a loosened permission (chmod 644 a file): exit 1, named', async () => {
+    const r = await tampered((dir) => fs.chmod(path.join(dir, run(2), 'scorecard.json'), 0o644));
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([`${run(2)}/scorecard.json: permission loosened: writable (mode 644), a locked run is read-only`]);
+  });
+
+  it('a registry entry edited (JSON still valid): exit 1, naming its line', async () => {
+    let line = 0;
+    let seq = -1;
+    const r = await tampered(async (dir) => {
+      const lines = await registryLines(dir);
+      line = lines.findIndex((l) => (JSON.parse(l) as Entry).type === 'locked');
+      const entry = JSON.parse(lines[line]!) as Entry & { data: { success: boolean } };
+      seq = entry.seq;
+      entry.data.success = !entry.data.success;
+      lines[line] = JSON.stringify(entry);
+      await writeRegistry(dir, lines);
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([`${RUNS}/registry.jsonl:${line + 1}: edited: entry ${seq} (locked) no longer matches its digest`]);
+  });
+
+  it('a registry entry removed from the middle: exit 1, naming where the chain breaks', async () => {
+    let removed: Entry | undefined;
+    const r = await tampered(async (dir) => {
+      const lines = await registryLines(dir);
+      removed = JSON.parse(lines[2]!) as Entry;
+      lines.splice(2, 1);
+      await writeRegistry(dir, lines);
+    });
+    expect(r.exitCode).toBe(1);
+    const found = problems(r.stdout);
+    expect(found).toContain(`${RUNS}/registry.jsonl:3: entry 3 found at position 2: entries were removed, inserted or reordered`);
+    expect(found).toContain(`${RUNS}/registry.jsonl:3: chain broken: entry 3 does not point to the entry before it`);
+    for (let l = 4; l <= 8; l++) expect(found).toContain(`${RUNS}/registry.jsonl:${l}: entry ${l} found at position ${l - 1}: entries were removed, inserted or reordered`);
+    // A removed `locked` entry also leaves its run unregistered.
+    if (removed!.type === 'locked') expect(found).toContain(`${RUNS}/${removed!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (registry truncated or entry removed?)`);
+  });
+
+  it('two registry entries swapped: exit 1, naming both lines', async () => {
+    const r = await tampered(async (dir) => {
+      const lines = await registryLines(dir);
+      [lines[3], lines[4]] = [lines[4]!, lines[3]!];
+      await writeRegistry(dir, lines);
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([
+      `${RUNS}/registry.jsonl:4: entry 4 found at position 3: entries were removed, inserted or reordered`,
+      `${RUNS}/registry.jsonl:4: chain broken: entry 4 does not point to the entry before it`,
+      `${RUNS}/registry.jsonl:5: entry 3 found at position 4: entries were removed, inserted or reordered`,
+      `${RUNS}/registry.jsonl:5: chain broken: entry 3 does not point to the entry before it`,
+    ]);
+  });
+
+  it('the registry cut off in the middle of its last line: exit 1, truncated, and the last run unregistered', async () => {
+    let last: Entry | undefined;
+    const r = await tampered(async (dir) => {
+      const lines = await registryLines(dir);
+      last = JSON.parse(lines.at(-1)!) as Entry;
+      lines[lines.length - 1] = lines.at(-1)!.slice(0, Math.floor(lines.at(-1)!.length / 2));
+      await writeRegistry(dir, lines, '');
+    });
+    expect(last!.type).toBe('locked');
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout).sort()).toEqual([
+      `${RUNS}/${last!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (registry truncated or entry removed?)`,
+      `${RUNS}/registry.jsonl:9: not a JSON entry (edited or cut off)`,
+      `${RUNS}/registry.jsonl:9: truncated: the last entry is cut off`,
+    ].sort());
+  });
+
+  it('the last whole registry line dropped (the chain still links): exit 1, because a locked run is no longer registered', async () => {
+    let last: Entry | undefined;
+    const r = await tampered(async (dir) => {
+      const lines = await registryLines(dir);
+      last = JSON.parse(lines.pop()!) as Entry;
+      await writeRegistry(dir, lines);
+    });
+    expect(last!.type).toBe('locked');
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([
+      `${RUNS}/${last!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (registry truncated or entry removed?)`,
+    ]);
+  });
+
+  it('a deleted run folder: exit 1, naming the run and the registry entry that locked it', async () => {
+    let seq = -1;
+    const r = await tampered(async (dir) => {
+      seq = (await registryLines(dir)).map((l) => JSON.parse(l) as Entry).find((e) => e.type === 'locked' && e.data.runId === runIds[3])!.seq;
+      const runDir = path.join(dir, run(3));
+      await asWritable(path.dirname(runDir), async () => {
+        for (const p of [runDir, path.join(runDir, 'outputs')]) await fs.chmod(p, 0o755);
+        await fs.rm(runDir, { recursive: true });
+      });
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([`${run(3)}: run folder deleted or renamed: registry entry ${seq} locked it`]);
+  });
+
+  it('an edited lock.json: exit 1, naming it', async () => {
+    const r = await tampered(async (dir) => {
+      const file = path.join(dir, run(1), 'lock.json');
+      const lock = JSON.parse(await fs.readFile(file, 'utf8')) as { lockedAt: string };
+      lock.lockedAt = '2020-01-01T00:00:00.000Z';
+      await asWritable(file, () => fs.writeFile(file, JSON.stringify(lock, null, 2)));
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([expect.stringMatching(new RegExp(`^${run(1)}/lock\\.json: edited: the registry recorded lock sha256:[0-9a-f]{12}… \\(root [0-9a-f]{12}…\\), the file is now sha256:[0-9a-f]{12}… \\(root [0-9a-f]{12}…\\)$`))]);
+  });
+
+  it('an output changed and its lock.json and SHA256SUMS rewritten to match: caught by the registry', async () => {
+    const r = await tampered(async (dir) => {
+      const runDir = path.join(dir, run(0));
+      const file = path.join(runDir, 'outputs/greeting.txt');
+      await asWritable(file, () => fs.writeFile(file, 'Hello, Ada!\nWelcome to the platform team. Your first standup is Monday at 09:30.\n'));
+      const digest = sha256(await fs.readFile(file));
+      const sumsFile = path.join(runDir, 'SHA256SUMS');
+      const sums = (await fs.readFile(sumsFile, 'utf8')).replace(/^[0-9a-f]{64}(?= {2}outputs\/greeting\.txt$)/m, digest);
+      await asWritable(sumsFile, () => fs.writeFile(sumsFile, sums));
+      const lockFile = path.join(runDir, 'lock.json');
+      const lock = JSON.parse(await fs.readFile(lockFile, 'utf8')) as { rootDigest: { sha256: string }; files: { path: string; size: number; sha256: string }[] };
+      const entry = lock.files.find((f) => f.path === 'outputs/greeting.txt')!;
+      Object.assign(entry, { sha256: digest, size: (await fs.stat(file)).size });
+      lock.rootDigest = { sha256: sha256(sums) };
+      await asWritable(lockFile, () => fs.writeFile(lockFile, JSON.stringify(lock, null, 2)));
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([expect.stringMatching(new RegExp(`^${run(0)}/lock\\.json: edited: the registry recorded lock sha256:`))]);
+  });
+});
