@@ -66,6 +66,9 @@ full-runs: build sandbox
 	$(HARNESS) run $(EXP) -j $(JOBS) --runs-dir $(RUNS_DIR)
 	$(HARNESS) verify-pairing --experiment $(EXP) --all --runs-dir $(RUNS_DIR)
 	$(HARNESS) verify $(EXP) --runs-dir $(RUNS_DIR)
+	$(HARNESS) analyze $(EXP) --runs-dir $(RUNS_DIR)
+	$(HARNESS) audit $(EXP) --runs-dir $(RUNS_DIR)
+	@echo "== done: report in $(RUNS_DIR)/$(EXP)/analysis/report.html, audit in $(RUNS_DIR)/$(EXP)/audit/audit.md"
 
 pilot: build sandbox
 	@echo "== pilot: one pair per task of $(EXP) on $(PROVIDER) into $(PILOT_DIR) (never counted by the confirmatory set)"

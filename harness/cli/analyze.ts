@@ -20,6 +20,6 @@ Examples:
     .action(async (experiment: string, opts: { unblind?: boolean; reason?: string; runsDir: string; json?: boolean }) => {
       const { analyze } = await import('../commands/analyze.js');
       const r = await analyze({ experiment, ...opts });
-      emit(r.report, opts.json, () => `${r.markdown}\nwrote ${r.files.json}, ${r.files.markdown}, ${r.files.html}\n`);
+      emit(r.report, opts.json, () => `${r.markdown}\n${r.upToDate ? 'up to date (nothing registered since the last analysis):' : 'wrote'} ${r.files.json}, ${r.files.markdown}, ${r.files.html}\n`);
     });
 }

@@ -2,10 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { harnessVersion } from '../pipeline/provenance.js';
 import { exitCodeFor, renderError } from './render-error.js';
 import { registerAnalyze } from './analyze.js';
+import { registerAudit } from './audit.js';
 import { registerEvaluate } from './evaluate.js';
 import { registerFreeze } from './freeze.js';
 import { registerLockRun } from './lock-run.js';
 import { registerPinAndRun } from './pin-and-run.js';
+import { registerPower } from './power.js';
 import { registerRerun } from './rerun.js';
 import { registerRun } from './run.js';
 import { registerSimServer } from './sim-server.js';
@@ -19,7 +21,7 @@ export type SetExitCode = (code: number) => void;
 // Each register function declares one subcommand; its action imports the command lazily.
 const registrations = [
   registerFreeze, registerPinAndRun, registerValidateManifest, registerEvaluate, registerLockRun,
-  registerVerify, registerVerifyPairing, registerRun, registerRerun, registerStatus, registerAnalyze, registerSimServer,
+  registerVerify, registerVerifyPairing, registerRun, registerRerun, registerStatus, registerAnalyze, registerAudit, registerPower, registerSimServer,
 ];
 
 export async function runCli(argv: string[]): Promise<number> {

@@ -1,8 +1,8 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { jsonDigest } from '../core/digest.js';
+import { jsonDigest, sameDigest } from '../core/digest.js';
 import { bug, inputError } from '../core/errors.js';
-import type { AnalysisReport } from '../core/types/index.js';
+import type { AnalysisReport, RegistryEntry } from '../core/types/index.js';
 import { buildDataset } from '../analysis/dataset.js';
 import { buildReport } from '../analysis/build-report.js';
 import { reportHtml } from '../analysis/report-html.js';
@@ -22,6 +22,8 @@ export interface AnalyzeOptions {
 }
 
 export interface AnalyzeResult {
+  /** Nothing happened since the last analysis: the existing report stands, nothing was written. */
+  upToDate: boolean;
   report: AnalysisReport;
   files: { json: string; markdown: string; html: string };
   markdown: string;
@@ -34,6 +36,10 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
   const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
   const entries = await readEntries(frozen.files.registry);
+  const dir = path.join(frozen.runsDir, 'analysis');
+  const files = { json: path.join(dir, 'report.json'), markdown: path.join(dir, 'report.md'), html: path.join(dir, 'report.html') };
+  const existing = options.unblind ? undefined : await unchangedReport(entries, files.json);
+  if (existing !== undefined) return { upToDate: true, report: existing, files, markdown: await fs.readFile(files.markdown, 'utf8') };
   const head = entries.at(-1)!;
   const data = await buildDataset(frozen, exp.preregistration, entries);
   const complete = data.incomplete.length === 0;
@@ -51,9 +57,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   }, blinded, wantsBlind && options.unblind ? options.reason! : null);
   const problems = schemaProblems('report', report);
   if (problems.length > 0) throw bug(`the report does not match schemas/report.schema.json: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
-  const dir = path.join(frozen.runsDir, 'analysis');
   await fs.mkdir(dir, { recursive: true });
-  const files = { json: path.join(dir, 'report.json'), markdown: path.join(dir, 'report.md'), html: path.join(dir, 'report.html') };
   const markdown = reportMarkdown(report);
   await writeJsonAtomic(files.json, report);
   await writeFileAtomic(files.markdown, markdown);
@@ -61,5 +65,15 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   await appendEntry(frozen.files.registry, exp.config.id, 'analysed', {
     who, pairsLocked: data.pairs.length, pairsPlanned: data.pairsPlanned, blinded, reportDigest: jsonDigest(report),
   });
-  return { report, files, markdown };
+  return { upToDate: false, report, files, markdown };
+}
+
+// make-style: when nothing but analyses and audits was registered since the last analysis and
+// its report is on disk unedited, that report stands and no new look is recorded.
+async function unchangedReport(entries: readonly RegistryEntry[], file: string): Promise<AnalysisReport | undefined> {
+  const lastAnalysis = entries.findLastIndex((e) => e.type === 'analysed');
+  if (lastAnalysis < 0 || entries.slice(lastAnalysis + 1).some((e) => e.type !== 'audited') || !existsSync(file)) return undefined;
+  const report = JSON.parse(await fs.readFile(file, 'utf8')) as AnalysisReport;
+  const recorded = (entries[lastAnalysis] as Extract<RegistryEntry, { type: 'analysed' }>).data.reportDigest;
+  return recorded !== null && sameDigest(recorded, jsonDigest(report)) ? report : undefined;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeze } from '../commands/freeze.js';
 import { pinAndRunInit } from '../commands/pin-and-run-init.js';
-import { executeRun } from '../pipeline/execute-run.js';
+import { executeRun, type ExecuteOptions } from '../pipeline/execute-run.js';
 import { stopSimulator } from '../providers/sim-provider.js';
 import { scratchProject } from '../test-support/cli.js';
 import {
@@ -16,12 +16,12 @@ import {
 // Thirty CLI executions would take most of a minute, so this file drives executeRun in-process;
 // the projects lie outside the working directory, so every pinned path in them is absolute.
 
-type Project = Awaited<ReturnType<typeof scratchProject>> & { slots: Slot[]; runs: Map<number, Promise<string>> };
+type Project = Awaited<ReturnType<typeof scratchProject>> & { slots: Slot[]; runs: Map<number, Promise<string>>; contexts: ExecuteOptions['contexts'] };
 
 async function frozenProject(): Promise<Project> {
   const p = await scratchProject();
   await freeze({ experiment: p.expDir, runsDir: path.join(p.dir, 'runs') });
-  return { ...p, slots: await scheduleOf(p.dir), runs: new Map() };
+  return { ...p, slots: await scheduleOf(p.dir), runs: new Map(), contexts: new Map() };
 }
 
 // Pins and executes a slot once per project; the run folder.
@@ -29,7 +29,7 @@ function run(p: Project, slot: Slot): Promise<string> {
   if (!p.runs.has(slot.index)) {
     p.runs.set(slot.index, (async () => {
       const init = await pinAndRunInit({ experiment: p.expDir, runsDir: path.join(p.dir, 'runs'), variant: slot.variant, task: slot.task, seed: slot.seed, pairId: slot.pairId });
-      const r = await executeRun({ manifestFile: init.manifest });
+      const r = await executeRun({ manifestFile: init.manifest, contexts: p.contexts });
       expect(r.infrastructureError).toBeUndefined();
       return init.runDir;
     })());

@@ -61,7 +61,7 @@ describe('escape attempts by a simulated agent', () => {
     before = await treeDigests(project.dir);
     executed = await executeCli(project.dir, manifest);
     trace = await readTrace(runDir);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await trap?.close();
     await project?.cleanup();

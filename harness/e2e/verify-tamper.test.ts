@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonDigest } from '../core/digest.js';
+import type { RegistryEntry } from '../core/types/index.js';
+import { appendEntryLocked } from '../store/registry.js';
+import { lockDigest, writeLock } from '../store/run-lock.js';
 import { EXAMPLE, scratchProject } from '../test-support/cli.js';
 import { cli, editYaml, freezeCli, scheduleOf, slotArgs } from './execute-support.js';
 
@@ -69,12 +73,13 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(clean.stdout).toBe('verified 4 locked runs and 9 registry entries: clean\n');
   });
 
-  it('a copy of the set, modes and times kept, is still clean', async () => {
+  // Each case below works on its own copy, so they run concurrently.
+  it.concurrent('a copy of the set, modes and times kept, is still clean', async () => {
     const r = await tampered(async () => {});
     expect(r.exitCode, r.stdout).toBe(0);
   });
 
-  it('a modified output file: exit 1, named with the expected and actual sha256', async () => {
+  it.concurrent('a modified output file: exit 1, named with the expected and actual sha256', async () => {
     let before = '';
     let after = '';
     const r = await tampered(async (dir) => {
@@ -88,7 +93,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(r.stdout).toMatch(new RegExp(`^1 problem in ${RUNS}:$`, 'm'));
   });
 
-  it('the same modification through `verify <run dir> --json`: ok false and the problem', async () => {
+  it.concurrent('the same modification through `verify <run dir> --json`: ok false and the problem', async () => {
     const r = await tampered(async (dir) => {
       const file = path.join(dir, run(0), 'outputs/greeting.txt');
       await asWritable(file, () => fs.appendFile(file, 'x'));
@@ -100,7 +105,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(report.problems).toEqual([{ file: path.join(r.dir, run(0), 'outputs/greeting.txt'), message: expect.stringMatching(/^modified: expected sha256 [0-9a-f]{64}, actual [0-9a-f]{64}$/) }]);
   });
 
-  it('an added file: exit 1, named', async () => {
+  it.concurrent('an added file: exit 1, named', async () => {
     const r = await tampered(async (dir) => {
       const outputs = path.join(dir, run(1), 'outputs');
       await asWritable(outputs, async () => {
@@ -112,7 +117,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(problems(r.stdout)).toEqual([`${run(1)}/outputs/extra.txt: added after locking (sha256 ${sha256('smuggled\n')})`]);
   });
 
-  it('a deleted file: exit 1, named with the digest it had', async () => {
+  it.concurrent('a deleted file: exit 1, named with the digest it had', async () => {
     let digest = '';
     const r = await tampered(async (dir) => {
       const file = path.join(dir, run(0), 'outputs/README.md');
@@ -123,7 +128,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(problems(r.stdout)).toEqual([`${run(0)}/outputs/README.md: deleted (expected sha256 ${digest})`]);
   });
 
-  it('a renamed file: exit 1, "renamed to" its new name', async () => {
+  it.concurrent('a renamed file: exit 1, "renamed to" its new name', async () => {
     const r = await tampered(async (dir) => {
       const outputs = path.join(dir, run(0), 'outputs');
       await asWritable(outputs, () => fs.rename(path.join(outputs, 'greeting.txt'), path.join(outputs, 'greeting.bak')));
@@ -132,13 +137,13 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(problems(r.stdout)).toEqual([`${run(0)}/outputs/greeting.txt: renamed to outputs/greeting.bak`]);
   });
 
-  it('a loosened permission (chmod 644 a file): exit 1, named', async () => {
+  it.concurrent('a loosened permission (chmod 644 a file): exit 1, named', async () => {
     const r = await tampered((dir) => fs.chmod(path.join(dir, run(2), 'scorecard.json'), 0o644));
     expect(r.exitCode).toBe(1);
     expect(problems(r.stdout)).toEqual([`${run(2)}/scorecard.json: permission loosened: writable (mode 644), a locked run is read-only`]);
   });
 
-  it('a registry entry edited (JSON still valid): exit 1, naming its line', async () => {
+  it.concurrent('a registry entry edited (JSON still valid): exit 1, naming its line', async () => {
     let line = 0;
     let seq = -1;
     const r = await tampered(async (dir) => {
@@ -154,7 +159,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(problems(r.stdout)).toEqual([`${RUNS}/registry.jsonl:${line + 1}: edited: entry ${seq} (locked) no longer matches its digest`]);
   });
 
-  it('a registry entry removed from the middle: exit 1, naming where the chain breaks', async () => {
+  it.concurrent('a registry entry removed from the middle: exit 1, naming where the chain breaks', async () => {
     let removed: Entry | undefined;
     const r = await tampered(async (dir) => {
       const lines = await registryLines(dir);
@@ -171,7 +176,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     if (removed!.type === 'locked') expect(found).toContain(`${RUNS}/${removed!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (registry truncated or entry removed?)`);
   });
 
-  it('two registry entries swapped: exit 1, naming both lines', async () => {
+  it.concurrent('two registry entries swapped: exit 1, naming both lines and the one after', async () => {
     const r = await tampered(async (dir) => {
       const lines = await registryLines(dir);
       [lines[3], lines[4]] = [lines[4]!, lines[3]!];
@@ -183,10 +188,11 @@ describe('verify: a locked run set and its tampered copies', () => {
       `${RUNS}/registry.jsonl:4: chain broken: entry 4 does not point to the entry before it`,
       `${RUNS}/registry.jsonl:5: entry 3 found at position 4: entries were removed, inserted or reordered`,
       `${RUNS}/registry.jsonl:5: chain broken: entry 3 does not point to the entry before it`,
+      `${RUNS}/registry.jsonl:6: chain broken: entry 5 does not point to the entry before it`,
     ]);
   });
 
-  it('the registry cut off in the middle of its last line: exit 1, truncated, and the last run unregistered', async () => {
+  it.concurrent('the registry cut off in the middle of its last line: exit 1, truncated, and the last run unregistered', async () => {
     let last: Entry | undefined;
     const r = await tampered(async (dir) => {
       const lines = await registryLines(dir);
@@ -203,7 +209,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     ].sort());
   });
 
-  it('the last whole registry line dropped (the chain still links): exit 1, because a locked run is no longer registered', async () => {
+  it.concurrent('the last whole registry line dropped (the chain still links): exit 1, because a locked run is no longer registered', async () => {
     let last: Entry | undefined;
     const r = await tampered(async (dir) => {
       const lines = await registryLines(dir);
@@ -217,7 +223,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     ]);
   });
 
-  it('a deleted run folder: exit 1, naming the run and the registry entry that locked it', async () => {
+  it.concurrent('a deleted run folder: exit 1, naming the run and the registry entry that locked it', async () => {
     let seq = -1;
     const r = await tampered(async (dir) => {
       seq = (await registryLines(dir)).map((l) => JSON.parse(l) as Entry).find((e) => e.type === 'locked' && e.data.runId === runIds[3])!.seq;
@@ -231,7 +237,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(problems(r.stdout)).toEqual([`${run(3)}: run folder deleted or renamed: registry entry ${seq} locked it`]);
   });
 
-  it('an edited lock.json: exit 1, naming it', async () => {
+  it.concurrent('an edited lock.json: exit 1, naming it', async () => {
     const r = await tampered(async (dir) => {
       const file = path.join(dir, run(1), 'lock.json');
       const lock = JSON.parse(await fs.readFile(file, 'utf8')) as { lockedAt: string };
@@ -242,7 +248,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(problems(r.stdout)).toEqual([expect.stringMatching(new RegExp(`^${run(1)}/lock\\.json: edited: the registry recorded lock sha256:[0-9a-f]{12}… \\(root [0-9a-f]{12}…\\), the file is now sha256:[0-9a-f]{12}… \\(root [0-9a-f]{12}…\\)$`))]);
   });
 
-  it('an output changed and its lock.json and SHA256SUMS rewritten to match: caught by the registry', async () => {
+  it.concurrent('an output changed and its lock.json and SHA256SUMS rewritten to match: caught by the registry', async () => {
     const r = await tampered(async (dir) => {
       const runDir = path.join(dir, run(0));
       const file = path.join(runDir, 'outputs/greeting.txt');
@@ -260,5 +266,30 @@ describe('verify: a locked run set and its tampered copies', () => {
     });
     expect(r.exitCode).toBe(1);
     expect(problems(r.stdout)).toEqual([expect.stringMatching(new RegExp(`^${run(0)}/lock\\.json: edited: the registry recorded lock sha256:`))]);
+  });
+
+  it.concurrent('a run re-locked after changing an output and re-registered with a second, well-chained `locked` entry: caught', async () => {
+    let firstSeq = -1;
+    let appended = -1;
+    const r = await tampered(async (dir) => {
+      const runDir = path.join(dir, run(0));
+      for (const p of [runDir, path.join(runDir, 'outputs')]) await fs.chmod(p, 0o755);
+      await fs.chmod(path.join(runDir, 'outputs/greeting.txt'), 0o644);
+      await fs.writeFile(path.join(runDir, 'outputs/greeting.txt'), 'Hello, Ada!\nWelcome to the platform team. Your first standup is Monday at 09:30.\n');
+      for (const f of ['lock.json', 'SHA256SUMS']) await fs.rm(path.join(runDir, f), { force: true });
+      // The harness's own lock and append: everything but the registry's history now agrees.
+      const manifest = JSON.parse(await fs.readFile(path.join(runDir, 'manifest.json'), 'utf8')) as { digest: { sha256: string } };
+      const scorecard = JSON.parse(await fs.readFile(path.join(runDir, 'scorecard.json'), 'utf8')) as unknown;
+      const lock = await writeLock(runDir, runIds[0]!, manifest.digest, jsonDigest(scorecard), new Date());
+      const registry = path.join(dir, RUNS, 'registry.jsonl');
+      const first = (await registryLines(dir)).map((l) => JSON.parse(l) as Extract<RegistryEntry, { type: 'locked' }>).find((e) => e.type === 'locked' && e.data.runId === runIds[0])!;
+      firstSeq = first.seq;
+      appended = (await appendEntryLocked(registry, EXAMPLE, 'locked', { ...first.data, rootDigest: lock.rootDigest, lockDigest: lockDigest(lock) })).seq;
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([
+      `${RUNS}/registry.jsonl: entry ${appended} locks ${runIds[0]} again (entry ${firstSeq} locked it): a run is registered as locked once`,
+      expect.stringMatching(new RegExp(`^${run(0)}/lock\\.json: edited: the registry recorded lock sha256:`)),
+    ]);
   });
 });

@@ -25,7 +25,14 @@ export async function verifyRunSet(runsDir: string, onlyRun?: string): Promise<V
   const problems: Problem[] = [...chain.problems];
   if (onlyRun === undefined) problems.push(...(await freezeProblems(files)));
   const locked = new Map<string, LockedEntry>();
-  for (const e of chain.entries) if (e.type === 'locked') locked.set(e.data.runId, e);
+  // lock-run registers a run once; a second `locked` entry (anyone can append a well-chained one)
+  // would otherwise re-anchor a rewritten lock, so it is a finding and the first entry stands.
+  for (const e of chain.entries) {
+    if (e.type !== 'locked') continue;
+    const first = locked.get(e.data.runId);
+    if (first === undefined) locked.set(e.data.runId, e);
+    else problems.push({ file: files.registry, message: `entry ${e.seq} locks ${e.data.runId} again (entry ${first.seq} locked it): a run is registered as locked once` });
+  }
   const dirs = onlyRun !== undefined ? [onlyRun] : await runDirs(runsDir);
   let lockedRuns = 0;
   for (const dir of dirs) {

@@ -13,21 +13,35 @@ export type EntryData<T extends RegistryEntryType> = Extract<RegistryEntry, { ty
 // 100,000 entries (an entry is far smaller than this; a longer one is read in further chunks).
 const TAIL_CHUNK = 16 * 1024;
 
+// Callers in one process queue here first, in arrival order (FIFO), so they never spin on the
+// file lock against each other and appends keep the order in which runs were started.
+const queues = new Map<string, Promise<unknown>>();
+
 /**
- * Runs `fn` holding the registry's lock (proper-lockfile, a `<file>.lock` directory), so two
- * harness processes never interleave appends or claim the same slot.
+ * Runs `fn` holding the registry's lock: an in-process queue, then proper-lockfile (a
+ * `<file>.lock` directory) against other harness processes, so appends never interleave and two
+ * processes never claim the same slot.
  */
 export async function withRegistryLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
-  const release = await lockfile.lock(file, {
-    realpath: false,
-    stale: 30_000,
-    update: 5_000,
-    retries: { retries: 200, minTimeout: 5, maxTimeout: 250, factor: 1.5 },
+  const previous = queues.get(file) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(async () => {
+    const release = await lockfile.lock(file, {
+      realpath: false,
+      stale: 10_000,
+      update: 2_000,
+      retries: { retries: 400, minTimeout: 5, maxTimeout: 100, factor: 1.5 },
+    });
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
   });
+  queues.set(file, run);
   try {
-    return await fn();
+    return await run;
   } finally {
-    await release();
+    if (queues.get(file) === run) queues.delete(file);
   }
 }
 

@@ -1,0 +1,93 @@
+// Aggregates V8 .cpuprofile files (node --cpu-prof) by self time: per function, per module
+// (dist/<dir>/<file>, node_modules/<package>, node:internal, (native)), and the inclusive time of
+// chosen functions. Usage: node bench/lib/cpuprofile.mjs <file-or-dir> [top=25]
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export function loadProfiles(target) {
+  const files = statSync(target).isDirectory()
+    ? readdirSync(target).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(target, f))
+    : [target];
+  return files.map((f) => JSON.parse(readFileSync(f, 'utf8')));
+}
+
+function moduleOf(url) {
+  if (url === '') return '(native/vm)';
+  if (url.startsWith('node:')) return url.startsWith('node:internal') ? `node:internal/${url.split('/')[1] ?? ''}` : url;
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm >= 0) {
+    const rest = url.slice(nm + 'node_modules/'.length).split('/');
+    return `npm:${rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]}`;
+  }
+  const dist = url.indexOf('/dist/');
+  if (dist >= 0) return url.slice(dist + 1);
+  return url;
+}
+
+/** Self time per function and per module, and total sampled time, in ms. */
+export function aggregate(profiles) {
+  const byFn = new Map();
+  const byModule = new Map();
+  let total = 0;
+  let idle = 0;
+  let gc = 0;
+  for (const p of profiles) {
+    const nodes = new Map(p.nodes.map((n) => [n.id, n]));
+    const selfUs = new Map();
+    for (let i = 0; i < p.samples.length; i++) {
+      const dt = p.timeDeltas[i + 1] ?? 0;
+      selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + dt);
+    }
+    for (const [id, us] of selfUs) {
+      const n = nodes.get(id);
+      const cf = n.callFrame;
+      total += us;
+      if (cf.functionName === '(idle)') { idle += us; continue; }
+      if (cf.functionName === '(garbage collector)') gc += us;
+      const mod = moduleOf(cf.url);
+      const key = `${cf.functionName || '(anonymous)'}  ${mod}${cf.url ? `:${cf.lineNumber + 1}` : ''}`;
+      byFn.set(key, (byFn.get(key) ?? 0) + us);
+      byModule.set(mod, (byModule.get(mod) ?? 0) + us);
+    }
+  }
+  const ms = (m) => [...m].map(([k, v]) => [k, v / 1000]).sort((a, b) => b[1] - a[1]);
+  return { totalMs: total / 1000, idleMs: idle / 1000, gcMs: gc / 1000, functions: ms(byFn), modules: ms(byModule) };
+}
+
+/** Inclusive time of every function whose name matches, summed over call sites (not double-counted within a stack). */
+export function inclusive(profiles, names) {
+  const out = Object.fromEntries(names.map((n) => [n, 0]));
+  for (const p of profiles) {
+    const parent = new Map();
+    const nodes = new Map(p.nodes.map((n) => [n.id, n]));
+    for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    for (let i = 0; i < p.samples.length; i++) {
+      const dt = p.timeDeltas[i + 1] ?? 0;
+      const seen = new Set();
+      for (let id = p.samples[i]; id !== undefined; id = parent.get(id)) {
+        const name = nodes.get(id).callFrame.functionName;
+        if (name in out && !seen.has(name)) { seen.add(name); out[name] += dt; }
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v / 1000]));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const target = process.argv[2];
+  const top = Number(process.argv[3] ?? 25);
+  const profiles = loadProfiles(target);
+  const a = aggregate(profiles);
+  const busy = a.totalMs - a.idleMs;
+  console.log(`sampled ${(a.totalMs / 1000).toFixed(1)} s: on-CPU (JS thread) ${(busy / 1000).toFixed(1)} s, idle ${(a.idleMs / 1000).toFixed(1)} s, GC ${(a.gcMs / 1000).toFixed(1)} s`);
+  console.log('\nself time by module');
+  for (const [k, v] of a.modules.slice(0, top)) console.log(`${v.toFixed(0).padStart(8)} ms ${(100 * v / busy).toFixed(1).padStart(5)}%  ${k}`);
+  console.log('\nself time by function');
+  for (const [k, v] of a.functions.slice(0, top)) console.log(`${v.toFixed(0).padStart(8)} ms ${(100 * v / busy).toFixed(1).padStart(5)}%  ${k}`);
+  const names = (process.env.INCLUSIVE ?? '').split(',').filter(Boolean);
+  if (names.length > 0) {
+    console.log('\ninclusive time');
+    for (const [k, v] of Object.entries(inclusive(profiles, names))) console.log(`${v.toFixed(0).padStart(8)} ms ${(100 * v / busy).toFixed(1).padStart(5)}%  ${k}`);
+  }
+}

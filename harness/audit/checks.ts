@@ -1,0 +1,167 @@
+import { promises as fs } from 'node:fs';
+import { sameDigest, jsonDigest } from '../core/digest.js';
+import type { AuditReport } from '../core/types/index.js';
+import { freezeRecordFor, inputChanges, scheduleFor, scheduleText } from '../pipeline/freeze-record.js';
+import { verifyPairs } from '../pipeline/verify-pairing.js';
+import { verifyRunSet } from '../pipeline/verify-experiment.js';
+import { ofType, type AuditContext } from './context.js';
+
+export type AuditCheck = AuditReport['checks'][number];
+type Verdict = { failures: string[]; evidence: string[] };
+
+// Slots may start a little out of order when several run at once (claims race by milliseconds);
+// a first attempt pinned more than this many positions late is an ordering deviation.
+export const ORDER_TOLERANCE = 16;
+
+const check = (id: string, title: string, v: Verdict): AuditCheck => ({
+  id, title, status: v.failures.length === 0 ? 'PASS' : 'FAIL', evidence: [...v.failures, ...v.evidence],
+});
+
+export async function runAuditChecks(ctx: AuditContext): Promise<AuditCheck[]> {
+  return [
+    check('frozen-before-first-run', 'pre-registration and config frozen before the first run', frozenFirst(ctx)),
+    check('inputs-unchanged', 'config, pre-registration, variants and tasks unchanged since freezing', inputsUnchanged(ctx)),
+    check('schedule-regenerates', 'the schedule regenerates byte-identically from the registered seed', await scheduleRegenerates(ctx)),
+    check('schedule-order', 'runs executed in schedule order', scheduleOrder(ctx)),
+    check('pins-match-freeze', "every run's pins match the freeze record", pinsMatch(ctx)),
+    check('pairs-intact', 'every pair intact (verify-pairing)', await pairsIntact(ctx)),
+    check('sample-size', 'sample size per task exactly as registered', sampleSize(ctx)),
+    check('exclusions-registered', 'every run not analysed has a registered exclusion; exclusions drop whole pairs', exclusions(ctx)),
+    check('retries-infrastructure-only', 'retries only for infrastructure errors, never for results', retries(ctx)),
+    check('analysis-as-registered', 'the analysis used the registered test, sidedness, alpha and correction', await analysisAsRegistered(ctx)),
+    check('no-early-unblinded-looks', 'no unblinded look before the planned N', earlyLooks(ctx)),
+    check('registry-and-locks-verify', 'registry chain and every lock verify', await integrity(ctx)),
+  ];
+}
+
+function frozenFirst({ entries }: AuditContext): Verdict {
+  const failures: string[] = [];
+  const first = entries[0];
+  if (first?.type !== 'frozen') failures.push('the registry does not start with the freeze (genesis) entry');
+  const firstRun = ofType(entries, 'pinned')[0];
+  if (first && firstRun && (firstRun.seq < first.seq || firstRun.at < first.at)) failures.push(`run ${firstRun.data.runId} pinned at ${firstRun.at}, before the freeze at ${first.at}`);
+  return { failures, evidence: [`frozen at ${first?.at ?? '?'} (entry 0)`, firstRun ? `first run pinned at ${firstRun.at} (entry ${firstRun.seq})` : 'no runs pinned yet'] };
+}
+
+function inputsUnchanged({ exp, frozen, entries }: AuditContext): Verdict {
+  const current = freezeRecordFor(exp, scheduleFor(exp, frozen.record.pilot), frozen.record.provider, new Date(frozen.record.frozenAt), frozen.record.pilot);
+  const failures = inputChanges(frozen.record, current).map((c) => `${c.file}: ${c.what} changed after freezing (frozen ${c.frozen.slice(0, 12)}…, now ${c.now.slice(0, 12)}…)`);
+  for (const d of ofType(entries, 'deviation').filter((e) => e.data.kind === 'config-change')) failures.push(`deviation recorded at ${d.at} by ${d.data.who}: inputs changed and re-frozen (${d.data.reason})`);
+  return { failures, evidence: [`freeze record sha256:${frozen.record.digest.sha256}`] };
+}
+
+async function scheduleRegenerates({ exp, frozen }: AuditContext): Promise<Verdict> {
+  const regenerated = scheduleText(scheduleFor(exp, frozen.record.pilot));
+  const onDisk = await fs.readFile(frozen.files.schedule, 'utf8');
+  return regenerated === onDisk
+    ? { failures: [], evidence: [`${frozen.schedule.slots.length} slots regenerated from seed ${exp.config.design.seed}: byte-identical`] }
+    : { failures: [`${frozen.files.schedule} differs from the schedule regenerated from seed ${exp.config.design.seed}`], evidence: [] };
+}
+
+function scheduleOrder({ entries }: AuditContext): Verdict {
+  const firsts = ofType(entries, 'pinned').filter((e) => e.data.attempt === 1 && e.data.slotIndex !== null);
+  // Compare each run's start position with its rank in schedule order (runs may cover a subset).
+  const rank = new Map([...firsts].sort((a, b) => a.data.slotIndex! - b.data.slotIndex!).map((e, i) => [e.data.runId, i]));
+  const late = firsts.flatMap((e, position) => (Math.abs(position - rank.get(e.data.runId)!) > ORDER_TOLERANCE ? [`${e.data.runId} (slot ${e.data.slotIndex}) started as run ${position + 1}, scheduled as run ${rank.get(e.data.runId)! + 1}`] : []));
+  const inversions = firsts.filter((e, i) => i > 0 && e.data.slotIndex! < firsts[i - 1]!.data.slotIndex!).length;
+  return { failures: late, evidence: [`${firsts.length} first attempts; ${inversions} started just before an earlier slot (concurrency, within ${ORDER_TOLERANCE} positions)`] };
+}
+
+function pinsMatch({ frozen, manifests }: AuditContext): Verdict {
+  const rec = frozen.record;
+  const failures: string[] = [];
+  for (const [runId, m] of manifests) {
+    const bad = (what: string) => failures.push(`${runId}: ${what} differs from the freeze record`);
+    if (!sameDigest(m.experiment.freezeDigest, rec.digest)) bad('freeze digest');
+    if (!sameDigest(m.experiment.configDigest, rec.inputs.config.digest)) bad('config digest');
+    if (!sameDigest(m.experiment.preregistrationDigest, rec.inputs.preregistration.digest)) bad('pre-registration digest');
+    if (!sameDigest(m.experiment.scheduleDigest, rec.schedule.digest)) bad('schedule digest');
+    if (m.provider.name !== rec.provider) bad(`provider (${m.provider.name})`);
+    const task = rec.inputs.tasks.find((t) => t.id === m.task.id);
+    if (!task || !sameDigest(task.specDigest, m.task.specDigest) || !sameDigest(task.workspaceDigest, m.task.workspaceDigest)) bad(`task ${m.task.id}`);
+    const variant = rec.inputs.variants.find((v) => v.id === m.variant.id);
+    if (!variant || !sameDigest(variant.digest, m.variant.promptDigest)) bad(`variant ${m.variant.id} prompt`);
+    const slot = m.slot.index === null ? undefined : frozen.schedule.slots[m.slot.index];
+    if (!m.adhoc && (slot === undefined || slot.seed !== m.seed || slot.variant !== m.variant.id || slot.task !== m.task.id)) bad(`slot ${String(m.slot.index)} (seed ${m.seed})`);
+  }
+  return { failures, evidence: [`${manifests.size} locked runs checked (superseded and ad hoc included)`] };
+}
+
+async function pairsIntact({ frozen, data }: AuditContext): Promise<Verdict> {
+  const complete = data.pairs.map((p) => p.pairId);
+  const reports = complete.length === 0 ? [] : await verifyPairs(frozen, complete);
+  const failures = reports.filter((r) => !r.ok).flatMap((r) => r.problems.map((p) => `${r.pairId}: ${p}`));
+  return { failures, evidence: [`${reports.length - reports.filter((r) => !r.ok).length}/${reports.length} complete pairs intact`] };
+}
+
+function sampleSize({ exp, frozen, data, manifests }: AuditContext): Verdict {
+  const planned = exp.preregistration.plannedN.pairsPerTask;
+  const minimum = exp.preregistration.plannedN.minimumPairsPerTask ?? planned;
+  const failures: string[] = [];
+  const evidence: string[] = [];
+  for (const task of exp.config.tasks) {
+    const scheduled = new Set(frozen.schedule.slots.filter((s) => s.task === task).map((s) => s.pairId)).size;
+    const analysed = data.pairs.filter((p) => p.task === task).length;
+    if (!frozen.record.pilot && scheduled !== planned) failures.push(`${task}: ${scheduled} pairs scheduled, ${planned} registered${scheduled > planned ? ' (extra pairs)' : ''}`);
+    if (analysed < minimum) failures.push(`${task}: ${analysed} analysable pairs, fewer than the registered ${minimum}`);
+    evidence.push(`${task}: ${analysed}/${planned} pairs analysed`);
+  }
+  const adhoc = [...manifests.values()].filter((m) => m.adhoc).map((m) => m.runId);
+  if (adhoc.length > 0) evidence.push(`ad hoc runs outside the schedule (never analysed): ${adhoc.join(', ')}`);
+  if (frozen.record.pilot) failures.push('this is a pilot set (one pair per task); it is not the registered sample');
+  return { failures, evidence };
+}
+
+function exclusions({ exp, data, entries }: AuditContext): Verdict {
+  const rules = new Set(exp.preregistration.exclusionRules.map((r) => r.id));
+  const failures = data.incomplete.map((p) => `${p}: not analysed and no registered exclusion`);
+  for (const e of data.excluded) if (!rules.has(e.rule)) failures.push(`${e.pairId}: excluded under "${e.rule}", which is not a registered exclusion rule`);
+  const byVariant = exp.config.variants.map((v) => {
+    const failed = ofType(entries, 'retried').filter((e) => e.data.variant === v).length + ofType(entries, 'abandoned').filter((e) => e.data.variant === v).length;
+    return `${v}: ${failed} failed attempts`;
+  });
+  return { failures, evidence: [`${data.excluded.length} pairs excluded (whole pairs) of ${data.pairsPlanned}`, ...byVariant] };
+}
+
+function retries({ entries }: AuditContext): Verdict {
+  const locked = new Set(ofType(entries, 'locked').map((e) => e.data.runId));
+  const failures = ofType(entries, 'retried').filter((e) => locked.has(e.data.runId)).map((e) => `${e.data.runId} was retried although it finished with a result`);
+  for (const s of ofType(entries, 'superseded')) {
+    const was = ofType(entries, 'locked').find((e) => e.data.runId === s.data.runId);
+    failures.push(`${s.data.runId} (a completed result${was ? `, ${was.data.success ? 'success' : 'failed checks'}` : ''}) was redone: "${s.data.reason}" by rerun at ${s.at}`);
+  }
+  return { failures, evidence: [`${ofType(entries, 'retried').length} infrastructure retries, ${ofType(entries, 'superseded').length} superseded results`] };
+}
+
+async function analysisAsRegistered({ exp, frozen, report, reportFile, entries }: AuditContext): Promise<Verdict> {
+  if (report === undefined) return { failures: [`no analysis found (${reportFile}); run \`harness analyze ${exp.config.id}\``], evidence: [] };
+  const pre = exp.preregistration;
+  const failures: string[] = [];
+  const expect = (what: string, used: unknown, registered: unknown) => {
+    if (JSON.stringify(used) !== JSON.stringify(registered)) failures.push(`${what}: used ${JSON.stringify(used)}, registered ${JSON.stringify(registered)}`);
+  };
+  expect('primary test', report.plan.primary.test, pre.primaryOutcome.test);
+  expect('sidedness', report.plan.primary.sidedness, pre.primaryOutcome.sidedness);
+  expect('alpha', report.plan.primary.alpha, pre.primaryOutcome.alpha);
+  expect('secondary test', report.plan.secondary.test, pre.secondaryOutcomes.test);
+  expect('correction', report.plan.secondary.correction, pre.secondaryOutcomes.correction);
+  expect('secondary metrics', report.plan.secondary.metrics, pre.secondaryOutcomes.metrics);
+  if (!sameDigest(report.inputs.freezeDigest, frozen.record.digest)) failures.push('the report was computed from another freeze record');
+  if (!ofType(entries, 'analysed').some((e) => e.data.reportDigest !== null && sameDigest(e.data.reportDigest, jsonDigest(report)))) failures.push(`${reportFile} is not a report any registered analyze call wrote (edited?)`);
+  if (report.blinded) failures.push('the latest report is blinded: the analysis has not been run on the complete set');
+  return { failures, evidence: [`report generated ${report.generatedAt} from ${report.inputs.registryEntries} registry entries`] };
+}
+
+function earlyLooks({ entries }: AuditContext): Verdict {
+  const early = ofType(entries, 'analysed').filter((e) => !e.data.blinded && e.data.pairsLocked < e.data.pairsPlanned);
+  const reasons = ofType(entries, 'deviation').filter((e) => e.data.kind === 'unblinded-look');
+  return {
+    failures: early.map((e, i) => `unblinded look at ${e.at} by ${e.data.who} at ${e.data.pairsLocked}/${e.data.pairsPlanned} pairs${reasons[i] ? `: "${reasons[i]!.data.reason}"` : ''}`),
+    evidence: [`${ofType(entries, 'analysed').length} analyze calls recorded`],
+  };
+}
+
+async function integrity({ frozen }: AuditContext): Promise<Verdict> {
+  const report = await verifyRunSet(frozen.runsDir);
+  return { failures: report.problems.map((p) => `${p.file ?? ''}${p.line ? `:${p.line}` : ''}: ${p.message}`), evidence: [`${report.lockedRuns} locked runs re-hashed, ${report.registryEntries} registry entries chained`] };
+}

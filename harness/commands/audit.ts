@@ -1,0 +1,67 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { jsonDigest, sameDigest } from '../core/digest.js';
+import { bug } from '../core/errors.js';
+import type { AnalysisReport, AuditReport } from '../core/types/index.js';
+import { buildDataset } from '../analysis/dataset.js';
+import { auditMarkdown } from '../audit/audit-markdown.js';
+import { runAuditChecks } from '../audit/checks.js';
+import { lockedManifests } from '../audit/context.js';
+import { schemaProblems } from '../documents/schemas.js';
+import { loadExperiment } from '../experiment/load-experiment.js';
+import { loadFrozenSet } from '../pipeline/frozen-set.js';
+import { whoAmI } from '../pipeline/provenance.js';
+import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
+import { appendEntry, readEntries } from '../store/registry.js';
+
+export interface AuditOptions {
+  experiment: string;
+  runsDir?: string;
+}
+
+export interface AuditResult {
+  /** The last registry entry is this very audit: nothing changed, nothing was written. */
+  upToDate: boolean;
+  audit: AuditReport;
+  files: { json: string; markdown: string };
+}
+
+// audit: the run set against its pre-registration, check by check with evidence; the result is
+// written to runs/<exp>/audit/ and recorded in the registry.
+export async function audit(options: AuditOptions): Promise<AuditResult> {
+  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
+  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+  const entries = await readEntries(frozen.files.registry);
+  const dir = path.join(frozen.runsDir, 'audit');
+  const files = { json: path.join(dir, 'audit.json'), markdown: path.join(dir, 'audit.md') };
+  const last = entries.at(-1);
+  if (last?.type === 'audited' && existsSync(files.json)) {
+    const previous = JSON.parse(await fs.readFile(files.json, 'utf8')) as AuditReport;
+    if (sameDigest(jsonDigest(previous), last.data.auditDigest)) return { upToDate: true, audit: previous, files };
+  }
+  const reportFile = path.join(frozen.runsDir, 'analysis', 'report.json');
+  const report = existsSync(reportFile) ? (JSON.parse(await fs.readFile(reportFile, 'utf8')) as AnalysisReport) : undefined;
+  const ctx = {
+    exp, frozen, entries, reportFile, report,
+    data: await buildDataset(frozen, exp.preregistration, entries),
+    manifests: await lockedManifests(frozen, entries),
+  };
+  const checks = await runAuditChecks(ctx);
+  const result: AuditReport = {
+    schemaVersion: 1,
+    experiment: exp.config.id,
+    auditedAt: new Date().toISOString(),
+    passed: checks.every((c) => c.status === 'PASS'),
+    inputs: { registryHead: entries.at(-1)?.digest ?? null, registryEntries: entries.length, freezeDigest: frozen.record.digest, preregistrationDigest: exp.preregistrationDigest },
+    checks,
+  };
+  const problems = schemaProblems('audit', result);
+  if (problems.length > 0) throw bug(`the audit does not match schemas/audit.schema.json: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+  await fs.mkdir(dir, { recursive: true });
+  await writeJsonAtomic(files.json, result);
+  await writeFileAtomic(files.markdown, auditMarkdown(result));
+  await appendEntry(frozen.files.registry, exp.config.id, 'audited', {
+    who: whoAmI(), passed: result.passed, findings: checks.filter((c) => c.status === 'FAIL').length, auditDigest: jsonDigest(result),
+  });
+  return { upToDate: false, audit: result, files };
+}

@@ -1,0 +1,63 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE, scratchProject } from '../test-support/cli.js';
+import { cli, freezeCli, scheduleOf, slotArgs, treeDigests, type Slot } from './execute-support.js';
+
+// pin-and-run --full: one command takes a slot from pin to lock; a slot outside the schedule, or
+// an anthropic run set without its key, stops before anything is written.
+
+type Entry = { seq: number; type: string; data: { runId?: string } };
+
+describe('pin-and-run --full', () => {
+  let project: Awaited<ReturnType<typeof scratchProject>>;
+  let slot: Slot;
+
+  beforeAll(async () => {
+    project = await scratchProject();
+    await Promise.all([freezeCli(project.dir), freezeCli(project.dir, ['--provider', 'anthropic', '--runs-dir', 'runs-anthropic'])]);
+    slot = (await scheduleOf(project.dir))[0]!;
+  });
+  afterAll(() => project.cleanup());
+
+  it('locks a run in one command: lock.json, registry pinned then locked, verify clean', async () => {
+    const r = await cli(['pin-and-run', '--full', ...slotArgs(slot)], { cwd: project.dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const runId = `${slot.pairId}-${slot.task}-${slot.variant}-a1`;
+    const runDir = path.join(project.dir, 'runs', EXAMPLE, runId);
+    expect(r.stdout).toMatch(new RegExp(`^locked ${runId}: (success|checks failed) \\(end_turn\\)\\n {2}run runs/${EXAMPLE}/${runId}\\n$`));
+    for (const f of ['manifest.json', 'agent.log', 'scorecard.json', 'evaluation.log', 'lock.json', 'SHA256SUMS']) expect(existsSync(path.join(runDir, f)), f).toBe(true);
+    const lock = JSON.parse(await fs.readFile(path.join(runDir, 'lock.json'), 'utf8')) as { runId: string };
+    expect(lock.runId).toBe(runId);
+    const entries = (await fs.readFile(path.join(project.dir, 'runs', EXAMPLE, 'registry.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Entry);
+    expect(entries.filter((e) => e.data.runId === runId).map((e) => e.type).filter((t) => t !== 'violation')).toEqual(['pinned', 'locked']);
+    expect(entries[0]!.type).toBe('frozen');
+    const verified = await cli(['verify', EXAMPLE], { cwd: project.dir });
+    expect(verified.exitCode, verified.stdout).toBe(0);
+    expect(verified.stdout).toBe(`verified 1 locked run and ${entries.length} registry entries: clean\n`);
+  });
+
+  it('a slot not in the schedule stops at the first stage (exit 2) with its message, writing nothing', async () => {
+    const before = await treeDigests(project.dir);
+    const args = slotArgs(slot);
+    args[args.indexOf('--seed') + 1] = String(slot.seed + 1);
+    const r = await cli(['pin-and-run', '--full', ...args], { cwd: project.dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error: not a slot of the frozen schedule: ${slot.pairId} of ${slot.task} has seed ${slot.seed} in the schedule, not ${slot.seed + 1}$`, 'm'));
+    expect(r.stderr).toMatch(/^hint: pick a slot from .*schedule\.json, or pass --adhoc/m);
+    expect(r.stdout).toBe('');
+    expect(await treeDigests(project.dir)).toEqual(before);
+  });
+
+  it('an anthropic run set without ANTHROPIC_API_KEY stops before creating anything (exit 2)', async () => {
+    const before = await treeDigests(project.dir);
+    const s = (await scheduleOf(project.dir, 'runs-anthropic'))[0]!;
+    const r = await cli(['pin-and-run', '--full', ...slotArgs(s), '--runs-dir', 'runs-anthropic'], { cwd: project.dir, unset: ['ANTHROPIC_API_KEY'] });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error: provider anthropic needs ANTHROPIC_API_KEY, which is not set$/m);
+    expect(r.stderr).toMatch(/^hint: export ANTHROPIC_API_KEY=/m);
+    expect(r.stdout).toBe('');
+    expect(await treeDigests(project.dir)).toEqual(before);
+    expect((await fs.readdir(path.join(project.dir, 'runs-anthropic', EXAMPLE))).sort()).toEqual(['experiment.lock.json', 'registry.jsonl', 'schedule.json']);
+  });
+});
