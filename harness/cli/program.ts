@@ -4,6 +4,7 @@ import { exitCodeFor, renderError } from './render-error.js';
 import { registerAnalyze } from './analyze.js';
 import { registerAudit } from './audit.js';
 import { registerEvaluate } from './evaluate.js';
+import { registerExclude } from './exclude.js';
 import { registerFreeze } from './freeze.js';
 import { registerLockRun } from './lock-run.js';
 import { registerPinAndRun } from './pin-and-run.js';
@@ -21,7 +22,7 @@ export type SetExitCode = (code: number) => void;
 // Each register function declares one subcommand; its action imports the command lazily.
 const registrations = [
   registerFreeze, registerPinAndRun, registerValidateManifest, registerEvaluate, registerLockRun,
-  registerVerify, registerVerifyPairing, registerRun, registerRerun, registerStatus, registerAnalyze, registerAudit, registerPower, registerSimServer,
+  registerVerify, registerVerifyPairing, registerRun, registerRerun, registerStatus, registerAnalyze, registerAudit, registerExclude, registerPower, registerSimServer,
 ];
 
 export async function runCli(argv: string[]): Promise<number> {

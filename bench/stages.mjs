@@ -1,0 +1,108 @@
+// bench/stages.mjs: where the time of one run goes (a diagnostic behind bench/full-runs.mjs).
+//
+// What: the per-run wall time and on-CPU time of each stage `harness run` does for a slot —
+// init (pin: registry lock, manifest, `pinned` entry), execute (validate manifest, copy the
+// fixture, the agent loop against the in-process simulator, trace), evaluate (validate again,
+// read the trace, checks, scorecard + evaluation.log), lock (validate again, hash, lock.json +
+// SHA256SUMS, chmod, `locked` entry) — plus the primitives they are built of: one atomic write
+// (temp + fsync + rename + dir fsync), one registry lock/unlock (proper-lockfile), one
+// appendEntry, one claim, one fsync.
+// How: imports the built pipeline from dist/ and calls the same functions runSlot calls, one
+// slot at a time (no concurrency, so nothing waits on another run), on a synthetic experiment
+// (bench/lib/common.mjs) frozen through the CLI. CPU time is process.cpuUsage (user+sys of the
+// whole process, including libuv's thread pool) across the stage.
+// Run: npx tsc -p tsconfig.build.json && node bench/stages.mjs [runs=100]
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { CLI, REPO, machine, makeTempRoot, median, printTable, quantile, removeTree, requireBuild, round, writeSyntheticExperiment } from './lib/common.mjs';
+
+requireBuild();
+const RUNS = Number(process.argv[2] ?? 100);
+const dist = (p) => import(path.join(REPO, 'dist', p));
+const { loadExperiment } = await dist('experiment/load-experiment.js');
+const { loadFrozenSet } = await dist('pipeline/frozen-set.js');
+const { initRun } = await dist('pipeline/init-run.js');
+const { executeRun } = await dist('pipeline/execute-run.js');
+const { evaluateRun } = await dist('pipeline/evaluate-run.js');
+const { lockRun } = await dist('pipeline/lock-run.js');
+const { stopSimulator } = await dist('providers/sim-provider.js');
+const { writeFileAtomic } = await dist('store/atomic-write.js');
+const { withRegistryLock, appendEntry } = await dist('store/registry.js');
+const { tryClaim } = await dist('pipeline/claims.js');
+
+const root = await makeTempRoot('harness-bench-stages-');
+const pairs = Math.max(1, Math.ceil(RUNS / 20));
+await writeSyntheticExperiment(root, { tasks: 10, pairs });
+const frozeOut = spawnSync(process.execPath, [CLI, 'freeze', 'bench-exp'], { cwd: root, encoding: 'utf8' });
+if (frozeOut.status !== 0) throw new Error(`freeze failed: ${frozeOut.stderr}`);
+process.chdir(root);
+
+const exp = await loadExperiment('bench-exp');
+const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+const contexts = new Map();
+const stages = ['init', 'execute', 'evaluate', 'lock'];
+const wall = Object.fromEntries(stages.map((s) => [s, []]));
+const cpu = Object.fromEntries(stages.map((s) => [s, []]));
+const timed = async (name, fn) => {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await fn();
+  wall[name].push(performance.now() - t0);
+  const c = process.cpuUsage(c0);
+  cpu[name].push((c.user + c.system) / 1000);
+  return r;
+};
+const slots = frozen.schedule.slots.slice(0, RUNS);
+const sandbox = { mode: 'none' };
+for (const slot of slots) {
+  const run = await timed('init', () => initRun(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, { sandbox, attempt: 1 }));
+  const ex = await timed('execute', () => executeRun({ manifestFile: run.manifestFile, contexts }));
+  if (ex.infrastructureError) throw new Error(ex.infrastructureError);
+  await timed('evaluate', () => evaluateRun(run.runDir, contexts));
+  await timed('lock', () => lockRun(run.runDir, contexts));
+}
+await stopSimulator();
+
+// Primitives, each N times in a scratch folder of the same file system.
+const scratch = path.join(root, 'scratch');
+await fs.mkdir(scratch);
+const prim = {};
+const N = 100;
+const primitive = async (name, fn) => {
+  const w = [];
+  for (let i = 0; i < N; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    w.push(performance.now() - t0);
+  }
+  prim[name] = w;
+};
+await primitive('fsync of a small file', async (i) => {
+  const h = await fs.open(path.join(scratch, `f${i}`), 'w');
+  await h.write('x'.repeat(512));
+  await h.sync();
+  await h.close();
+});
+await primitive('writeFileAtomic (2 fsyncs + rename)', (i) => writeFileAtomic(path.join(scratch, `a${i}.json`), '{"x":1}\n'));
+await primitive('registry lock + unlock (no contention)', () => withRegistryLock(path.join(scratch, 'reg.jsonl'), async () => {}));
+const retried = { runId: 'pair-0001-T-v-a1', slotIndex: 0, pairId: 'pair-0001', task: 'T', variant: 'v', cause: 'bench', nextAttempt: 2 };
+await primitive('appendEntry (lock, tail read, fsync, csv row)', () => appendEntry(path.join(scratch, 'reg.jsonl'), 'bench-exp', 'retried', retried));
+await primitive('slot claim + release (proper-lockfile)', async (i) => { const release = await tryClaim(scratch, `slot-${i}`); await release(); });
+
+const rows = stages.map((s) => ({ stage: s, 'median ms': round(median(wall[s])), 'p90 ms': round(quantile(wall[s], 0.9)), 'cpu ms (median)': round(median(cpu[s])) }));
+const total = wall.init.map((_, i) => stages.reduce((a, s) => a + wall[s][i], 0));
+const totalCpu = cpu.init.map((_, i) => stages.reduce((a, s) => a + cpu[s][i], 0));
+rows.push({ stage: 'whole run', 'median ms': round(median(total)), 'p90 ms': round(quantile(total, 0.9)), 'cpu ms (median)': round(median(totalCpu)) });
+console.log(`per-run stage cost, ${slots.length} runs one at a time (${JSON.stringify(machine())})`);
+printTable(rows);
+console.log('\nprimitives (median of 100)');
+printTable(Object.entries(prim).map(([k, v]) => ({ primitive: k, 'median ms': round(median(v), 3), 'p90 ms': round(quantile(v, 0.9), 3) })));
+
+await removeTree(root);
+console.log(JSON.stringify({
+  bench: 'stages', runs: slots.length, machine: machine(),
+  stagesMs: Object.fromEntries(stages.map((s) => [s, { median: round(median(wall[s])), p90: round(quantile(wall[s], 0.9)), cpuMedian: round(median(cpu[s])) }])),
+  runMedianMs: round(median(total)), runCpuMedianMs: round(median(totalCpu)),
+  primitivesMedianMs: Object.fromEntries(Object.entries(prim).map(([k, v]) => [k, round(median(v), 3)])),
+}));
