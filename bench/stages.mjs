@@ -4,7 +4,7 @@
 // init (pin: registry lock, manifest, `pinned` entry), execute (validate manifest, copy the
 // fixture, the agent loop against the in-process simulator, trace), evaluate (validate again,
 // read the trace, checks, scorecard + evaluation.log), lock (validate again, hash, lock.json +
-// SHA256SUMS, chmod, `locked` entry) — plus the primitives they are built of: one atomic write
+// SHA256SUMS, chmod, `locked` entry) — then sub-operations of those stages, and the primitives they are built of: one atomic write
 // (temp + fsync + rename + dir fsync), one registry lock/unlock (proper-lockfile), one
 // appendEntry, one claim, one fsync.
 // How: imports the built pipeline from dist/ and calls the same functions runSlot calls, one
@@ -30,6 +30,13 @@ const { stopSimulator } = await dist('providers/sim-provider.js');
 const { writeFileAtomic } = await dist('store/atomic-write.js');
 const { withRegistryLock, appendEntry } = await dist('store/registry.js');
 const { tryClaim } = await dist('pipeline/claims.js');
+const { checkManifestFile } = await dist('pipeline/validate-manifest.js');
+const { readTrace } = await dist('store/trace-file.js');
+const { listTree, treeDigest } = await dist('store/file-tree.js');
+const { jsonDigest } = await dist('core/digest.js');
+const { simEndpoint } = await dist('providers/sim-provider.js');
+const { createClient } = await dist('providers/anthropic-client.js');
+const { toolsFor } = await dist('agent/tools/definitions.js');
 
 const root = await makeTempRoot('harness-bench-stages-');
 const pairs = Math.max(1, Math.ceil(RUNS / 20));
@@ -62,6 +69,41 @@ for (const slot of slots) {
   await timed('evaluate', () => evaluateRun(run.runDir, contexts));
   await timed('lock', () => lockRun(run.runDir, contexts));
 }
+
+// Sub-operations of a run, on the runs just made (wall and CPU per call, median).
+const sub = {};
+const subOp = async (name, fn) => {
+  const w = [];
+  const c = [];
+  for (let i = 0; i < Math.min(slots.length, 100); i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await fn(i);
+    w.push(performance.now() - t0);
+    const d = process.cpuUsage(c0);
+    c.push((d.user + d.system) / 1000);
+  }
+  sub[name] = { wall: w, cpu: c };
+};
+const runDirOf = (i) => path.join(frozen.runsDir, `${slots[i].pairId}-${slots[i].task}-${slots[i].variant}-a1`);
+const firstTask = exp.tasks[0];
+const variant = exp.variants[0];
+await subOp('checkManifestFile (x3 per run)', (i) => checkManifestFile(path.join(runDirOf(i), 'manifest.json'), contexts));
+await subOp('readTrace: agent.log, ajv per line', (i) => readTrace(path.join(runDirOf(i), 'agent.log')));
+await subOp('jsonDigest(manifest) (canonicalize)', async (i) => jsonDigest(JSON.parse(await fs.readFile(path.join(runDirOf(i), 'manifest.json'), 'utf8'))));
+await subOp('listTree of a run folder (hash 7 files)', (i) => listTree(runDirOf(i)));
+await subOp('fs.cp fixture + treeDigest', async (i) => {
+  const dest = path.join(root, 'cp', String(i));
+  await fs.cp(firstTask.workspaceDir, dest, { recursive: true, errorOnExist: true, force: false });
+  await treeDigest(dest);
+});
+const session = (i) => ({ script: firstTask.spec.simulator, behaviour: exp.resolved.simulator.behaviour[variant.id], seed: i, model: exp.config.model.id, faults: exp.resolved.simulator.faults, latencyMs: 0, slowMs: 3000 });
+await subOp('simEndpoint: register a sim session (HTTP)', (i) => simEndpoint(session(i)));
+await subOp('session + client + 1st messages.create', async (i) => {
+  const endpoint = await simEndpoint(session(1000 + i));
+  const client = createClient({ ...endpoint, maxRetries: 0, timeoutMs: 1500, onRetry: () => {} });
+  await client.messages.create({ model: exp.config.model.id, max_tokens: 4096, system: variant.prompt, tools: toolsFor(firstTask.spec), messages: [{ role: 'user', content: firstTask.spec.instruction }] });
+});
 await stopSimulator();
 
 // Primitives, each N times in a scratch folder of the same file system.
@@ -99,10 +141,14 @@ printTable(rows);
 console.log('\nprimitives (median of 100)');
 printTable(Object.entries(prim).map(([k, v]) => ({ primitive: k, 'median ms': round(median(v), 3), 'p90 ms': round(quantile(v, 0.9), 3) })));
 
+console.log('\nsub-operations (median of 100 calls, one at a time)');
+printTable(Object.entries(sub).map(([k, v]) => ({ operation: k, 'wall ms': round(median(v.wall), 3), 'cpu ms': round(median(v.cpu), 3) })));
+
 await removeTree(root);
 console.log(JSON.stringify({
   bench: 'stages', runs: slots.length, machine: machine(),
   stagesMs: Object.fromEntries(stages.map((s) => [s, { median: round(median(wall[s])), p90: round(quantile(wall[s], 0.9)), cpuMedian: round(median(cpu[s])) }])),
   runMedianMs: round(median(total)), runCpuMedianMs: round(median(totalCpu)),
+  subOperationsMedianMs: Object.fromEntries(Object.entries(sub).map(([k, v]) => [k, { wall: round(median(v.wall), 3), cpu: round(median(v.cpu), 3) }])),
   primitivesMedianMs: Object.fromEntries(Object.entries(prim).map(([k, v]) => [k, round(median(v), 3)])),
 }));

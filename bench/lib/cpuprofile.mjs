@@ -74,6 +74,40 @@ export function inclusive(profiles, names) {
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v / 1000]));
 }
 
+/**
+ * Self time charged to the innermost harness (dist/) frame on each sample's stack, so library and
+ * runtime time counts against the harness code that called it; samples with no harness frame
+ * (e.g. an SDK promise resuming) are charged to the leaf's module in brackets.
+ */
+export function byHarnessCaller(profiles) {
+  const out = new Map();
+  for (const p of profiles) {
+    const parent = new Map();
+    const nodes = new Map(p.nodes.map((n) => [n.id, n]));
+    for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const memo = new Map();
+    const keyOf = (leaf) => {
+      if (memo.has(leaf)) return memo.get(leaf);
+      let key;
+      for (let id = leaf; id !== undefined; id = parent.get(id)) {
+        const cf = nodes.get(id).callFrame;
+        if (cf.url.includes('/dist/')) { key = `${cf.functionName || '(anonymous)'}  ${moduleOf(cf.url)}`; break; }
+      }
+      const leafCf = nodes.get(leaf).callFrame;
+      if (leafCf.functionName === '(idle)') key = '(idle)';
+      key ??= `[${leafCf.functionName.startsWith('(') ? leafCf.functionName : moduleOf(leafCf.url)}]`;
+      memo.set(leaf, key);
+      return key;
+    };
+    for (let i = 0; i < p.samples.length; i++) {
+      const k = keyOf(p.samples[i]);
+      out.set(k, (out.get(k) ?? 0) + (p.timeDeltas[i + 1] ?? 0));
+    }
+  }
+  out.delete('(idle)');
+  return [...out].map(([k, v]) => [k, v / 1000]).sort((a, b) => b[1] - a[1]);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const target = process.argv[2];
   const top = Number(process.argv[3] ?? 25);
@@ -85,6 +119,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [k, v] of a.modules.slice(0, top)) console.log(`${v.toFixed(0).padStart(8)} ms ${(100 * v / busy).toFixed(1).padStart(5)}%  ${k}`);
   console.log('\nself time by function');
   for (const [k, v] of a.functions.slice(0, top)) console.log(`${v.toFixed(0).padStart(8)} ms ${(100 * v / busy).toFixed(1).padStart(5)}%  ${k}`);
+  console.log('\ntime charged to the innermost harness function on the stack');
+  for (const [k, v] of byHarnessCaller(profiles).slice(0, top)) console.log(`${v.toFixed(0).padStart(8)} ms ${(100 * v / busy).toFixed(1).padStart(5)}%  ${k}`);
   const names = (process.env.INCLUSIVE ?? '').split(',').filter(Boolean);
   if (names.length > 0) {
     console.log('\ninclusive time');

@@ -5,7 +5,7 @@ import { withSelfDigest } from '../core/digest.js';
 import { EXAMPLE, scratchProject } from '../test-support/cli.js';
 import { cli, editYaml, freezeCli, scheduleOf, slotArgs, type Slot } from './execute-support.js';
 
-// verify-pairing on a small experiment (2 tasks, 2 pairs each: 8 slots), every slot locked with
+// verify-pairing on a small experiment (2 tasks, 1 pair each: 4 slots), every slot locked with
 // `pin-and-run --full`: incomplete pairs fail, complete honest pairs pass, and a pair one of whose
 // runs was made with another seed or another model fails naming that pin.
 
@@ -34,14 +34,14 @@ describe('verify-pairing', () => {
     project = await scratchProject();
     await editYaml(path.join(project.expDir, 'experiment.yaml'), (doc) => {
       doc.tasks = ['TASK-001', 'TASK-002'];
-      (doc.design as { pairsPerTask: number }).pairsPerTask = 2;
+      (doc.design as { pairsPerTask: number }).pairsPerTask = 1;
     });
     await editYaml(path.join(project.expDir, 'preregistration.yaml'), (doc) => {
-      doc.plannedN = { ...(doc.plannedN as object), pairsPerTask: 2, tasks: 2, minimumPairsPerTask: 2 };
+      doc.plannedN = { ...(doc.plannedN as object), pairsPerTask: 1, tasks: 2, minimumPairsPerTask: 1 };
     });
     await freezeCli(project.dir);
     slots = await scheduleOf(project.dir);
-    expect(slots).toHaveLength(8);
+    expect(slots).toHaveLength(4);
     // All but the last slot, then the pairing of an incomplete set, then the last slot.
     await Promise.all(slots.slice(0, -1).map(full));
     [partial, partialOne] = await Promise.all([pairing(project.dir, ['--all']), pairing(project.dir, ['--pair-id', slots[0]!.pairId, '--json'])]);
@@ -66,7 +66,7 @@ describe('verify-pairing', () => {
   it('on an incomplete set, --all fails (exit 1) only the pair with a run missing', () => {
     const last = slots.at(-1)!;
     expect(partial.exitCode, partial.stderr).toBe(1);
-    expect(partial.stdout).toBe(`FAIL ${last.pairId} (${last.task})\n  ${last.variant}: no locked and registered run\n3/4 pairs intact\n`);
+    expect(partial.stdout).toBe(`FAIL ${last.pairId} (${last.task})\n  ${last.variant}: no locked and registered run\n1/2 pairs intact\n`);
   });
 
   it('--pair-id for a complete pair of that set passes (exit 0)', () => {
@@ -90,7 +90,7 @@ describe('verify-pairing', () => {
 
   it('a run of a pair made with another seed fails the pair (exit 1), naming the seed pin; --json lists per-pair problems', async () => {
     // a and b in schedule order: the pair's first slot is the one the others are compared with.
-    const [a, b] = slots.filter((s) => s.pairId === slots[2]!.pairId);
+    const [a, b] = slots.filter((s) => s.pairId === slots[0]!.pairId);
     const dir = await withEditedManifest(runIds.get(b!.index)!, (m) => { m.seed += 1; });
     const r = await pairing(dir, ['--all', '--json']);
     expect(r.exitCode, r.stderr).toBe(1);
@@ -106,7 +106,7 @@ describe('verify-pairing', () => {
   });
 
   it('a run of a pair made with another model fails the pair (exit 1), naming the model pin', async () => {
-    const [a, b] = slots.filter((s) => s.pairId === slots[5]!.pairId);
+    const [a, b] = slots.filter((s) => s.pairId === slots[3]!.pairId);
     const dir = await withEditedManifest(runIds.get(a!.index)!, (m) => { m.provider.model = 'claude-other-model'; });
     const r = await pairing(dir, ['--all']);
     expect(r.exitCode, r.stderr).toBe(1);
@@ -114,7 +114,7 @@ describe('verify-pairing', () => {
     expect(r.stdout).toBe([
       `FAIL ${a!.pairId} (${a!.task})`,
       `  pin provider.model differs: ${a!.variant} has "claude-other-model", ${b!.variant} has ${model}`,
-      '3/4 pairs intact',
+      '1/2 pairs intact',
       '',
     ].join('\n'));
   });
