@@ -1,8 +1,3 @@
-export interface Interval {
-  lower: number;
-  upper: number;
-}
-
 /** JSON has no Infinity or NaN: such values are reported as null (the report says why). */
 export function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;

@@ -2,36 +2,12 @@ import {
   clusteredMeanDifference, mcnemarExact, pairedOddsRatio, pairedRiskDifference, wilsonInterval, type Alternative,
 } from './stats/index.js';
 import type { PairedObservation } from './dataset.js';
-import { finite, type Interval } from './numbers.js';
+import type { AnalysisReport } from '../core/types/index.js';
+import { finite } from './numbers.js';
 
-export interface SuccessRate {
-  variant: string;
-  task: string;
-  successes: number;
-  n: number;
-  rate: number;
-  lower: number;
-  upper: number;
-}
-
-export interface PrimaryResult {
-  test: 'mcnemar-exact';
-  sidedness: Alternative;
-  alpha: number;
-  n: number;
-  /** Pairs where the treatment succeeded and the control failed. */
-  b: number;
-  /** Pairs where the control succeeded and the treatment failed. */
-  c: number;
-  pValue: number;
-  midPValue: number;
-  significant: boolean;
-  riskDifference: Interval & { estimate: number };
-  oddsRatio: { estimate: number | null; lower: number | null; upper: number | null };
-  clustered: { mean: number; se: number; naiveSe: number; lower: number; upper: number; clusters: number } | null;
-  perTask: { task: string; n: number; b: number; c: number; riskDifference: Interval & { estimate: number } }[];
-  successRates: SuccessRate[];
-}
+/** Types from schemas/report.schema.json: the analysis produces exactly what the report holds. */
+export type PrimaryResult = NonNullable<AnalysisReport['primary']>;
+export type SuccessRate = PrimaryResult['successRates'][number];
 
 // The registered primary analysis: exact McNemar on the discordant pairs pooled over tasks,
 // with the paired risk difference (Newcombe CI), the odds ratio b/c, per-task counts, success

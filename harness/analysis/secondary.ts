@@ -1,4 +1,4 @@
-import type { Preregistration } from '../core/types/index.js';
+import type { AnalysisReport, Preregistration } from '../core/types/index.js';
 import type { Metrics, PairedObservation } from './dataset.js';
 import { attempt } from './numbers.js';
 import { clusteredMeanDifference, hodgesLehmann, holm, logRatio, pairedT, signFlipTest, wilcoxonSignedRank, type Alternative } from './stats/index.js';
@@ -6,20 +6,8 @@ import { clusteredMeanDifference, hodgesLehmann, holm, logRatio, pairedT, signFl
 type Secondary = Preregistration['secondaryOutcomes'];
 export type MetricName = Secondary['metrics'][number];
 
-export interface SecondaryResult {
-  metric: MetricName;
-  n: number;
-  meanTreatment: number;
-  meanControl: number;
-  meanDifference: number | null;
-  ci: { lower: number; upper: number } | null;
-  test: { name: Secondary['test']; statistic: number | null; pValue: number; method: string };
-  pHolm: number;
-  hodgesLehmann: number | null;
-  clustered: { se: number; naiveSe: number; lower: number; upper: number; clusters: number } | null;
-  logRatio: { ratio: number; lower: number; upper: number; n: number; skipped: number } | null;
-  notes: string[];
-}
+/** One metric's result, typed from schemas/report.schema.json. */
+export type SecondaryResult = NonNullable<AnalysisReport['secondary']>[number];
 
 // Each registered secondary metric: paired differences (treatment − control) under the registered
 // test, mean difference with a paired-t CI, Hodges-Lehmann shift, task-clustered SE, log ratio

@@ -20,7 +20,7 @@ export interface AuditOptions {
 }
 
 export interface AuditResult {
-  /** The last registry entry is this very audit: nothing changed, nothing was written. */
+  /** The last registry entry is an audit with the same findings: nothing changed, nothing was written. */
   upToDate: boolean;
   audit: AuditReport;
   files: { json: string; markdown: string };
@@ -35,9 +35,10 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const dir = path.join(frozen.runsDir, 'audit');
   const files = { json: path.join(dir, 'audit.json'), markdown: path.join(dir, 'audit.md') };
   const last = entries.at(-1);
+  let standing: AuditReport | undefined;
   if (last?.type === 'audited' && existsSync(files.json)) {
     const previous = JSON.parse(await fs.readFile(files.json, 'utf8')) as AuditReport;
-    if (sameDigest(jsonDigest(previous), last.data.auditDigest)) return { upToDate: true, audit: previous, files };
+    if (sameDigest(jsonDigest(previous), last.data.auditDigest)) standing = previous;
   }
   const reportFile = path.join(frozen.runsDir, 'analysis', 'report.json');
   const report = existsSync(reportFile) ? (JSON.parse(await fs.readFile(reportFile, 'utf8')) as AnalysisReport) : undefined;
@@ -47,6 +48,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     manifests: await lockedManifests(frozen, entries),
   };
   const checks = await runAuditChecks(ctx);
+  // The checks always run: tampering (an edited input, a deleted run folder) registers nothing, so
+  // the last audit stands only when nothing was registered since and the findings are the same.
+  if (standing !== undefined && sameFindings(standing.checks, checks)) return { upToDate: true, audit: standing, files };
   const result: AuditReport = {
     schemaVersion: 1,
     experiment: exp.config.id,
@@ -64,4 +68,9 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     who: whoAmI(), passed: result.passed, findings: checks.filter((c) => c.status === 'FAIL').length, auditDigest: jsonDigest(result),
   });
   return { upToDate: false, audit: result, files };
+}
+
+function sameFindings(before: AuditReport['checks'], now: AuditReport['checks']): boolean {
+  const key = (cs: AuditReport['checks']) => JSON.stringify(cs.map((c) => [c.id, c.status, c.status === 'FAIL' ? c.evidence : []]));
+  return key(before) === key(now);
 }

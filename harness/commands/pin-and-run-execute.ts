@@ -1,6 +1,5 @@
-import type { Usage } from '../agent/loop.js';
 import type { ProviderName } from '../pipeline/freeze-record.js';
-import { executeRun } from '../pipeline/execute-run.js';
+import { executeRun, type ExecuteResult } from '../pipeline/execute-run.js';
 import { stopSimulator } from '../providers/sim-provider.js';
 
 export interface ExecuteCommandOptions {
@@ -8,17 +7,8 @@ export interface ExecuteCommandOptions {
   provider?: ProviderName;
 }
 
-export interface ExecuteCommandResult {
-  runId: string;
-  runDir: string;
-  provider: ProviderName;
-  stopReason: string;
-  turns: number;
-  toolCalls: number;
-  usage: Usage;
-  wallTimeMs: number;
-  infrastructureError: string | null;
-}
+/** The execution, with `null` (JSON has no undefined) when no infrastructure error occurred. */
+export type ExecuteCommandResult = Omit<ExecuteResult, 'infrastructureError'> & { infrastructureError: string | null };
 
 export async function pinAndRunExecute(options: ExecuteCommandOptions): Promise<ExecuteCommandResult> {
   try {

@@ -1,7 +1,5 @@
-import { loadExperiment } from '../experiment/load-experiment.js';
-import { loadFrozenSet, requireUnchangedInputs } from '../pipeline/frozen-set.js';
 import { needsCommands } from '../pipeline/manifest.js';
-import { requireApiKey } from '../pipeline/execute-run.js';
+import { openRunSet } from '../pipeline/open-run-set.js';
 import { runSlot, type SlotStage } from '../pipeline/run-slot.js';
 import { resolveSandbox } from '../pipeline/sandbox-mode.js';
 import type { ExperimentContext } from '../pipeline/validate-manifest.js';
@@ -19,10 +17,7 @@ export interface FullResult {
 
 // pin-and-run --full: every stage for one slot, stopping at the first that fails.
 export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
-  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
-  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
-  requireUnchangedInputs(exp, frozen);
-  if (frozen.record.provider === 'anthropic') requireApiKey();
+  const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'execute');
   const task = exp.tasks.find((t) => t.id === options.task);
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', task !== undefined && needsCommands(frozen.record.provider, task));
   const contexts = new Map<string, Promise<ExperimentContext>>();

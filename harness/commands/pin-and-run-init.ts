@@ -1,6 +1,5 @@
 import type { Digest } from '../core/digest.js';
-import { loadExperiment } from '../experiment/load-experiment.js';
-import { loadFrozenSet, requireUnchangedInputs } from '../pipeline/frozen-set.js';
+import { openRunSet } from '../pipeline/open-run-set.js';
 import { initRun } from '../pipeline/init-run.js';
 import { needsCommands } from '../pipeline/manifest.js';
 import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
@@ -31,9 +30,7 @@ export interface InitResult {
 // pin-and-run --init: one slot's run folder and manifest, after checking that the experiment
 // is frozen, unchanged since, and that the slot is in the schedule (or explicitly ad hoc).
 export async function pinAndRunInit(options: InitOptions): Promise<InitResult> {
-  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
-  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
-  requireUnchangedInputs(exp, frozen);
+  const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'pin');
   const task = exp.tasks.find((t) => t.id === options.task);
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', task !== undefined && needsCommands(frozen.record.provider, task));
   const run = await initRun(exp, frozen, {

@@ -1,9 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
-import { loadExperiment } from '../experiment/load-experiment.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
-import { loadFrozenSet, requireUnchangedInputs } from '../pipeline/frozen-set.js';
 import { needsCommands } from '../pipeline/manifest.js';
 import { Progress } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
@@ -11,7 +9,7 @@ import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js
 import { runSchedule } from '../pipeline/schedule-runner.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { stopSimulator } from '../providers/sim-provider.js';
-import { requireApiKey } from '../pipeline/execute-run.js';
+import { openRunSet } from '../pipeline/open-run-set.js';
 
 export interface RerunOptions {
   runId: string;
@@ -33,10 +31,7 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   if (options.reason.trim() === '') throw inputError('--reason must say why the run is redone', { hint: 'e.g. --reason "harness bug #12 fixed in the evaluator"' });
   const runsRoot = options.runsDir ?? 'runs';
   const experiment = options.experiment ?? experimentOfRun(runsRoot, options.runId);
-  const exp = await loadExperiment(experiment, { runsRoot });
-  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
-  requireUnchangedInputs(exp, frozen);
-  if (frozen.record.provider === 'anthropic') requireApiKey();
+  const { exp, frozen } = await openRunSet(experiment, runsRoot, 'execute');
   const entries = await readEntries(frozen.files.registry);
   const run = [...currentRuns(entries).values()].find((e) => e.data.runId === options.runId);
   if (run === undefined) {

@@ -1,9 +1,7 @@
 import { inputError } from '../core/errors.js';
 import type { ScheduleSlot } from '../core/types/index.js';
-import { loadExperiment } from '../experiment/load-experiment.js';
-import { requireApiKey } from '../pipeline/execute-run.js';
 import type { ProviderName } from '../pipeline/freeze-record.js';
-import { loadFrozenSet, requireUnchangedInputs } from '../pipeline/frozen-set.js';
+import { openRunSet } from '../pipeline/open-run-set.js';
 import { needsCommands } from '../pipeline/manifest.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
@@ -32,16 +30,13 @@ export interface RunResult extends RunnerSummary {
 
 // run: the whole frozen schedule (or the --only part of it), make-style.
 export async function run(options: RunOptions): Promise<RunResult> {
-  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
-  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
-  requireUnchangedInputs(exp, frozen);
+  const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'execute');
   const provider = frozen.record.provider;
   if (options.provider !== undefined && options.provider !== provider) {
     throw inputError(`${exp.config.id}'s run set in ${frozen.runsDir} was frozen for provider ${provider}, not ${options.provider}`, {
       hint: `keep providers apart: \`harness freeze ${exp.config.id} --provider ${options.provider} --runs-dir runs/${options.provider}\` and run with the same --runs-dir`,
     });
   }
-  if (provider === 'anthropic') requireApiKey();
   const only = parseOnly(options.only, exp.config.tasks, exp.config.variants);
   const anyCommands = exp.tasks.some((t) => needsCommands(provider, t));
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', anyCommands);
