@@ -94,12 +94,14 @@ export async function makeTempRoot(prefix) {
 export const hasGnuTime = () => existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-v', 'true'], { stdio: 'ignore' }).status === 0;
 
 /**
- * Runs a command to completion, measuring wall time (hrtime around spawn..exit) and peak RSS:
- * GNU time's "Maximum resident set size" (the max over the process tree's waited-for children,
- * i.e. the largest single process) when /usr/bin/time -v works, else polling VmHWM in /proc.
+ * Runs a command to completion, measuring wall time (hrtime around spawn..exit), peak RSS and CPU.
+ * With `timeFile` (and GNU time present) the command runs under `/usr/bin/time -v -o timeFile`:
+ * peak RSS is its "Maximum resident set size" (the largest single process of the tree) and CPU is
+ * user+sys of the tree. Otherwise VmHWM of the child is polled from /proc every 20 ms (CPU: NaN).
  */
-export async function measure(argv, { cwd, env = process.env, gnuTime = hasGnuTime() } = {}) {
-  const [cmd, ...args] = gnuTime ? ['/usr/bin/time', '-v', ...argv] : argv;
+export async function measure(argv, { cwd, env = process.env, timeFile } = {}) {
+  const gnu = timeFile !== undefined && hasGnuTime();
+  const [cmd, ...args] = gnu ? ['/usr/bin/time', '-v', '-o', timeFile, ...argv] : argv;
   const start = process.hrtime.bigint();
   const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -107,7 +109,7 @@ export async function measure(argv, { cwd, env = process.env, gnuTime = hasGnuTi
   child.stdout.on('data', (d) => { stdout += d; });
   child.stderr.on('data', (d) => { stderr += d; });
   let hwmKb = 0;
-  const poll = gnuTime ? undefined : setInterval(() => {
+  const poll = gnu ? undefined : setInterval(() => {
     try {
       const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
@@ -116,12 +118,14 @@ export async function measure(argv, { cwd, env = process.env, gnuTime = hasGnuTi
   const code = await new Promise((resolve) => child.on('close', (c) => resolve(c)));
   const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   if (poll) clearInterval(poll);
-  if (gnuTime) {
-    const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-    if (m) hwmKb = Number(m[1]);
-    stderr = stderr.replace(/\n?\s*Command being timed:[\s\S]*$/, '');
+  let cpuS = NaN;
+  if (gnu) {
+    const report = readFileSync(timeFile, 'utf8');
+    const num = (re) => Number(re.exec(report)?.[1] ?? NaN);
+    hwmKb = num(/Maximum resident set size \(kbytes\): (\d+)/);
+    cpuS = num(/User time \(seconds\): ([\d.]+)/) + num(/System time \(seconds\): ([\d.]+)/);
   }
-  return { code, wallMs, peakRssMb: hwmKb / 1024, stdout, stderr };
+  return { code, wallMs, peakRssMb: hwmKb / 1024, cpuS, stdout, stderr };
 }
 
 export function quantile(values, q) {

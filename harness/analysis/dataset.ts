@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Preregistration, RegistryEntry, Scorecard } from '../core/types/index.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
@@ -52,7 +52,15 @@ export async function buildDataset(frozen: FrozenSet, prereg: Preregistration, e
       incomplete.push(pairId);
       continue;
     }
-    pairs.push({ pairId, task: taskOf.get(pairId)!, treatment: await arm(frozen, t.data.runId, t.data.success), control: await arm(frozen, c.data.runId, c.data.success) });
+    const treatment = await arm(frozen, t.data.runId, t.data.success);
+    const control = await arm(frozen, c.data.runId, c.data.success);
+    // A locked run whose folder (or scorecard) is gone cannot be analysed: `verify` and the audit
+    // name the deletion, and the pair stays unanalysed until it is excluded (rule harness-fault).
+    if (treatment === undefined || control === undefined) {
+      incomplete.push(pairId);
+      continue;
+    }
+    pairs.push({ pairId, task: taskOf.get(pairId)!, treatment, control });
   }
   return {
     treatment: hypothesis.treatment,
@@ -67,7 +75,9 @@ export async function buildDataset(frozen: FrozenSet, prereg: Preregistration, e
   };
 }
 
-async function arm(frozen: FrozenSet, runId: string, success: boolean): Promise<PairedObservation['treatment']> {
-  const scorecard = JSON.parse(await fs.readFile(path.join(frozen.runsDir, runId, 'scorecard.json'), 'utf8')) as Scorecard;
+async function arm(frozen: FrozenSet, runId: string, success: boolean): Promise<PairedObservation['treatment'] | undefined> {
+  const file = path.join(frozen.runsDir, runId, 'scorecard.json');
+  if (!existsSync(file)) return undefined;
+  const scorecard = JSON.parse(await fs.readFile(file, 'utf8')) as Scorecard;
   return { runId, success, metrics: scorecard.metrics };
 }

@@ -35,6 +35,21 @@ function validatorFor(name: SchemaName): ValidateFunction {
   return fn;
 }
 
+/**
+ * A validator for a schema of the caller's that refers to ours by `$id` (e.g. the simulator's
+ * session body, built from the task and experiment schemas), compiled on first use.
+ */
+export function derivedValidator(schema: object, uses: SchemaName[]): (data: unknown) => Problem[] {
+  let fn: ValidateFunction | undefined;
+  return (data) => {
+    if (fn === undefined) {
+      for (const name of uses) validatorFor(name);
+      fn = ajv!.compile(schema);
+    }
+    return fn(data) ? [] : dedupe((fn.errors ?? []).map(toProblem));
+  };
+}
+
 /** Problems with `data` against schema `name`, each with a JSON path (no file yet). */
 export function schemaProblems(name: SchemaName, data: unknown): Problem[] {
   const validate = validatorFor(name);

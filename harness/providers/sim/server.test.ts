@@ -95,6 +95,6 @@ describe('sim server through the real SDK', () => {
     expect(await health.json()).toEqual({ status: 'ok', sessions: 1 });
     const bad = createSimSession(server.url, { script: { steps: [{ call: { tool: 'x' } }] }, behaviour: { skip: 2 }, seed: -1, model: MODEL } as never);
     await expect(bad).rejects.toBeInstanceOf(HarnessError);
-    await expect(bad).rejects.toThrow(/\/script: must have required property 'final'.*\/behaviour\/skip: must be <= 1.*\/seed: must be >= 0/);
+    await expect(bad).rejects.toThrow(/\/script: missing required key "final".*\/behaviour\/skip: must be <= 1.*\/seed: must be >= 0/);
   });
 });

@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import * as addFormatsModule from 'ajv-formats';
 import type { Behaviour, ExperimentConfig, Script } from '../../core/types/index.js';
+import { derivedValidator } from '../../documents/schemas.js';
 import { planTranscript, type PlannedTurn } from './plan.js';
 
 export type FaultKind = NonNullable<NonNullable<NonNullable<ExperimentConfig['simulator']>['faults']>['kinds']>[number];
@@ -34,7 +31,6 @@ export interface SimSession {
 
 // The session body is checked against the schemas the experiment and task files are written in,
 // so a script the simulator accepts is exactly a script `freeze` accepts.
-const schemaUrl = (name: string): URL => new URL(`../../../schemas/${name}.schema.json`, import.meta.url);
 const TASK = 'https://harness.dev/schemas/task.schema.json';
 const EXPERIMENT = 'https://harness.dev/schemas/experiment.schema.json';
 const SESSION_SCHEMA = {
@@ -52,26 +48,11 @@ const SESSION_SCHEMA = {
   },
 };
 
-// ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
-const addFormats = addFormatsModule.default as unknown as (ajv: Ajv2020) => Ajv2020;
-let validator: ValidateFunction | undefined;
-
-// Compiled on first use so importing the simulator costs nothing until a session is registered.
-function validateSession(): ValidateFunction {
-  if (validator !== undefined) return validator;
-  const ajv = addFormats(new Ajv2020({ allErrors: true, strict: true, discriminator: true }));
-  for (const name of ['task', 'experiment']) ajv.addSchema(JSON.parse(readFileSync(fileURLToPath(schemaUrl(name)), 'utf8')) as object);
-  return (validator = ajv.compile(SESSION_SCHEMA));
-}
+const validateSession = derivedValidator(SESSION_SCHEMA, ['task', 'experiment']);
 
 // Problems as `path: message` lines, sent back in the 400 so the caller sees every mistake at once.
 export function sessionProblems(body: unknown): string[] {
-  const validate = validateSession();
-  if (validate(body)) return [];
-  return (validate.errors ?? []).map((e) => {
-    const extra = (e.params as { additionalProperty?: string }).additionalProperty;
-    return `${e.instancePath || '/'}: ${e.message ?? e.keyword}${extra === undefined ? '' : ` (${extra})`}`;
-  });
+  return validateSession(body).map((p) => `${p.path ?? '/'}: ${p.message}`);
 }
 
 // The plan is made once, at registration: requests only look turns up.

@@ -1,0 +1,161 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE, type CliResult } from '../test-support/cli.js';
+import { treeDigests } from './execute-support.js';
+import {
+  SLOTS, attemptOf, expectEachSlotLockedOnce, expectProgressComplete, expectVerifies, hx, isLocked, ofType, registry, runFolders, runSetDir,
+  slotKey, slotsOf, smallProject, startCli, waitFor, type Entry, type Project,
+} from './run-support.js';
+
+// `harness run` is make-style: a finished run set is left exactly as it is, and a run killed
+// with -9 halfway is finished by the next `run`, which keeps the dead attempts on disk, records
+// them as abandoned and gives their slots a new attempt.
+
+const projects: Project[] = [];
+afterAll(async () => {
+  await Promise.all(projects.map((p) => p.cleanup()));
+});
+
+// Both scenarios are set up at once (the killed one mostly waits), each describe awaits its own.
+let fullRun: Promise<{ p: Project; first: CliResult }>;
+let killedRun: Promise<{ p: Project; killedAt: KilledAt; resumed: CliResult }>;
+beforeAll(() => {
+  fullRun = (async () => {
+    const p = await smallProject();
+    projects.push(p);
+    return { p, first: await hx(p, ['run', EXAMPLE, '-j', '4']) };
+  })();
+  killedRun = killAndResume();
+  // Awaited (and so reported) in the describes below; not an unhandled rejection meanwhile.
+  fullRun.catch(() => undefined);
+  killedRun.catch(() => undefined);
+});
+
+type KilledAt = { entries: Entry[]; folders: string[]; unlocked: string[] };
+
+async function killAndResume(): Promise<{ p: Project; killedAt: KilledAt; resumed: CliResult }> {
+  // 150 ms per simulated response keeps runs in flight long enough to be killed.
+  const p = await smallProject({ latencyMs: 150 });
+  projects.push(p);
+  const registryFile = path.join(runSetDir(p), 'registry.jsonl');
+  const child = startCli(p, ['run', EXAMPLE, '-j', '2']);
+  // Kill once two runs are locked and another has been pinned but not yet locked, so the
+  // kill leaves at least one run folder behind that was never locked.
+  await waitFor('two locked runs and one in flight', async () => {
+    const lines = (await fs.readFile(registryFile, 'utf8')).split('\n').filter((l) => l.endsWith('}'));
+    const ids = (type: string) => new Set(lines.filter((l) => l.includes(`"type":"${type}"`)).map((l) => (JSON.parse(l) as Entry).data.runId));
+    const locked = ids('locked');
+    return locked.size >= 2 && [...ids('pinned')].some((id) => !locked.has(id));
+  });
+  process.kill(child.pid, 'SIGKILL');
+  const exit = await child.done;
+  expect(exit.signal).toBe('SIGKILL');
+  const folders = await runFolders(p);
+  const killedAt = { entries: await registry(p), folders, unlocked: folders.filter((id) => !isLocked(p, id)) };
+  return { p, killedAt, resumed: await hx(p, ['run', EXAMPLE, '-j', '4']) };
+}
+
+describe('a full run of a small experiment, then the same command again', () => {
+  let p: Project;
+  let first: CliResult;
+
+  beforeAll(async () => {
+    ({ p, first } = await fullRun);
+  }, 90_000);
+
+  it('locks every slot exactly once, as attempt 1, and says so in the completeness gate line', async () => {
+    expect(first.exitCode, first.stdout + first.stderr).toBe(0);
+    expect(first.stdout).toContain(`executed ${SLOTS} runs: ${SLOTS} locked, 0 infrastructure failures`);
+    expect(first.stdout).toContain(`completeness gate: ${SLOTS}/${SLOTS} slots locked`);
+    const current = await expectEachSlotLockedOnce(p);
+    const slots = await slotsOf(p);
+    expect(await runFolders(p)).toEqual(slots.map((s) => `${s.pairId}-${s.task}-${s.variant}-a1`).sort());
+    for (const s of slots) expect(current.get(slotKey(s))!.data.attempt).toBe(1);
+    const entries = await registry(p);
+    expect(ofType(entries, 'pinned')).toHaveLength(SLOTS);
+    expect(entries.filter((e) => ['abandoned', 'retried', 'superseded'].includes(e.type))).toEqual([]);
+  });
+
+  it('progress.csv lists every pair as complete with the runs that stand for it; registry.csv has a locked row per run', async () => {
+    await expectProgressComplete(p, await expectEachSlotLockedOnce(p));
+    const csv = (await fs.readFile(path.join(runSetDir(p), 'registry.csv'), 'utf8')).trimEnd().split('\n');
+    expect(csv[0]).toBe('run_id,variant,task,timestamp,status');
+    expect(csv.filter((l) => /,locked-(success|failed)$/.test(l))).toHaveLength(SLOTS);
+  });
+
+  it('verify is clean and every pair verifies', async () => {
+    await expectVerifies(p);
+  });
+
+  it('a second run prints "N/N up to date" and changes nothing: same registry bytes, same run folders and files', async () => {
+    const dir = runSetDir(p);
+    const before = { registry: await fs.readFile(path.join(dir, 'registry.jsonl')), folders: await runFolders(p), files: await treeDigests(dir) };
+    const again = await hx(p, ['run', EXAMPLE, '-j', '4']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`${SLOTS}/${SLOTS} up to date\n`);
+    expect((await fs.readFile(path.join(dir, 'registry.jsonl'))).equals(before.registry)).toBe(true);
+    expect(await runFolders(p)).toEqual(before.folders);
+    expect(await treeDigests(dir)).toEqual(before.files);
+  });
+});
+
+describe('kill -9 in the middle of a run, then run again', () => {
+  let p: Project;
+  let killedAt: KilledAt;
+  let resumed: CliResult;
+
+  beforeAll(async () => {
+    ({ p, killedAt, resumed } = await killedRun);
+  }, 120_000);
+
+  it('the kill left a partial run set: some runs locked, at least one run folder never locked', () => {
+    expect(ofType(killedAt.entries, 'locked').length).toBeGreaterThanOrEqual(2);
+    expect(ofType(killedAt.entries, 'locked').length).toBeLessThan(SLOTS);
+    expect(killedAt.unlocked.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('the second run completes the schedule: every slot locked exactly once', async () => {
+    expect(resumed.exitCode, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain(`completeness gate: ${SLOTS}/${SLOTS} slots locked`);
+    expect(resumed.stdout).toContain(`${killedAt.unlocked.length} abandoned attempts found`);
+    await expectEachSlotLockedOnce(p);
+    const pinned = ofType(await registry(p), 'pinned').map((e) => e.data.runId);
+    expect(new Set(pinned).size).toBe(pinned.length);
+  });
+
+  it('every run folder the kill left unlocked is kept as it was, registered abandoned, and its slot has a later attempt', async () => {
+    const entries = await registry(p);
+    const current = await expectEachSlotLockedOnce(p);
+    const abandoned = ofType(entries, 'abandoned');
+    expect(abandoned.map((e) => e.data.runId).sort()).toEqual(killedAt.unlocked);
+    for (const runId of killedAt.unlocked) {
+      const dir = path.join(runSetDir(p), runId);
+      expect(existsSync(path.join(dir, 'manifest.json')), runId).toBe(true);
+      expect(isLocked(p, runId), runId).toBe(false);
+      const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { slot: { pairId: string }; variant: { id: string } };
+      const standing = current.get(slotKey({ pairId: manifest.slot.pairId, variant: manifest.variant.id }))!;
+      expect(standing.data.attempt, runId).toBeGreaterThan(attemptOf(runId));
+      expect(standing.data.runId).toBe(runId.replace(/-a\d+$/, `-a${attemptOf(runId) + 1}`));
+    }
+    // Runs locked before the kill are untouched, and nothing on disk was deleted.
+    const lockedBefore = ofType(killedAt.entries, 'locked').map((e) => e.data.runId);
+    for (const id of lockedBefore) expect([...current.values()].map((e) => e.data.runId)).toContain(id);
+    const after = await runFolders(p);
+    const lockedOnDisk = killedAt.folders.length - killedAt.unlocked.length;
+    expect(after.filter((id) => !killedAt.folders.includes(id))).toHaveLength(SLOTS - lockedOnDisk);
+    for (const id of killedAt.folders) expect(after).toContain(id);
+    // The entries written before the kill are still the registry's first entries.
+    expect(entries.slice(0, killedAt.entries.length)).toEqual(killedAt.entries);
+  });
+
+  it('no claim is left behind, progress.csv is complete, verify and verify-pairing are clean', async () => {
+    const claims = await fs.readdir(path.join(runSetDir(p), '.claims'));
+    expect(claims).toEqual([]);
+    await expectProgressComplete(p, await expectEachSlotLockedOnce(p));
+    await expectVerifies(p);
+    const status = await hx(p, ['status', EXAMPLE, '--json']);
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as { complete: boolean; progress: { total: { done: number } } }).progress.total.done).toBe(SLOTS);
+  });
+});
