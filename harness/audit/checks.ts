@@ -153,7 +153,9 @@ async function analysisAsRegistered({ exp, frozen, report, reportFile, entries }
 }
 
 function earlyLooks({ entries }: AuditContext): Verdict {
-  const early = ofType(entries, 'analysed').filter((e) => !e.data.blinded && e.data.pairsLocked < e.data.pairsPlanned);
+  // Pairs excluded before a look count as settled: an analysis of every pair not excluded is complete.
+  const excludedBefore = (seq: number) => new Set(ofType(entries, 'excluded').filter((x) => x.seq < seq).map((x) => x.data.pairId)).size;
+  const early = ofType(entries, 'analysed').filter((e) => !e.data.blinded && e.data.pairsLocked + excludedBefore(e.seq) < e.data.pairsPlanned);
   const reasons = ofType(entries, 'deviation').filter((e) => e.data.kind === 'unblinded-look');
   return {
     failures: early.map((e, i) => `unblinded look at ${e.at} by ${e.data.who} at ${e.data.pairsLocked}/${e.data.pairsPlanned} pairs${reasons[i] ? `: "${reasons[i]!.data.reason}"` : ''}`),

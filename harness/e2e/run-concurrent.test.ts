@@ -22,7 +22,13 @@ describe('two run processes at once on the same experiment', () => {
     // 50 ms per simulated response: runs overlap long enough for the processes to contend.
     p = await smallProject({ latencyMs: 50 });
     results = await Promise.all([hx(p, ['run', EXAMPLE, '-j', '4', '--json']), hx(p, ['run', EXAMPLE, '-j', '3', '--json'])]);
-    summaries = results.map((r) => JSON.parse(r.stdout) as Summary);
+    summaries = results.map((r, i) => {
+      try {
+        return JSON.parse(r.stdout) as Summary;
+      } catch {
+        throw new Error(`process ${i} exited ${r.exitCode} without a JSON summary:\n${r.stdout}\n${r.stderr}`);
+      }
+    });
   }, 120_000);
   afterAll(async () => {
     await p.cleanup();

@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { digestOf, type Digest } from '../core/digest.js';
 import { inputError, type Problem } from '../core/errors.js';
 import type { ExperimentConfig, Preregistration } from '../core/types/index.js';
 import { locateProblems, parseYaml, readText, type LoadedDocument } from '../documents/load.js';
 import { documentProblems } from '../documents/validate.js';
+import { treeDigest } from '../store/file-tree.js';
 import { asProblems, loadTask, type LoadedTask } from './load-task.js';
 import { locateExperiment, type ExperimentLocation, type LocateOptions } from './locate.js';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.js';
@@ -25,6 +27,8 @@ export interface LoadedExperiment {
   preregistrationDigest: Digest;
   variants: LoadedVariant[];
   tasks: LoadedTask[];
+  /** The external agent's folder (provider command with a program inside the experiment). */
+  agent: { dir: string; digest: Digest } | undefined;
 }
 
 // Everything an experiment is made of, validated together: one error lists every problem found
@@ -56,7 +60,10 @@ export async function loadExperiment(nameOrPath: string, options: LocateOptions 
     if (task !== undefined) tasks.push(task);
   }
   if (problems.length > 0 || prereg === undefined) throw invalid(location, problems);
+  const program = config.data.provider.command?.argv[0];
+  const agentDir = program !== undefined && program.includes('/') ? path.dirname(path.join(location.dir, program)) : undefined;
   return {
+    agent: agentDir === undefined ? undefined : { dir: agentDir, digest: await treeDigest(agentDir) },
     location,
     config: config.data,
     resolved: resolveConfig(config.data),
@@ -94,11 +101,28 @@ function checkConfig(config: ExperimentConfig, location: ExperimentLocation): Pr
   if (config.provider.name === 'command' && config.provider.command === undefined) {
     problems.push({ file, path: '/provider', message: 'provider "command" needs provider.command.argv' });
   }
+  const program = config.provider.command?.argv[0];
+  if (program !== undefined && program.includes('/')) problems.push(...agentProgramProblems(location.dir, program, file));
   const prereg = path.resolve(location.dir, config.preregistration);
   if (path.relative(path.resolve(location.dir), prereg).startsWith('..')) {
     problems.push({ file, path: '/preregistration', message: 'the pre-registration must be inside the experiment folder' });
   }
   return problems;
+}
+
+// An external agent's program lives in its own subfolder of the experiment (e.g. agent/run.sh):
+// that folder, and only it, is shown to the agent (read-only), so it must not hold the tasks.
+function agentProgramProblems(expDir: string, program: string, file: string): Problem[] {
+  const abs = path.resolve(expDir, program);
+  const folder = path.relative(path.resolve(expDir), path.dirname(abs));
+  const at = (message: string): Problem[] => [{ file, path: '/provider/command/argv/0', message }];
+  if (path.isAbsolute(program) || folder === '' || folder.startsWith('..') || path.isAbsolute(folder)) {
+    return at(`agent program "${program}" must be in a subfolder of the experiment folder (e.g. agent/run.sh): that folder is what the sandbox shows the agent`);
+  }
+  const top = folder.split(path.sep)[0];
+  if (top === 'tasks' || top === 'variants') return at(`agent program "${program}" must not live under ${top}/ (the agent would see it)`);
+  if (!existsSync(abs)) return at(`agent program "${program}" not found at ${abs}`);
+  return [];
 }
 
 function checkPreregistration(prereg: Preregistration, config: ExperimentConfig, file: string): Problem[] {

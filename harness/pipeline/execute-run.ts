@@ -103,12 +103,12 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
 
 // The simulator answers in milliseconds, so a short client timeout keeps its injected
 // "slow response" faults (held for SIM_SLOW_MS) cheap while still exercising the timeout path.
-const SIM_TIMEOUT_MS = 1500;
-const SIM_SLOW_MS = 3000;
+const SIM_TIMEOUT_MS = 3000;
+const SIM_SLOW_MS = 4500;
 
 function requireProvider(manifest: Manifest, requested: ProviderName | undefined): void {
   if (requested === undefined || requested === manifest.provider.name) return;
-  throw inputError(`this run set was frozen for provider ${manifest.provider.name}; a ${requested} run would mix providers in one experiment`, {
+  throw inputError(`this run set was frozen for provider ${manifest.provider.name}; runs from ${requested} would mix providers in one experiment`, {
     hint: `keep them apart: freeze a separate run set (\`harness freeze ${manifest.experiment.id} --provider ${requested} --runs-dir runs-${requested}\`) or use a new experiment id`,
   });
 }

@@ -38,6 +38,7 @@ export function freezeRecordFor(exp: LoadedExperiment, schedule: Schedule, provi
     inputs: {
       config: { path: exp.location.configFile, digest: exp.configDigest },
       preregistration: { path: exp.preregistrationFile, digest: exp.preregistrationDigest },
+      ...(exp.agent ? { agent: { path: exp.agent.dir, digest: exp.agent.digest } } : {}),
       variants: exp.variants.map((v) => ({ id: v.id, path: v.file, digest: v.digest })),
       tasks: exp.tasks.map((t) => ({
         id: t.id,
@@ -70,6 +71,7 @@ export function inputChanges(frozen: FreezeRecord, current: FreezeRecord): Input
   add('pilot', 'experiment.lock.json', String(frozen.pilot), String(current.pilot));
   add('experiment config', current.inputs.config.path, frozen.inputs.config.digest.sha256, current.inputs.config.digest.sha256);
   add('pre-registration', current.inputs.preregistration.path, frozen.inputs.preregistration.digest.sha256, current.inputs.preregistration.digest.sha256);
+  add('agent program folder', (current.inputs.agent ?? frozen.inputs.agent)?.path ?? '-', frozen.inputs.agent?.digest.sha256, current.inputs.agent?.digest.sha256);
   for (const id of idsOf(frozen.inputs.variants, current.inputs.variants)) {
     const [a, b] = [frozen.inputs.variants.find((v) => v.id === id), current.inputs.variants.find((v) => v.id === id)];
     add(`variant ${id}`, (b ?? a)!.path, a?.digest.sha256, b?.digest.sha256);

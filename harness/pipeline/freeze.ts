@@ -17,6 +17,9 @@ export type FreezePlan =
 
 // Decides what freezing would do without writing anything.
 export async function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean, now = new Date()): Promise<FreezePlan> {
+  if (provider === 'command' && exp.config.provider.command === undefined) {
+    throw inputError('provider command needs the agent program: set provider.command.argv in experiment.yaml', { problems: [{ file: exp.location.configFile, path: '/provider' }].map((p) => ({ ...p, message: 'no provider.command' })) });
+  }
   const schedule = scheduleFor(exp, pilot);
   const record = freezeRecordFor(exp, schedule, provider, now, pilot);
   const files = runSetFiles(exp.location.runsDir);

@@ -68,7 +68,7 @@ export function buildManifest(
       requestParams: requestParamsFor(exp),
       sdkVersion: sdkVersion(),
       apiVersion: ANTHROPIC_API_VERSION,
-      ...(provider === 'command' && command ? { command: { argv: command.argv, network: command.network ?? false } } : {}),
+      ...(provider === 'command' && command ? { command: { argv: command.argv, network: command.network ?? false, programDigest: exp.agent?.digest ?? null } } : {}),
     },
     sandbox: sandbox.version === undefined ? { mode: sandbox.mode } : { mode: sandbox.mode, version: sandbox.version },
     limits: taskLimits(exp.config, task.spec),

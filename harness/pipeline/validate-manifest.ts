@@ -90,6 +90,8 @@ export function pinProblems(file: string, m: Manifest, { exp, frozen }: Experime
     const matches = slot !== undefined && slot.task === m.task.id && slot.variant === m.variant.id && slot.pairId === m.slot.pairId && slot.seed === m.seed && slot.position === m.slot.position;
     if (!matches) problems.push({ file, path: '/slot', message: `slot ${String(m.slot.index)} (${m.slot.pairId}, ${m.task.id}, ${m.variant.id}, seed ${m.seed}) is not in the frozen schedule` });
   }
+  const programDigest = m.provider.command?.programDigest;
+  if (programDigest) pin('/provider/command/programDigest', 'agent program folder', programDigest, exp.agent?.digest, exp.agent?.dir ?? 'the agent folder');
   if (m.provider.name !== frozen.record.provider) problems.push({ file, path: '/provider/name', message: `provider ${m.provider.name}, but the run set was frozen for ${frozen.record.provider}` });
   return problems;
 }

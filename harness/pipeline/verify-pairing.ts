@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson } from '../core/canonical-json.js';
+import { selfDigestMatches } from '../core/digest.js';
 import type { Manifest, RunLock, ScheduleSlot } from '../core/types/index.js';
 import { readEntries } from '../store/registry.js';
 import { LOCK_FILE } from '../store/run-lock.js';
@@ -75,6 +76,7 @@ async function verifyPair(frozen: FrozenSet, slots: ScheduleSlot[], current: Map
       const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
       const lock = JSON.parse(await fs.readFile(path.join(dir, LOCK_FILE), 'utf8')) as RunLock;
       if (lock.rootDigest.sha256 !== entry.data.rootDigest.sha256) problems.push(`${entry.data.runId}: lock.json root digest differs from the registry's`);
+      if (!selfDigestMatches(manifest) || manifest.digest.sha256 !== entry.data.manifestDigest.sha256) problems.push(`${entry.data.runId}: manifest.json is not the manifest the registry locked (edited after locking)`);
       const scheduled = manifest.seed === slot.seed && manifest.task.id === slot.task && manifest.variant.id === slot.variant && manifest.slot.index === slot.index;
       if (!scheduled) problems.push(`${entry.data.runId}: does not match schedule slot ${slot.index} (task ${slot.task}, variant ${slot.variant}, seed ${slot.seed})`);
       manifests.push(manifest);

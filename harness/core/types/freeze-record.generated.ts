@@ -24,6 +24,7 @@ export interface FreezeRecord {
     preregistration: PinnedFile;
     variants: PinnedVariant[];
     tasks: PinnedTask[];
+    agent?: PinnedFile1;
   };
   schedule: {
     path: string;
@@ -57,4 +58,11 @@ export interface PinnedTask {
     path: string;
     sha256: string;
   }[];
+}
+/**
+ * The external agent's folder (provider command), pinned like every other input.
+ */
+export interface PinnedFile1 {
+  path: string;
+  digest: Digest;
 }

@@ -62,6 +62,10 @@ export interface Manifest {
     command?: {
       argv: string[];
       network: boolean;
+      /**
+       * Digest of the agent program's folder (null for a program from the system, e.g. python3).
+       */
+      programDigest: null | Digest;
     };
   };
   sandbox: {
