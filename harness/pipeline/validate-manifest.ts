@@ -7,6 +7,7 @@ import { documentProblems } from '../documents/validate.js';
 import { loadExperiment, type LoadedExperiment } from '../experiment/load-experiment.js';
 import { loadFrozenSet, type FrozenSet } from './frozen-set.js';
 import { toolsDigestFor } from './manifest.js';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export interface ManifestCheck {
@@ -50,6 +51,10 @@ export async function checkManifestFile(file: string, contexts: Map<string, Prom
   const at = (p: string, message: string) => problems.push({ file, path: p, message });
   if (!selfDigestMatches(manifest)) at('/digest', `does not match the manifest's content (now ${jsonDigest({ ...manifest, digest: undefined }).sha256.slice(0, 12)}…): the manifest was edited after it was written`);
   for (const s of findSecrets(manifest, [process.env.ANTHROPIC_API_KEY ?? ''])) at(s.path, `contains ${s.what}; secrets never go into a manifest`);
+  if (!existsSync(manifest.experiment.path)) {
+    at('/experiment/path', `experiment folder ${manifest.experiment.path} not found from ${process.cwd()}: paths in a manifest are relative to the folder the run was pinned in; run harness from there`);
+    return { file, manifest, problems, unreadable: true };
+  }
   let ctx: ExperimentContext;
   try {
     const key = contextKey(manifest);
