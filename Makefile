@@ -31,6 +31,7 @@ node_modules/.installed: package.json package-lock.json
 build: dist/.built
 dist/.built: node_modules/.installed $(SOURCES)
 	npx tsc -p tsconfig.build.json
+	node harness/build/gen-validators.mjs
 	@chmod +x dist/cli/main.js
 	@touch $@
 

@@ -15,6 +15,11 @@ const EXAMPLES = path.join(packageRoot, 'schemas', 'examples');
 
 // Where each invalid example's one defect is: the path of the first problem reported.
 const DEFECT_AT: Record<string, string> = {
+  'audit/invalid-passed-not-boolean.json': '/passed',
+  'audit/invalid-unknown-status.json': '/checks/0/status',
+  'report/invalid-missing-registry-head.json': '/inputs',
+  'report/invalid-negative-count.json': '/primary/b',
+  'report/invalid-unknown-metric.json': '/secondary/0/metric',
   'experiment/invalid-missing-limits.yaml': '/',
   'experiment/invalid-unknown-key.yaml': '/design/blocks',
   'experiment/invalid-unknown-provider.yaml': '/provider/name',

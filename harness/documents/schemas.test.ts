@@ -11,8 +11,8 @@ const names = readdirSync(schemaDir)
 describe('schemas', () => {
   it('are all on disk', () => {
     expect(names).toEqual([
-      'experiment', 'freeze-record', 'lock', 'manifest', 'preregistration',
-      'registry-entry', 'schedule', 'scorecard', 'task', 'trace-event',
+      'audit', 'experiment', 'freeze-record', 'lock', 'manifest', 'preregistration',
+      'registry-entry', 'report', 'schedule', 'scorecard', 'task', 'trace-event',
     ]);
   });
 

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import * as addFormatsModule from 'ajv-formats';
+import { fileURLToPath } from 'node:url';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { bug, type Problem } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 
@@ -11,23 +12,50 @@ export type SchemaName =
 
 export const schemaDir = path.join(packageRoot, 'schemas');
 
-// ajv-formats is CommonJS with a default export; under NodeNext it arrives wrapped.
-const addFormats = addFormatsModule.default as unknown as (ajv: Ajv2020) => Ajv2020;
+const require = createRequire(import.meta.url);
 
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
 
-// Compiled lazily, one schema at a time: a command pays only for the documents it touches.
+// The build precompiles every schema (harness/build/gen-validators.mjs); loading those is far
+// cheaper than compiling. Running from source (tests), schemas compile on first use instead.
+const precompiledFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'validators.cjs');
+let precompiled: Record<string, ValidateFunction> | null | undefined;
+
+function loadPrecompiled(): Record<string, ValidateFunction> | null {
+  if (precompiled === undefined) precompiled = existsSync(precompiledFile) ? (require(precompiledFile) as Record<string, ValidateFunction>) : null;
+  return precompiled;
+}
+
+// verbose: errors carry their schema, so an unknown key can be reported with the allowed ones.
+// ajv itself is loaded only here, synchronously, when a schema must be compiled at run time.
+function runtimeAjv(): Ajv2020 {
+  if (ajv === undefined) {
+    const { Ajv2020: Ajv } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    const addFormats = require('ajv-formats') as (instance: Ajv2020) => Ajv2020;
+    ajv = addFormats(new Ajv({ allErrors: true, strict: true, discriminator: true, verbose: true }));
+  }
+  return ajv;
+}
+
+// Makes one of our schemas known to the runtime instance by its $id (for compiling, or for
+// schemas that refer to it).
+function registered(name: SchemaName): { $id: string } {
+  const schema = JSON.parse(readFileSync(path.join(schemaDir, `${name}.schema.json`), 'utf8')) as { $id: string };
+  if (runtimeAjv().getSchema(schema.$id) === undefined) runtimeAjv().addSchema(schema);
+  return schema;
+}
+
+// Precompiled when built; otherwise compiled lazily, one schema at a time, so a command pays only
+// for the documents it touches.
 function validatorFor(name: SchemaName): ValidateFunction {
-  let fn = compiled.get(name);
+  let fn = compiled.get(name) ?? loadPrecompiled()?.[name];
   if (fn === undefined) {
-    // verbose: errors carry their schema, so an unknown key can be reported with the allowed ones.
-    const instance = (ajv ??= addFormats(new Ajv2020({ allErrors: true, strict: true, discriminator: true, verbose: true })));
-    const schema = JSON.parse(readFileSync(path.join(schemaDir, `${name}.schema.json`), 'utf8')) as { $id: string };
+    const schema = registered(name);
     try {
-      fn = instance.compile(schema);
+      fn = runtimeAjv().getSchema(schema.$id)!;
     } catch (err) {
-      instance.removeSchema(schema.$id);
+      runtimeAjv().removeSchema(schema.$id);
       throw bug(`schemas/${name}.schema.json does not compile`, err);
     }
     compiled.set(name, fn);
@@ -43,8 +71,8 @@ export function derivedValidator(schema: object, uses: SchemaName[]): (data: unk
   let fn: ValidateFunction | undefined;
   return (data) => {
     if (fn === undefined) {
-      for (const name of uses) validatorFor(name);
-      fn = ajv!.compile(schema);
+      for (const name of uses) registered(name);
+      fn = runtimeAjv().compile(schema);
     }
     return fn(data) ? [] : dedupe((fn.errors ?? []).map(toProblem));
   };

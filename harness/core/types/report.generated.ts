@@ -57,7 +57,7 @@ export interface AnalysisReport {
     abandonedAttempts: number;
     errorRate: number;
   };
-  primary: null | {
+  primary: {
     test: "mcnemar-exact";
     sidedness: "two-sided" | "greater" | "less";
     alpha: number;
@@ -77,14 +77,14 @@ export interface AnalysisReport {
       lower: number | null;
       upper: number | null;
     };
-    clustered: null | {
+    clustered: {
       mean: number;
       se: number;
       naiveSe: number;
       lower: number;
       upper: number;
       clusters: number;
-    };
+    } | null;
     perTask: {
       task: string;
       n: number;
@@ -105,9 +105,8 @@ export interface AnalysisReport {
       lower: number;
       upper: number;
     }[];
-  };
+  } | null;
   secondary:
-    | null
     | {
         metric:
           | "constraintAdherence"
@@ -124,10 +123,10 @@ export interface AnalysisReport {
         meanTreatment: number;
         meanControl: number;
         meanDifference: number | null;
-        ci: null | {
+        ci: {
           lower: number;
           upper: number;
-        };
+        } | null;
         test: {
           name: "wilcoxon-signed-rank" | "sign-flip-permutation";
           statistic: number | null;
@@ -136,22 +135,23 @@ export interface AnalysisReport {
         };
         pHolm: number;
         hodgesLehmann: number | null;
-        clustered: null | {
+        clustered: {
           se: number;
           naiveSe: number;
           lower: number;
           upper: number;
           clusters: number;
-        };
-        logRatio: null | {
+        } | null;
+        logRatio: {
           ratio: number;
           lower: number;
           upper: number;
           n: number;
           skipped: number;
-        };
+        } | null;
         notes: string[];
-      }[];
+      }[]
+    | null;
   exclusions: {
     pairId: string;
     rule: string;
