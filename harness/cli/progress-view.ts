@@ -7,13 +7,14 @@ export function progressTable(p: ProgressSnapshot): string {
   const header = ['variant', 'done', 'ok', 'failed', 'errors', 'retries', 'avg time'];
   const row = (name: string, r: Omit<VariantProgress, 'variant'>) => {
     const finished = r.done - 0;
-    return [name, `${r.done}/${r.total}`, String(r.succeeded), String(r.failedChecks), String(r.errors), String(r.retries), r.wallTimeSeconds > 0 && finished > 0 ? fmtTime(r.wallTimeSeconds / Math.max(1, finished)) : '-'];
+    const hidden = (n: number) => (n < 0 ? 'blind' : String(n));
+    return [name, `${r.done}/${r.total}`, hidden(r.succeeded), hidden(r.failedChecks), String(r.errors), String(r.retries), r.wallTimeSeconds > 0 && finished > 0 ? fmtTime(r.wallTimeSeconds / Math.max(1, finished)) : '-'];
   };
   const rows = [header, ...p.variants.map((v) => row(v.variant, v)), row('total', p.total)];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  lines.push(`elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}`);
+  lines.push(`elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}${p.blinded ? ' (outcomes by variant hidden until every slot is done, as pre-registered)' : ''}`);
   return `${lines.join('\n')}\n`;
 }
 

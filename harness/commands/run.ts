@@ -40,7 +40,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const only = parseOnly(options.only, exp.config.tasks, exp.config.variants);
   const anyCommands = exp.tasks.some((t) => needsCommands(provider, t));
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', anyCommands);
-  const progress = new Progress(exp.config.variants);
+  const progress = new Progress(exp.config.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
   options.onStart?.(() => progress.snapshot());
   const refreshRecords = async () => writeProgressCsv(frozen.runsDir, frozen.schedule, await readEntries(frozen.files.registry));
   const ticker = setInterval(() => void refreshRecords(), 5000);

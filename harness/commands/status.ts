@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { RegistryEntry, Scorecard } from '../core/types/index.js';
-import { locateExperiment } from '../experiment/locate.js';
+import { loadExperiment } from '../experiment/load-experiment.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { loadFrozenSet } from '../pipeline/frozen-set.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
@@ -21,11 +21,12 @@ export interface StatusResult {
 
 // status: the progress table from the files alone (registry and scorecards); runs nothing.
 export async function status(options: StatusOptions): Promise<StatusResult> {
-  const location = locateExperiment(options.experiment, { runsRoot: options.runsDir });
+  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
+  const location = exp.location;
   const frozen = await loadFrozenSet(location.runsDir, location.id);
   const entries = await readEntries(frozen.files.registry);
   const current = currentRuns(entries);
-  const progress = new Progress(frozen.schedule.variants);
+  const progress = new Progress(frozen.schedule.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
   const retried = entries.filter((e): e is Extract<RegistryEntry, { type: 'retried' }> => e.type === 'retried');
   for (const slot of frozen.schedule.slots) {
     progress.addSlot(slot.variant);

@@ -138,7 +138,7 @@ describe('lock-run', () => {
     const entries = await registry();
     const pinned = entries.find((e) => e.type === 'pinned' && e.data.runId === runId)!;
     const lockedEntry = entries.find((e) => e.type === 'locked' && e.data.runId === runId)!;
-    const status = lockedEntry.data.success ? 'locked-success' : 'locked-failed';
+    const status = 'locked';
     expect(pinned.seq).toBeLessThan(lockedEntry.seq);
     expect(csv).toEqual([
       'run_id,variant,task,timestamp,status',

@@ -2,7 +2,9 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, type CliResult } from '../test-support/cli.js';
-import { treeDigests } from './execute-support.js';
+import { jsonDigest } from '../core/digest.js';
+import { writeLock } from '../store/run-lock.js';
+import { executeCli, initCli, treeDigests } from './execute-support.js';
 import {
   SLOTS, attemptOf, expectEachSlotLockedOnce, expectProgressComplete, expectVerifies, hx, isLocked, ofType, registry, runFolders, runSetDir,
   slotKey, slotsOf, smallProject, startCli, waitFor, type Entry, type Project,
@@ -27,12 +29,34 @@ beforeAll(() => {
     return { p, first: await hx(p, ['run', EXAMPLE, '-j', '4']) };
   })();
   killedRun = killAndResume();
+  cutOffLock = lockCutOffAndResume();
   // Awaited (and so reported) in the describes below; not an unhandled rejection meanwhile.
-  fullRun.catch(() => undefined);
-  killedRun.catch(() => undefined);
+  for (const setup of [fullRun, killedRun, cutOffLock]) setup.catch(() => undefined);
 });
 
 type KilledAt = { entries: Entry[]; folders: string[]; unlocked: string[] };
+let cutOffLock: Promise<{ p: Project; runId: string; resumed: CliResult }>;
+
+// What lock-run leaves when killed after writing lock.json, halfway through making the run
+// read-only and before registering it: the folder and one file still writable.
+async function lockCutOffAndResume(): Promise<{ p: Project; runId: string; resumed: CliResult }> {
+  const p = await smallProject();
+  projects.push(p);
+  const slot = (await slotsOf(p))[0]!;
+  const manifestFile = await initCli(p.dir, slot);
+  const executed = await executeCli(p.dir, manifestFile);
+  expect(executed.exitCode, executed.stderr).toBe(0);
+  const evaluated = await hx(p, ['evaluate', '--manifest', manifestFile]);
+  expect(evaluated.exitCode, evaluated.stderr).toBe(0);
+  const dir = path.dirname(manifestFile);
+  const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as { runId: string; digest: { sha256: string } };
+  const scorecard = JSON.parse(await fs.readFile(path.join(dir, 'scorecard.json'), 'utf8')) as unknown;
+  await writeLock(dir, manifest.runId, manifest.digest, jsonDigest(scorecard), new Date());
+  await fs.chmod(dir, 0o755);
+  await fs.chmod(path.join(dir, 'scorecard.json'), 0o644);
+  const resumed = await hx(p, ['run', EXAMPLE, '--only', `task=${slot.task},variant=${slot.variant}`]);
+  return { p, runId: manifest.runId, resumed };
+}
 
 async function killAndResume(): Promise<{ p: Project; killedAt: KilledAt; resumed: CliResult }> {
   // 150 ms per simulated response keeps runs in flight long enough to be killed.
@@ -81,7 +105,7 @@ describe('a full run of a small experiment, then the same command again', () => 
     await expectProgressComplete(p, await expectEachSlotLockedOnce(p));
     const csv = (await fs.readFile(path.join(runSetDir(p), 'registry.csv'), 'utf8')).trimEnd().split('\n');
     expect(csv[0]).toBe('run_id,variant,task,timestamp,status');
-    expect(csv.filter((l) => /,locked-(success|failed)$/.test(l))).toHaveLength(SLOTS);
+    expect(csv.filter((l) => /,locked(-success|-failed)?$/.test(l))).toHaveLength(SLOTS);
   });
 
   it('verify is clean and every pair verifies', async () => {
@@ -157,5 +181,26 @@ describe('kill -9 in the middle of a run, then run again', () => {
     const status = await hx(p, ['status', EXAMPLE, '--json']);
     expect(status.exitCode, status.stderr).toBe(0);
     expect((JSON.parse(status.stdout) as { complete: boolean; progress: { total: { done: number } } }).progress.total.done).toBe(SLOTS);
+  });
+});
+
+describe('a run killed while it was being locked, then run again', () => {
+  let p: Project;
+  let runId: string;
+  let resumed: CliResult;
+
+  beforeAll(async () => {
+    ({ p, runId, resumed } = await cutOffLock);
+  }, 120_000);
+
+  it('the next run finishes the lock and registers the run instead of refusing the run set', async () => {
+    expect(resumed.exitCode, resumed.stdout + resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('completeness gate: 2/2 slots locked');
+    const entries = await registry(p);
+    expect(ofType(entries, 'locked').filter((e) => e.data.runId === runId)).toHaveLength(1);
+    expect(ofType(entries, 'abandoned')).toEqual([]);
+    expect((await runFolders(p)).filter((id) => id.startsWith(runId.replace(/-a1$/, '')))).toEqual([runId]);
+    const v = await hx(p, ['verify', EXAMPLE]);
+    expect(v.exitCode, v.stdout).toBe(0);
   });
 });

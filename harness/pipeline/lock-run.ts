@@ -4,7 +4,7 @@ import { jsonDigest, type Digest } from '../core/digest.js';
 import type { RegistryEntry, RunLock, Scorecard } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import { appendEntryLocked, readEntries, withRegistryLock } from '../store/registry.js';
-import { writeLock, lockDigest } from '../store/run-lock.js';
+import { writeLock, lockDigest, makeReadOnly } from '../store/run-lock.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import type { ExperimentContext } from './validate-manifest.js';
 import type { LockedEntry } from './current-runs.js';
@@ -39,6 +39,9 @@ export async function lockRun(dirOrManifest: string, contexts: Map<string, Promi
 }
 
 async function relock(run: ValidRun, registered: LockedEntry | undefined, scorecard: Scorecard): Promise<LockResult> {
+  // A lock cut off before it was registered (crash, kill -9) may not have made every file
+  // read-only yet: finish that, then check the hashes as for any locked run.
+  if (registered === undefined) await makeReadOnly(run.files.dir);
   const problems = (await verifyLockedRun(run.files.dir, registered)).filter((p) => registered !== undefined || !/not registered/.test(p.message));
   if (problems.length > 0) throw checkFailed(`${run.manifest.runId} is locked but does not verify`, { problems, hint: 'the run was changed after locking; `harness verify` lists every problem' });
   const lock = await loadValidJson<RunLock>('lock', run.files.lock);

@@ -10,6 +10,8 @@ export interface VariantProgress {
 }
 
 export interface ProgressSnapshot {
+  /** Outcomes by variant withheld (pre-registered blinding, set not complete): only totals. */
+  blinded: boolean;
   variants: VariantProgress[];
   total: Omit<VariantProgress, 'variant'>;
   elapsedSeconds: number;
@@ -24,7 +26,8 @@ export class Progress {
   private finishedHere = 0;
   skipped = 0;
 
-  constructor(variants: readonly string[]) {
+  /** Whether the pre-registration hides outcomes by variant until every slot is done. */
+  constructor(variants: readonly string[], private readonly blindUntilComplete = false) {
     for (const variant of variants) this.rows.set(variant, { variant, total: 0, done: 0, succeeded: 0, failedChecks: 0, errors: 0, retries: 0, wallTimeSeconds: 0 });
   }
 
@@ -65,7 +68,9 @@ export class Progress {
     const elapsedSeconds = (performance.now() - this.started) / 1000;
     const remaining = total.total - total.done;
     const etaSeconds = this.finishedHere === 0 ? null : remaining === 0 ? 0 : (elapsedSeconds / this.finishedHere) * remaining;
-    return { variants, total, elapsedSeconds, etaSeconds, skipped: this.skipped };
+    const blinded = this.blindUntilComplete && total.done < total.total;
+    if (blinded) for (const v of variants) { v.succeeded = -1; v.failedChecks = -1; }
+    return { blinded, variants, total, elapsedSeconds, etaSeconds, skipped: this.skipped };
   }
 
   private row(variant: string): VariantProgress {

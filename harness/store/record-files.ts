@@ -17,7 +17,8 @@ function csvRow(e: RegistryEntry): string | undefined {
   const cells = (runId: string, variant: string, task: string, status: string) => `${[runId, variant, task, e.at, status].map(csvCell).join(',')}\n`;
   switch (e.type) {
     case 'pinned': return cells(e.data.runId, e.data.variant, e.data.task, e.data.adhoc ? 'pinned-adhoc' : 'pinned');
-    case 'locked': return cells(e.data.runId, e.data.variant, e.data.task, e.data.success ? 'locked-success' : 'locked-failed');
+    // No outcome here: a file anyone may open while the experiment runs must not unblind it.
+    case 'locked': return cells(e.data.runId, e.data.variant, e.data.task, 'locked');
     case 'abandoned': case 'retried': case 'superseded': return cells(e.data.runId, e.data.variant, e.data.task, e.type);
     default: return undefined;
   }

@@ -47,7 +47,7 @@ export function lockDigest(lock: RunLock): Digest {
 }
 
 // Deepest first, the run folder itself last, so nothing is left writable halfway.
-async function makeReadOnly(dir: string): Promise<void> {
+export async function makeReadOnly(dir: string): Promise<void> {
   for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) await makeReadOnly(p);

@@ -1,0 +1,168 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE, type CliResult } from '../test-support/cli.js';
+import { treeDigests } from './execute-support.js';
+import {
+  SLOTS, currentLocked, hx, isLocked, ofType, progressRows, registry, runFolders, runSetDir, slotKey, slotsOf, smallProject, type Project,
+} from './run-support.js';
+
+// Partial runs and reruns keep history: `run --only` touches just the slots it names, and
+// `rerun` supersedes a locked run with a new attempt while the old run stays on disk, verifying,
+// and in the registry with the reason; the slot still counts once.
+
+type Status = { complete: boolean; progress: { total: { done: number; total: number }; variants: { variant: string; done: number; total: number }[] } };
+type Manifest = Record<string, unknown> & { runId: string; slot: { attempt: number }; environment: Record<string, unknown> };
+
+const REASON = 'evaluator bug fixed (test: rerun keeps history)';
+
+describe('run --only, then rerun of one locked run', () => {
+  let p: Project;
+  let only: CliResult;
+  let task3: Awaited<ReturnType<typeof slotsOf>>;
+  let oldId: string;
+  let newId: string;
+  let rerun: CliResult;
+
+  beforeAll(async () => {
+    p = await smallProject();
+    task3 = (await slotsOf(p)).filter((s) => s.task === 'TASK-003');
+    only = await hx(p, ['run', EXAMPLE, '--only', 'task=TASK-003', '-j', '4']);
+  }, 90_000);
+  afterAll(async () => {
+    await p.cleanup();
+  });
+
+  it('run --only task=TASK-003 runs just those slots', async () => {
+    expect(only.exitCode, only.stdout + only.stderr).toBe(0);
+    expect(only.stdout).toContain(`completeness gate: ${task3.length}/${task3.length} slots locked`);
+    expect(task3).toHaveLength(SLOTS / 4);
+    expect(await runFolders(p)).toEqual(task3.map((s) => `${s.pairId}-${s.task}-${s.variant}-a1`).sort());
+    for (const s of task3) expect(isLocked(p, `${s.pairId}-${s.task}-${s.variant}-a1`)).toBe(true);
+    const entries = await registry(p);
+    expect(entries.filter((e) => e.type !== 'frozen' && e.type !== 'violation' && e.data.task !== 'TASK-003')).toEqual([]);
+    const rows = await progressRows(p);
+    expect(rows.filter((r) => r.status === 'complete').map((r) => r.task_id)).toEqual(['TASK-003', 'TASK-003']);
+    expect(rows.filter((r) => r.task_id !== 'TASK-003').map((r) => r.status)).toEqual(Array(6).fill('pending'));
+  });
+
+  it('--only task=TASK-003,variant=goal-centric is then up to date and writes nothing', async () => {
+    const before = await treeDigests(runSetDir(p));
+    const r = await hx(p, ['run', EXAMPLE, '--only', 'task=TASK-003,variant=goal-centric']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${task3.length / 2}/${task3.length / 2} up to date\n`);
+    expect(await treeDigests(runSetDir(p))).toEqual(before);
+  });
+
+  it('status counts the TASK-003 slots as done and nothing else', async () => {
+    const r = await hx(p, ['status', EXAMPLE, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout) as Status;
+    expect(s.complete).toBe(false);
+    expect(s.progress.total).toMatchObject({ done: task3.length, total: SLOTS });
+  });
+
+  it('rerun <run-id> --reason makes attempt 2 and keeps the old run', async () => {
+    const slot = task3.find((s) => s.variant === 'goal-centric')!;
+    oldId = `${slot.pairId}-${slot.task}-${slot.variant}-a1`;
+    newId = `${slot.pairId}-${slot.task}-${slot.variant}-a2`;
+    rerun = await hx(p, ['rerun', oldId, '--reason', REASON, '--json']);
+    expect(rerun.exitCode, rerun.stdout + rerun.stderr).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ superseded: oldId, newRunId: newId });
+    expect(isLocked(p, oldId)).toBe(true);
+    expect(isLocked(p, newId)).toBe(true);
+    expect(await runFolders(p)).toEqual([...task3.map((s) => `${s.pairId}-${s.task}-${s.variant}-a1`), newId].sort());
+  });
+
+  it('the old run still verifies, and so does the whole run set', async () => {
+    const [one, all] = await Promise.all([hx(p, ['verify', path.join('runs', EXAMPLE, oldId)]), hx(p, ['verify', EXAMPLE])]);
+    expect(one.exitCode, one.stdout).toBe(0);
+    expect(all.exitCode, all.stdout).toBe(0);
+    expect(all.stdout).toContain(`verified ${task3.length + 1} locked runs`);
+  });
+
+  it('the registry records the superseding with its reason, before the new attempt; registry.csv shows it', async () => {
+    const entries = await registry(p);
+    const superseded = ofType(entries, 'superseded');
+    expect(superseded).toHaveLength(1);
+    expect(superseded[0]!.data).toMatchObject({ runId: oldId, task: 'TASK-003', variant: 'goal-centric', reason: REASON });
+    const pinnedNew = entries.find((e) => e.type === 'pinned' && e.data.runId === newId)!;
+    expect(pinnedNew.data.attempt).toBe(2);
+    expect(pinnedNew.seq).toBeGreaterThan(superseded[0]!.seq);
+    expect(ofType(entries, 'locked').map((e) => e.data.runId)).toEqual(expect.arrayContaining([oldId, newId]));
+    const current = currentLocked(entries);
+    expect(current.get(slotKey(superseded[0]!.data))!.map((e) => e.data.runId)).toEqual([newId]);
+    const csv = (await fs.readFile(path.join(runSetDir(p), 'registry.csv'), 'utf8')).trimEnd().split('\n');
+    expect(csv.filter((l) => l.startsWith(`${oldId},`)).map((l) => l.split(',').at(-1))).toEqual(['pinned', expect.stringMatching(/^locked(-success|-failed)?$/), 'superseded']);
+    expect(csv.filter((l) => l.startsWith(`${newId},`)).map((l) => l.split(',').at(-1))).toEqual(['pinned', expect.stringMatching(/^locked(-success|-failed)?$/)]);
+  });
+
+  it('status still counts the slot once; progress.csv names the new attempt', async () => {
+    const r = await hx(p, ['status', EXAMPLE, '--json']);
+    const s = JSON.parse(r.stdout) as Status;
+    expect(s.progress.total).toMatchObject({ done: task3.length, total: SLOTS });
+    expect(s.progress.variants.find((v) => v.variant === 'goal-centric')).toMatchObject({ done: task3.length / 2 });
+    const pairId = oldId.slice(0, 'pair-0000'.length);
+    expect((await progressRows(p)).find((row) => row.pair_id === pairId)).toMatchObject({ status: 'complete', 'run_id_goal-centric': newId });
+  });
+
+  it('the new attempt pins what the old one pinned; verify-pairing fails only on a pin that really differs', async () => {
+    const read = async (id: string) => JSON.parse(await fs.readFile(path.join(runSetDir(p), id, 'manifest.json'), 'utf8')) as Manifest;
+    const [old, fresh] = [await read(oldId), await read(newId)];
+    for (const key of ['experiment', 'task', 'variant', 'seed', 'provider', 'limits', 'evaluator', 'sandbox']) expect(fresh[key], key).toEqual(old[key]);
+    expect(fresh.slot).toEqual({ ...old.slot, attempt: 2 });
+    // The partner (role-centric) was run before the rerun: the same harness, unless the git
+    // commit or another environment pin changed in between.
+    const partner = await read(oldId.replace('goal-centric-a1', 'role-centric-a1'));
+    const envPins = ['harnessVersion', 'gitCommit', 'lockfileDigest', 'nodeVersion'];
+    const differing = envPins.filter((k) => JSON.stringify(partner.environment[k]) !== JSON.stringify(fresh.environment[k]));
+    const r = await hx(p, ['verify-pairing', '--experiment', EXAMPLE, '--pair-id', oldId.slice(0, 'pair-0000'.length)]);
+    if (differing.length === 0) {
+      expect(r.exitCode, r.stdout).toBe(0);
+      expect(r.stdout).toContain('1/1 pairs intact');
+    } else {
+      expect(r.exitCode).toBe(1);
+      for (const k of differing) expect(r.stdout).toContain(`pin environment.${k} differs`);
+    }
+  });
+
+  it('a superseded run cannot be rerun again, a run id that is not locked is refused, and a reason is required', async () => {
+    const [again, unknown, blank] = await Promise.all([
+      hx(p, ['rerun', oldId, '--reason', 'twice']),
+      hx(p, ['rerun', 'pair-0001-TASK-001-role-centric-a1', '--reason', 'never ran', '--experiment', EXAMPLE]),
+      hx(p, ['rerun', newId, '--reason', ' ']),
+    ]);
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain('already superseded');
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('is not a locked run');
+    expect(blank.exitCode).toBe(2);
+    expect(blank.stderr).toContain('--reason');
+    expect(ofType(await registry(p), 'superseded')).toHaveLength(1);
+  });
+
+  it('run --only task=TASK-003 is up to date after the rerun', async () => {
+    const r = await hx(p, ['run', EXAMPLE, '--only', 'task=TASK-003']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`${task3.length}/${task3.length} up to date\n`);
+  });
+
+  it('a bad --only exits 2 with a message and writes nothing', async () => {
+    const before = await treeDigests(runSetDir(p));
+    const cases: [string, RegExp][] = [
+      ['task=TASK-999', /--only: unknown task "TASK-999"[\s\S]*known: TASK-001, TASK-002, TASK-003, TASK-004/],
+      ['task=TASK-005', /--only: unknown task "TASK-005"/],
+      ['task=TASK-003,variant=nope', /--only: unknown variant "nope"/],
+      ['tsk=TASK-003', /--only: cannot read "tsk=TASK-003"/],
+    ];
+    const results = await Promise.all(cases.map(([spec]) => hx(p, ['run', EXAMPLE, '--only', spec])));
+    for (const [i, [spec, message]] of cases.entries()) {
+      const r = results[i]!;
+      expect(r.exitCode, spec).toBe(2);
+      expect(r.stderr, spec).toMatch(message);
+      expect(r.stdout, spec).toBe('');
+    }
+    expect(await treeDigests(runSetDir(p))).toEqual(before);
+    expect(existsSync(path.join(runSetDir(p), 'pair-0001-TASK-001-role-centric-a1'))).toBe(false);
+  });
+});
