@@ -43,7 +43,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const progress = new Progress(exp.config.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
   options.onStart?.(() => progress.snapshot());
   const refreshRecords = async () => writeProgressCsv(frozen.runsDir, frozen.schedule, await readEntries(frozen.files.registry));
-  const ticker = setInterval(() => void refreshRecords(), 5000);
+  // A failed refresh must not end the run; the final refresh below reports any error.
+  const ticker = setInterval(() => void refreshRecords().catch(() => undefined), 5000);
   try {
     const summary = await runSchedule(exp, frozen, { jobs: options.jobs, sandbox, only, progress, verifySkipped: true });
     return { ...summary, experiment: exp.config.id, provider, complete: summary.incomplete.length === 0 && summary.notVerified.length === 0, progress: progress.snapshot() };

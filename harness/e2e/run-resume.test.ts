@@ -12,16 +12,20 @@ import {
 
 // `harness run` is make-style: a finished run set is left exactly as it is, and a run killed
 // with -9 halfway is finished by the next `run`, which keeps the dead attempts on disk, records
-// them as abandoned and gives their slots a new attempt.
+// them as abandoned and gives their slots a new attempt (or finishes a lock the kill cut off).
 
 const projects: Project[] = [];
 afterAll(async () => {
+  // A filtered run (-t) skips the describes, not the setups: let them end before removing files.
+  await Promise.allSettled([fullRun, killedRun, cutOffLock]);
   await Promise.all(projects.map((p) => p.cleanup()));
-});
+}, 120_000);
 
-// Both scenarios are set up at once (the killed one mostly waits), each describe awaits its own.
+// The scenarios are set up at once (the killed one mostly waits), each describe awaits its own.
+type KilledAt = { entries: Entry[]; folders: string[]; unlocked: string[] };
 let fullRun: Promise<{ p: Project; first: CliResult }>;
 let killedRun: Promise<{ p: Project; killedAt: KilledAt; resumed: CliResult }>;
+let cutOffLock: Promise<{ p: Project; runId: string; resumed: CliResult }>;
 beforeAll(() => {
   fullRun = (async () => {
     const p = await smallProject();
@@ -33,9 +37,6 @@ beforeAll(() => {
   // Awaited (and so reported) in the describes below; not an unhandled rejection meanwhile.
   for (const setup of [fullRun, killedRun, cutOffLock]) setup.catch(() => undefined);
 });
-
-type KilledAt = { entries: Entry[]; folders: string[]; unlocked: string[] };
-let cutOffLock: Promise<{ p: Project; runId: string; resumed: CliResult }>;
 
 // What lock-run leaves when killed after writing lock.json, halfway through making the run
 // read-only and before registering it: the folder and one file still writable.
@@ -67,8 +68,15 @@ async function killAndResume(): Promise<{ p: Project; killedAt: KilledAt; resume
   // Kill once two runs are locked and another has been pinned but not yet locked, so the
   // kill leaves at least one run folder behind that was never locked.
   await waitFor('two locked runs and one in flight', async () => {
-    const lines = (await fs.readFile(registryFile, 'utf8')).split('\n').filter((l) => l.endsWith('}'));
-    const ids = (type: string) => new Set(lines.filter((l) => l.includes(`"type":"${type}"`)).map((l) => (JSON.parse(l) as Entry).data.runId));
+    if (child.exited()) throw new Error(`run ended before it could be killed:\n${(await child.done).stderr}`);
+    const entries = (await fs.readFile(registryFile, 'utf8')).split('\n').flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Entry];
+      } catch {
+        return []; // the line being written
+      }
+    });
+    const ids = (type: string) => new Set(ofType(entries, type).map((e) => e.data.runId));
     const locked = ids('locked');
     return locked.size >= 2 && [...ids('pinned')].some((id) => !locked.has(id));
   });

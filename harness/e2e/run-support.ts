@@ -119,7 +119,7 @@ export async function expectVerifies(p: Project): Promise<void> {
 }
 
 /** The CLI as a child process the test can kill; `done` resolves when it exits. */
-export function startCli(p: Project, args: string[]): { pid: number; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
+export function startCli(p: Project, args: string[]): { pid: number; exited: () => boolean; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of UNSET) delete env[name];
   const child = spawn(process.execPath, [CLI, ...args], { cwd: p.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -127,10 +127,14 @@ export function startCli(p: Project, args: string[]): { pid: number; done: Promi
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  let exited = false;
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      exited = true;
+      resolve({ code, signal, stdout, stderr });
+    });
   });
-  return { pid: child.pid!, done };
+  return { pid: child.pid!, exited: () => exited, done };
 }
 
 /** Polls until `ready` holds (checked every 50 ms), failing after `timeoutMs`. */

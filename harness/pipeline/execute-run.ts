@@ -76,7 +76,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
     const endpoint = manifest.provider.name === 'sim'
       ? await simEndpoint({
         script: task.spec.simulator, behaviour: exp.resolved.simulator.behaviour[variant.id]!, seed: manifest.seed, model: manifest.provider.model,
-        faults: exp.resolved.simulator.faults, latencyMs: exp.resolved.simulator.latencyMs, slowMs: SIM_SLOW_MS,
+        faults: exp.resolved.simulator.faults, latencyMs: exp.resolved.simulator.latencyMs, slowMs: SIM_SLOW_MS, runAttempt: manifest.slot.attempt,
       })
       : { apiKey: apiKey!, baseURL: undefined };
     let rateLimited = 0;

@@ -41,7 +41,8 @@ export interface RunnerSummary {
 export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, options: RunnerOptions): Promise<RunnerSummary> {
   const entries = await readEntries(frozen.files.registry);
   const superseded = new Set(entries.filter((e) => e.type === 'superseded').map((e) => (e as Extract<RegistryEntry, { type: 'superseded' }>).data.runId));
-  const abandoned = new Set(entries.filter((e) => e.type === 'abandoned').map((e) => (e as Extract<RegistryEntry, { type: 'abandoned' }>).data.runId));
+  // Attempts already accounted for: registered as abandoned, or retried after an infrastructure failure.
+  const abandoned = new Set(entries.flatMap((e) => (e.type === 'abandoned' || e.type === 'retried' ? [e.data.runId] : [])));
   const current = currentRuns(entries);
   const slots = frozen.schedule.slots.filter(options.only);
   const claims = await claimsDir(frozen.runsDir);
@@ -103,7 +104,14 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
       }
       summary.infrastructureFailures++;
       options.progress.infrastructureError(slot.variant);
-      if (tries >= exp.resolved.maxAttempts) return;
+      if (tries >= exp.resolved.maxAttempts) {
+        await appendEntry(frozen.files.registry, exp.config.id, 'abandoned', {
+          runId: outcome.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant,
+          reason: `infrastructure failure on the last allowed attempt (${exp.resolved.maxAttempts}): ${outcome.infrastructureError}`,
+        });
+        abandoned.add(outcome.runId);
+        return;
+      }
       await appendEntry(frozen.files.registry, exp.config.id, 'retried', {
         runId: outcome.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant,
         cause: outcome.infrastructureError, nextAttempt: outcome.attempt + 1,

@@ -6,9 +6,12 @@ import type { FaultKind, SimSessionSpec } from './session.js';
 // whole sequence of faults repeats exactly for the same seed. Both variants of a pair see the
 // same faults at the same turn and attempt.
 export function decideFault(spec: SimSessionSpec, turn: number, attempt: number): FaultKind | undefined {
+  // A new attempt of the whole run (after an infrastructure failure) draws afresh; the first
+  // attempt keeps the historical keys, so its fault sequence is unchanged.
+  const at = (spec.runAttempt ?? 1) > 1 ? `${spec.runAttempt}:${attempt}` : attempt;
   const faults = spec.faults;
-  if (faults === undefined || !chance(faults.rate, spec.seed, 'fault', turn, attempt)) return undefined;
-  return faults.kinds[Math.floor(uniform(spec.seed, 'fault-kind', turn, attempt) * faults.kinds.length)];
+  if (faults === undefined || !chance(faults.rate, spec.seed, 'fault', turn, at)) return undefined;
+  return faults.kinds[Math.floor(uniform(spec.seed, 'fault-kind', turn, at) * faults.kinds.length)];
 }
 
 /** The faults that are an error response; timeout and malformed answer with the real message. */

@@ -17,6 +17,8 @@ export interface SimSessionSpec {
   latencyMs?: number;
   /** How long a `timeout` fault holds its answer (default 3000 ms). */
   slowMs?: number;
+  /** Which attempt of the run this is (default 1): later attempts draw their faults afresh. */
+  runAttempt?: number;
 }
 
 /** A registered session: its spec, its fixed plan, and what the server has seen of it. */
@@ -45,6 +47,7 @@ const SESSION_SCHEMA = {
     faults: { type: 'object', $ref: `${EXPERIMENT}#/properties/simulator/properties/faults`, required: ['rate', 'kinds'] },
     latencyMs: { type: 'integer', minimum: 0 },
     slowMs: { type: 'integer', minimum: 0 },
+    runAttempt: { type: 'integer', minimum: 1 },
   },
 };
 
