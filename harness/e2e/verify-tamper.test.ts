@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonDigest } from '../core/digest.js';
 import type { RegistryEntry } from '../core/types/index.js';
-import { appendEntryLocked } from '../store/registry.js';
+import { appendEntriesLocked } from '../store/registry.js';
 import { lockDigest, writeLock } from '../store/run-lock.js';
 import { EXAMPLE, scratchProject } from '../test-support/cli.js';
 import { cli, editYaml, freezeCli, scheduleOf, slotArgs } from './execute-support.js';
@@ -284,7 +284,7 @@ describe('verify: a locked run set and its tampered copies', () => {
       const registry = path.join(dir, RUNS, 'registry.jsonl');
       const first = (await registryLines(dir)).map((l) => JSON.parse(l) as Extract<RegistryEntry, { type: 'locked' }>).find((e) => e.type === 'locked' && e.data.runId === runIds[0])!;
       firstSeq = first.seq;
-      appended = (await appendEntryLocked(registry, EXAMPLE, 'locked', { ...first.data, rootDigest: lock.rootDigest, lockDigest: lockDigest(lock) })).seq;
+      appended = (await appendEntriesLocked(registry, [{ experiment: EXAMPLE, type: 'locked', data: { ...first.data, rootDigest: lock.rootDigest, lockDigest: lockDigest(lock) } }]))[0]!.seq;
     });
     expect(r.exitCode).toBe(1);
     expect(problems(r.stdout)).toEqual([

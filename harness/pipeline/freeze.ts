@@ -6,7 +6,7 @@ import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { runSetFiles } from '../experiment/locate.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
-import { appendEntry, appendEntryLocked } from '../store/registry.js';
+import { appendEntriesLocked, appendEntry } from '../store/registry.js';
 import { freezeRecordFor, inputChanges, scheduleFor, scheduleText, type InputChange, type ProviderName } from './freeze-record.js';
 import { changedInputsError, loadFrozenSet } from './frozen-set.js';
 
@@ -78,7 +78,7 @@ async function createRunSet(exp: LoadedExperiment, record: FreezeRecord, schedul
     const files = runSetFiles(staging);
     await writeFileAtomic(files.schedule, scheduleText(schedule));
     await writeJsonAtomic(files.freezeRecord, record);
-    await appendEntryLocked(files.registry, exp.config.id, 'frozen', frozenData(record), new Date(record.frozenAt));
+    await appendEntriesLocked(files.registry, [{ experiment: exp.config.id, type: 'frozen', data: frozenData(record), at: new Date(record.frozenAt) }]);
     await fs.rename(staging, target);
   } catch (err) {
     await fs.rm(staging, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import { runIdFor } from '../core/schedule.js';
 import type { Manifest, ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { writeJsonAtomic } from '../store/atomic-write.js';
-import { appendEntryLocked, readEntries, withRegistryLock } from '../store/registry.js';
+import { appendEntry, readEntries } from '../store/registry.js';
 import type { FrozenSet } from './frozen-set.js';
 import { buildManifest, type RunSlot, type SandboxMode } from './manifest.js';
 
@@ -40,16 +40,17 @@ export function findSlot(exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequ
   });
 }
 
-// Claims the slot's next attempt under the registry lock, so two processes never create the
-// same run; the run folder appears complete (manifest inside) or not at all.
+// The run folder appears complete (manifest inside) or not at all, and never twice: its name
+// carries the attempt number and the rename that creates it fails if it exists, so two processes
+// cannot create the same run. Then the pin is registered.
 export async function initRun(
   exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest,
   options: { sandbox: { mode: SandboxMode; version?: string }; output?: string; attempt?: number; now?: Date },
 ): Promise<InitializedRun> {
   const scheduled = findSlot(exp, frozen, req);
-  return withRegistryLock(frozen.files.registry, async () => {
-    const attempt = options.attempt ?? (await nextAttempt(frozen, req));
-    const now = options.now ?? new Date();
+  const attempt = options.attempt ?? (await nextAttempt(frozen, req));
+  const now = options.now ?? new Date();
+  {
     const runId = scheduled !== undefined
       ? runIdFor(scheduled, attempt)
       : `adhoc-${req.task}-${req.variant}-s${req.seed}-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
@@ -57,12 +58,12 @@ export async function initRun(
     const slot: RunSlot = { scheduled, task: req.task, variant: req.variant, pairId: req.pairId, seed: req.seed, attempt };
     const manifest = buildManifest(exp, frozen, slot, runId, options.sandbox, now);
     await createRunDir(runDir, manifest);
-    await appendEntryLocked(frozen.files.registry, exp.config.id, 'pinned', {
+    await appendEntry(frozen.files.registry, exp.config.id, 'pinned', {
       runId, slotIndex: manifest.slot.index, pairId: req.pairId, variant: req.variant, task: req.task,
       attempt, manifestDigest: manifest.digest, adhoc: manifest.adhoc,
     });
     return { runId, runDir, manifestFile: path.join(runDir, 'manifest.json'), manifest };
-  });
+  }
 }
 
 async function nextAttempt(frozen: FrozenSet, req: SlotRequest): Promise<number> {
@@ -81,9 +82,21 @@ async function createRunDir(runDir: string, manifest: Manifest): Promise<void> {
   await fs.mkdir(staging);
   try {
     await writeJsonAtomic(path.join(staging, 'manifest.json'), manifest);
-    await fs.rename(staging, runDir);
+    await renameNew(staging, runDir);
   } catch (err) {
     await fs.rm(staging, { recursive: true, force: true });
     throw err;
   }
+}
+
+// rename(2) replaces an empty directory silently; a run folder must never be taken over, so an
+// existing target (empty or not) is refused.
+async function renameNew(from: string, to: string): Promise<void> {
+  try {
+    await fs.mkdir(to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw inputError(`${to} already exists; a run folder is never reused`, { hint: 'another process pinned this attempt; run again' });
+    throw err;
+  }
+  await fs.rename(from, to);
 }

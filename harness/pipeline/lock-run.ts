@@ -3,7 +3,7 @@ import { checkFailed, inputError } from '../core/errors.js';
 import { jsonDigest, type Digest } from '../core/digest.js';
 import type { RegistryEntry, RunLock, Scorecard } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
-import { appendEntryLocked, readEntries, withRegistryLock } from '../store/registry.js';
+import { appendEntry, readEntries } from '../store/registry.js';
 import { writeLock, lockDigest, makeReadOnly } from '../store/run-lock.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import type { ExperimentContext } from './validate-manifest.js';
@@ -27,15 +27,13 @@ export async function lockRun(dirOrManifest: string, contexts: Map<string, Promi
   if (!existsSync(files.scorecard)) throw inputError(`${manifest.runId} has no scorecard`, { hint: `run \`harness evaluate --manifest ${files.manifest}\` first` });
   const scorecard = await loadValidJson<Scorecard>('scorecard', files.scorecard);
   if (scorecard.runId !== manifest.runId) throw checkFailed(`${files.scorecard} belongs to ${scorecard.runId}, not ${manifest.runId}`);
-  return withRegistryLock(registry, async () => {
-    if (existsSync(files.lock)) {
-      const registered = (await readEntries(registry)).find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === manifest.runId);
-      return relock(run, registered, scorecard);
-    }
-    const lock = await writeLock(files.dir, manifest.runId, manifest.digest, jsonDigest(scorecard), now);
-    await register(run, scorecard, lock.rootDigest, lockDigest(lock));
-    return { runId: manifest.runId, action: 'locked' as const, rootDigest: lock.rootDigest, success: scorecard.success };
-  });
+  if (existsSync(files.lock)) {
+    const registered = (await readEntries(registry)).find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === manifest.runId);
+    return relock(run, registered, scorecard);
+  }
+  const lock = await writeLock(files.dir, manifest.runId, manifest.digest, jsonDigest(scorecard), now);
+  await register(run, scorecard, lock.rootDigest, lockDigest(lock));
+  return { runId: manifest.runId, action: 'locked' as const, rootDigest: lock.rootDigest, success: scorecard.success };
 }
 
 async function relock(run: ValidRun, registered: LockedEntry | undefined, scorecard: Scorecard): Promise<LockResult> {
@@ -56,12 +54,12 @@ async function register(run: ValidRun, scorecard: Scorecard, rootDigest: Digest,
   const { manifest, ctx } = run;
   const registry = ctx.frozen.files.registry;
   const exp = manifest.experiment.id;
-  await appendEntryLocked(registry, exp, 'locked', {
+  await appendEntry(registry, exp, 'locked', {
     runId: manifest.runId, slotIndex: manifest.slot.index, pairId: manifest.slot.pairId, variant: manifest.variant.id, task: manifest.task.id,
     attempt: manifest.slot.attempt, rootDigest, lockDigest: lockDigestValue, manifestDigest: manifest.digest,
     scorecardDigest: jsonDigest(scorecard), success: scorecard.success, stopReason: scorecard.stopReason, adhoc: manifest.adhoc,
   });
-  for (const v of violationEntries(manifest.runId, scorecard)) await appendEntryLocked(registry, exp, 'violation', v);
+  await Promise.all(violationEntries(manifest.runId, scorecard).map((v) => appendEntry(registry, exp, 'violation', v)));
 }
 
 type ViolationData = Extract<RegistryEntry, { type: 'violation' }>['data'];

@@ -43,11 +43,15 @@ export async function listTree(root: string, options: { skip?: (relPath: string)
   return { files, odd };
 }
 
+// Small files (nearly all of a run) are read in one call; a stream costs more than the hashing.
+const STREAM_FROM_BYTES = 1024 * 1024;
+
 async function hashFile(root: string, relPath: string): Promise<TreeFile> {
   const full = path.join(root, relPath);
   const stat = await fs.stat(full);
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(full)) hash.update(chunk as Buffer);
+  if (stat.size < STREAM_FROM_BYTES) hash.update(await fs.readFile(full));
+  else for await (const chunk of createReadStream(full)) hash.update(chunk as Buffer);
   return { path: relPath, size: stat.size, sha256: hash.digest('hex'), mode: stat.mode & 0o777 };
 }
 

@@ -7,10 +7,11 @@ import type { RegistryEntry } from '../core/types/index.js';
 // under the registry lock as each entry is written, so they are always current and appends stay O(1).
 export const REGISTRY_CSV_HEADER = 'run_id,variant,task,timestamp,status\n';
 
-export async function appendRecordFiles(runsDir: string, entry: RegistryEntry): Promise<void> {
-  const row = csvRow(entry);
-  if (row !== undefined) await appendWithHeader(path.join(runsDir, 'registry.csv'), REGISTRY_CSV_HEADER, row);
-  if (entry.type === 'violation') await fs.appendFile(path.join(runsDir, 'violations.log'), violationText(entry));
+export async function appendRecordFiles(runsDir: string, entries: readonly RegistryEntry[]): Promise<void> {
+  const rows = entries.map(csvRow).filter((r) => r !== undefined).join('');
+  if (rows !== '') await appendWithHeader(path.join(runsDir, 'registry.csv'), REGISTRY_CSV_HEADER, rows);
+  const violations = entries.flatMap((e) => (e.type === 'violation' ? [violationText(e)] : [])).join('');
+  if (violations !== '') await fs.appendFile(path.join(runsDir, 'violations.log'), violations);
 }
 
 function csvRow(e: RegistryEntry): string | undefined {

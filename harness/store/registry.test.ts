@@ -7,7 +7,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 import type { RegistryEntry } from '../core/types/index.js';
-import { appendEntry, appendEntryLocked, entryDigest, lastEntry, readEntries } from './registry.js';
+import { appendEntriesLocked, appendEntry, entryDigest, lastEntry, readEntries } from './registry.js';
 
 const DIST_REGISTRY = path.join(packageRoot, 'dist/store/registry.js');
 
@@ -46,10 +46,10 @@ describe('appendEntry', () => {
 
   it('digests the canonical body (checked against a hash of literal text)', async () => {
     const at = new Date('2026-01-02T03:04:05.000Z');
-    const e = await appendEntryLocked(file, 'exp-1', 'deviation', { kind: 'other', who: 'w', reason: 'r' }, at);
+    const [e] = await appendEntriesLocked(file, [{ experiment: 'exp-1', type: 'deviation', data: { kind: 'other', who: 'w', reason: 'r' }, at }]);
     const body = '{"at":"2026-01-02T03:04:05.000Z","data":{"kind":"other","reason":"r","who":"w"},' +
       '"experiment":"exp-1","prev":null,"schemaVersion":1,"seq":0,"type":"deviation"}';
-    expect(e.digest).toEqual({ sha256: createHash('sha256').update(body).digest('hex') });
+    expect(e!.digest).toEqual({ sha256: createHash('sha256').update(body).digest('hex') });
   });
 
   it('finds the last entry when its line is longer than the 16 KiB tail chunk', async () => {

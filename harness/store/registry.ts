@@ -45,38 +45,87 @@ export async function withRegistryLock<T>(file: string, fn: () => Promise<T>): P
   }
 }
 
-/** Appends one hash-chained entry under the lock; returns the entry as written. */
-export async function appendEntry<T extends RegistryEntryType>(
-  file: string, experiment: string, type: T, data: EntryData<T>,
-): Promise<RegistryEntry> {
-  return withRegistryLock(file, () => appendEntryLocked(file, experiment, type, data));
+export interface NewEntry<T extends RegistryEntryType = RegistryEntryType> {
+  type: T;
+  data: EntryData<T>;
+  at?: Date;
 }
 
-/** Append for callers that already hold the lock (e.g. claim-then-pin). */
-export async function appendEntryLocked<T extends RegistryEntryType>(
-  file: string, experiment: string, type: T, data: EntryData<T>, at: Date = new Date(),
-): Promise<RegistryEntry> {
-  const last = await lastEntry(file);
-  const body = {
-    schemaVersion: 1 as const,
-    seq: last === undefined ? 0 : last.seq + 1,
-    at: at.toISOString(),
-    type,
-    experiment,
-    prev: last === undefined ? null : last.digest,
-    data,
-  };
-  const entry = { ...body, digest: jsonDigest(body) } as RegistryEntry;
+interface Pending {
+  experiment: string;
+  entry: NewEntry;
+  resolve: (e: RegistryEntry) => void;
+  reject: (err: unknown) => void;
+}
+
+const pending = new Map<string, Pending[]>();
+const flushing = new Set<string>();
+
+/**
+ * Appends one hash-chained entry; returns it as written. Appends from one process are group
+ * committed: those that arrive while a write is in flight go out together, under one lock and one
+ * fsync, in arrival order, so many concurrent runs do not queue on the file lock one by one.
+ */
+export function appendEntry<T extends RegistryEntryType>(file: string, experiment: string, type: T, data: EntryData<T>): Promise<RegistryEntry> {
+  return new Promise((resolve, reject) => {
+    const queue = pending.get(file) ?? [];
+    queue.push({ experiment, entry: { type, data } as NewEntry, resolve, reject });
+    pending.set(file, queue);
+    void flush(file);
+  });
+}
+
+async function flush(file: string): Promise<void> {
+  if (flushing.has(file)) return;
+  flushing.add(file);
+  try {
+    for (let batch = take(file); batch.length > 0; batch = take(file)) {
+      try {
+        const written = await withRegistryLock(file, () => appendEntriesLocked(file, batch.map((p) => ({ experiment: p.experiment, ...p.entry }))));
+        batch.forEach((p, i) => p.resolve(written[i]!));
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+  } finally {
+    flushing.delete(file);
+  }
+}
+
+function take(file: string): Pending[] {
+  const queue = pending.get(file) ?? [];
+  pending.delete(file);
+  return queue;
+}
+
+/** Append for callers that already hold the lock, or own the file alone (a new run set). */
+export async function appendEntriesLocked(file: string, items: readonly (NewEntry & { experiment: string })[]): Promise<RegistryEntry[]> {
+  let last = await lastEntry(file);
+  const written: RegistryEntry[] = [];
+  for (const item of items) {
+    const body = {
+      schemaVersion: 1 as const,
+      seq: last === undefined ? 0 : last.seq + 1,
+      at: (item.at ?? new Date()).toISOString(),
+      type: item.type,
+      experiment: item.experiment,
+      prev: last === undefined ? null : last.digest,
+      data: item.data,
+    };
+    last = { ...body, digest: jsonDigest(body) } as RegistryEntry;
+    written.push(last);
+  }
+  const created = written[0]?.seq === 0;
   const handle = await fs.open(file, 'a');
   try {
-    await handle.write(`${JSON.stringify(entry)}\n`);
+    await handle.write(written.map((e) => `${JSON.stringify(e)}\n`).join(''));
     await handle.sync();
   } finally {
     await handle.close();
   }
-  if (last === undefined) await fsyncDir(path.dirname(file));
-  await appendRecordFiles(path.dirname(file), entry);
-  return entry;
+  if (created) await fsyncDir(path.dirname(file));
+  await appendRecordFiles(path.dirname(file), written);
+  return written;
 }
 
 /** The digest an entry should carry: canonical JSON of everything but the digest itself. */
