@@ -25,7 +25,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CLI, countRunFiles, hasGnuTime, machine, makeTempRoot, measure, printTable, removeTree, requireBuild, round, writeSyntheticExperiment } from './lib/common.mjs';
-import { aggregate, byHarnessCaller, loadProfiles } from './lib/cpuprofile.mjs';
+import { aggregate, byArea, byHarnessCaller, loadProfiles } from './lib/cpuprofile.mjs';
 
 requireBuild();
 const args = process.argv.slice(2);
@@ -56,6 +56,8 @@ async function promptfooDir() {
     const r = spawnSync('npm', ['install', `promptfoo@${PF_VERSION}`, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
     if (r.status !== 0) throw new Error('npm install promptfoo failed');
   }
+  const { version } = JSON.parse(await fs.readFile(path.join(dir, 'node_modules', 'promptfoo', 'package.json'), 'utf8'));
+  if (version !== PF_VERSION) throw new Error(`${dir} holds promptfoo ${version}, not ${PF_VERSION}: remove the folder and run again`);
   return { dir, bin };
 }
 
@@ -113,8 +115,9 @@ async function profileHarness(jobs) {
   const profiles = loadProfiles(dir);
   const a = aggregate(profiles);
   const callers = byHarnessCaller(profiles);
+  const areas = byArea(profiles);
   await removeTree(root);
-  return { jobs, a, callers };
+  return { jobs, a, callers, areas };
 }
 
 const pf = PROMPTFOO ? await promptfooDir() : undefined;
@@ -147,11 +150,13 @@ if (PROFILE) {
   const p = await profileHarness(JOBS[0]);
   const busy = p.a.totalMs - p.a.idleMs;
   console.log(`\nprofile of harness run -j ${p.jobs}: main thread sampled ${round(p.a.totalMs / 1000)} s, busy ${round(busy / 1000)} s, idle ${round(p.a.idleMs / 1000)} s, GC ${round(p.a.gcMs / 1000)} s`);
+  console.log('main-thread time by area of the harness');
+  printTable(p.areas.map(([k, v]) => ({ area: k, ms: round(v, 0), '%': round((100 * v) / busy, 1), 'ms per run': round(v / TOTAL, 2) })));
   console.log('self time by module (top 15)');
   printTable(p.a.modules.slice(0, 15).map(([k, v]) => ({ module: k, ms: round(v, 0), '%': round((100 * v) / busy, 1) })));
   console.log('time charged to the innermost harness function (top 20)');
   printTable(p.callers.slice(0, 20).map(([k, v]) => ({ function: k, ms: round(v, 0), '%': round((100 * v) / busy, 1) })));
-  profile = { jobs: p.jobs, sampledS: round(p.a.totalMs / 1000), busyS: round(busy / 1000), idleS: round(p.a.idleMs / 1000), gcS: round(p.a.gcMs / 1000), topModules: p.a.modules.slice(0, 10).map(([k, v]) => [k, round(v, 0)]), topCallers: p.callers.slice(0, 10).map(([k, v]) => [k, round(v, 0)]) };
+  profile = { jobs: p.jobs, sampledS: round(p.a.totalMs / 1000), busyS: round(busy / 1000), idleS: round(p.a.idleMs / 1000), gcS: round(p.a.gcMs / 1000), areasMs: Object.fromEntries(p.areas.map(([k, v]) => [k, round(v, 0)])), topModules: p.a.modules.slice(0, 10).map(([k, v]) => [k, round(v, 0)]), topCallers: p.callers.slice(0, 10).map(([k, v]) => [k, round(v, 0)]) };
 }
 
 console.log(JSON.stringify({

@@ -108,6 +108,63 @@ export function byHarnessCaller(profiles) {
   return [...out].map(([k, v]) => [k, v / 1000]).sort((a, b) => b[1] - a[1]);
 }
 
+// Areas of the harness, by the dist/ file of the innermost harness frame (first match wins).
+const AREAS = [
+  [/dist\/store\/atomic-write\.js/, 'atomic writes (temp file, fsync, rename, dir fsync)'],
+  [/dist\/store\/(registry|record-files)\.js|dist\/pipeline\/claims\.js/, 'registry appends + lock files'],
+  [/dist\/store\/(file-tree|run-lock)\.js/, 'tree listing + hashing, lock.json, chmod'],
+  [/dist\/core\/(canonical-json|digest)\.js/, 'canonical JSON + sha256 digests'],
+  [/dist\/documents\//, 'document loading + schema validation'],
+  [/dist\/(agent\/trace|store\/trace-file)\.js/, 'trace writing + reading'],
+  [/dist\/(providers|agent\/loop)/, 'agent loop: SDK client + simulator'],
+  [/dist\/agent\//, 'agent tools + workspace paths'],
+  [/dist\/evaluation\//, 'checks + scorecard'],
+  [/dist\//, 'other harness code (pipeline, commands, cli)'],
+];
+// Samples without a harness frame, by the leaf's module.
+const LEAF_AREAS = [
+  [/^\(garbage collector\)$/, 'garbage collection'],
+  [/^node:internal\/(deps|webstreams|url|abort_controller|event_target)|^npm:@anthropic-ai|^node:_http|^node:net|^node:internal\/(http|stream_base)/, 'agent loop: SDK client + simulator'],
+  [/^node:internal\/(fs|streams)|^node:fs|^npm:graceful-fs|^(read|write|writev|writeBuffer|writeString|close|open|openFileHandle|stat|fstat|lstat|chmod|mkdir|rmdir|rename|fsync|readdir|copyFile|link|unlink|utimes|realpath|readlink|FSReqCallback|internalModuleStat|internalModuleReadJSON)$/, 'fs calls + callbacks (no harness frame)'],
+  [/^node:internal\/modules|^(ModuleWrap|compileFunction|evaluate|instantiate|getModuleRequests)$/, 'module loading + compiling'],
+  [/^\(program\)$/, '(program): V8/native work outside JS'],
+];
+
+/** Main-thread time per area of the harness (see AREAS), idle excluded. */
+export function byArea(profiles) {
+  const out = new Map();
+  for (const p of profiles) {
+    const parent = new Map();
+    const nodes = new Map(p.nodes.map((n) => [n.id, n]));
+    for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const memo = new Map();
+    const areaOf = (leaf) => {
+      if (memo.has(leaf)) return memo.get(leaf);
+      let area;
+      for (let id = leaf; id !== undefined && area === undefined; id = parent.get(id)) {
+        const url = nodes.get(id).callFrame.url;
+        if (url.includes('/dist/')) area = AREAS.find(([re]) => re.test(url))[1];
+      }
+      const cf = nodes.get(leaf).callFrame;
+      if (cf.functionName === '(idle)') area = '(idle)';
+      const leafKey = cf.url === '' ? cf.functionName : moduleOf(cf.url);
+      area ??= LEAF_AREAS.find(([re]) => re.test(leafKey))?.[1] ?? `other: ${leafKey}`;
+      memo.set(leaf, area);
+      return area;
+    };
+    for (let i = 0; i < p.samples.length; i++) {
+      const a = areaOf(p.samples[i]);
+      out.set(a, (out.get(a) ?? 0) + (p.timeDeltas[i + 1] ?? 0));
+    }
+  }
+  out.delete('(idle)');
+  const total = [...out.values()].reduce((a, b) => a + b, 0);
+  let rest = 0;
+  for (const [k, v] of out) if (k.startsWith('other: ') && v < total / 100) { rest += v; out.delete(k); }
+  if (rest > 0) out.set('other runtime (each < 1%)', rest);
+  return [...out].map(([k, v]) => [k, v / 1000]).sort((a, b) => b[1] - a[1]);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const target = process.argv[2];
   const top = Number(process.argv[3] ?? 25);
@@ -119,6 +176,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [k, v] of a.modules.slice(0, top)) console.log(`${v.toFixed(0).padStart(8)} ms ${(100 * v / busy).toFixed(1).padStart(5)}%  ${k}`);
   console.log('\nself time by function');
   for (const [k, v] of a.functions.slice(0, top)) console.log(`${v.toFixed(0).padStart(8)} ms ${(100 * v / busy).toFixed(1).padStart(5)}%  ${k}`);
+  console.log('\nmain-thread time by area');
+  for (const [k, v] of byArea(profiles)) console.log(`${v.toFixed(0).padStart(8)} ms ${(100 * v / busy).toFixed(1).padStart(5)}%  ${k}`);
   console.log('\ntime charged to the innermost harness function on the stack');
   for (const [k, v] of byHarnessCaller(profiles).slice(0, top)) console.log(`${v.toFixed(0).padStart(8)} ms ${(100 * v / busy).toFixed(1).padStart(5)}%  ${k}`);
   const names = (process.env.INCLUSIVE ?? '').split(',').filter(Boolean);

@@ -113,7 +113,7 @@ describe('pin-and-run --execute on the simulator', () => {
     const before = await treeDigests(project.dir);
     const r = await executeCli(project.dir, spare, { extra: ['--provider', 'anthropic'] });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/this run set was frozen for provider sim; a anthropic run would mix providers/);
+    expect(r.stderr).toMatch(/this run set was frozen for provider sim; runs from anthropic would mix providers/);
     expect(r.stderr).toContain(`hint: keep them apart: freeze a separate run set (\`harness freeze ${EXAMPLE} --provider anthropic --runs-dir runs-anthropic\`)`);
     expect(await treeDigests(project.dir)).toEqual(before);
   });

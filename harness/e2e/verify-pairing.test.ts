@@ -98,7 +98,9 @@ describe('verify-pairing', () => {
     expect(result.ok).toBe(false);
     const bad = result.pairs.filter((p) => !p.ok);
     expect(bad.map((p) => p.pairId)).toEqual([a!.pairId]);
+    // The edit itself is caught too: the manifest is no longer the one the registry locked.
     expect(bad[0]!.problems).toEqual([
+      `${runIds.get(b!.index)}: manifest.json is not the manifest the registry locked (edited after locking)`,
       `${runIds.get(b!.index)}: does not match schedule slot ${b!.index} (task ${b!.task}, variant ${b!.variant}, seed ${b!.seed})`,
       `pin seed differs: ${a!.variant} has ${a!.seed}, ${b!.variant} has ${b!.seed + 1}`,
     ]);
@@ -113,6 +115,7 @@ describe('verify-pairing', () => {
     const model = JSON.stringify((JSON.parse(await fs.readFile(path.join(project.dir, RUNS, runIds.get(b!.index)!, 'manifest.json'), 'utf8')) as Manifest).provider.model);
     expect(r.stdout).toBe([
       `FAIL ${a!.pairId} (${a!.task})`,
+      `  ${runIds.get(a!.index)}: manifest.json is not the manifest the registry locked (edited after locking)`,
       `  pin provider.model differs: ${a!.variant} has "claude-other-model", ${b!.variant} has ${model}`,
       '1/2 pairs intact',
       '',
