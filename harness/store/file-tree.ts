@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { compareBytes, digestOf, sha256sumLine, type Digest } from '../core/digest.js';
 
@@ -23,35 +23,47 @@ export interface TreeListing {
 }
 
 // Walks with lstat so a symlink is reported, never followed: a digest must describe what is in
-// the directory, not what a link happens to point at today.
+// the directory, not what a link happens to point at today. The walk and small files are
+// synchronous: a run folder is a handful of small files, where each async fs round trip costs
+// more than the work (bench/alternatives.mjs: 5.4 ms async vs 0.4 ms sync for 7 files).
 export async function listTree(root: string, options: { skip?: (relPath: string) => boolean } = {}): Promise<TreeListing> {
   const files: TreeFile[] = [];
   const odd: OddEntry[] = [];
-  async function walk(rel: string): Promise<void> {
-    const entries = await fs.readdir(path.join(root, rel), { withFileTypes: true });
-    for (const entry of entries) {
+  const large: string[] = [];
+  function walk(rel: string): void {
+    for (const entry of readdirSync(path.join(root, rel), { withFileTypes: true })) {
       const relPath = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (options.skip?.(relPath) === true) continue;
-      if (entry.isDirectory()) await walk(relPath);
-      else if (entry.isFile()) files.push(await hashFile(root, relPath));
-      else odd.push({ path: relPath, type: entry.isSymbolicLink() ? 'symlink' : 'special' });
+      if (entry.isDirectory()) walk(relPath);
+      else if (entry.isFile()) {
+        const small = hashSmallFile(root, relPath);
+        if (small === undefined) large.push(relPath);
+        else files.push(small);
+      } else odd.push({ path: relPath, type: entry.isSymbolicLink() ? 'symlink' : 'special' });
     }
   }
-  await walk('');
+  walk('');
+  for (const relPath of large) files.push(await hashLargeFile(root, relPath));
   files.sort((a, b) => compareBytes(a.path, b.path));
   odd.sort((a, b) => compareBytes(a.path, b.path));
   return { files, odd };
 }
 
-// Small files (nearly all of a run) are read in one call; a stream costs more than the hashing.
+// Files from this size on are streamed (asynchronously) rather than read whole.
 const STREAM_FROM_BYTES = 1024 * 1024;
 
-async function hashFile(root: string, relPath: string): Promise<TreeFile> {
+function hashSmallFile(root: string, relPath: string): TreeFile | undefined {
+  const full = path.join(root, relPath);
+  const stat = statSync(full);
+  if (stat.size >= STREAM_FROM_BYTES) return undefined;
+  return { path: relPath, size: stat.size, sha256: createHash('sha256').update(readFileSync(full)).digest('hex'), mode: stat.mode & 0o777 };
+}
+
+async function hashLargeFile(root: string, relPath: string): Promise<TreeFile> {
   const full = path.join(root, relPath);
   const stat = await fs.stat(full);
   const hash = createHash('sha256');
-  if (stat.size < STREAM_FROM_BYTES) hash.update(await fs.readFile(full));
-  else for await (const chunk of createReadStream(full)) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(full)) hash.update(chunk as Buffer);
   return { path: relPath, size: stat.size, sha256: hash.digest('hex'), mode: stat.mode & 0o777 };
 }
 

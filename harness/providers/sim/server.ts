@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,6 +32,8 @@ type Sessions = Map<string, SimSession>;
 export async function startSimServer(opts: SimServerOptions = {}): Promise<SimServer> {
   const sessions: Sessions = new Map();
   const stop = new AbortController();
+  // Every in-flight answer waits on this one signal; many concurrent runs are normal, not a leak.
+  setMaxListeners(0, stop.signal);
   const server = createServer((req, res) => {
     // A client that hung up (after its own timeout, say) is not the simulator's error.
     res.on('error', () => undefined);
@@ -98,7 +101,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, sessions: Sessi
   session.attempts.set(turn, attempt + 1);
   const requestId = simId('req_sim_', spec.seed, turn, attempt);
   const fault = decideFault(spec, turn, attempt);
-  const wait = (ms: number): Promise<void> => sleep(ms, undefined, { signal });
+  const wait = (ms: number): Promise<void> => (ms <= 0 ? Promise.resolve() : sleep(ms, undefined, { signal }));
   if (fault !== undefined && isErrorFault(fault)) {
     await wait(spec.latencyMs ?? 0);
     return sendError(res, FAULT_ERRORS[fault], requestId, RETRY_HEADERS);
