@@ -22,6 +22,7 @@ help:
 	@echo "make pilot       one pair per task into a separate pilot set ($(PILOT_DIR))"
 	@echo "make test        install, build and run every test"
 	@echo "make check       types, lint, schema drift, tests"
+	@echo "make bench       benchmarks (see bench/README.md)"
 
 install: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
@@ -77,6 +78,13 @@ pilot: build sandbox
 	$(HARNESS) run $(EXP) -j $(JOBS) --runs-dir $(PILOT_DIR)
 	$(HARNESS) verify-pairing --experiment $(EXP) --all --runs-dir $(PILOT_DIR)
 	$(HARNESS) verify $(EXP) --runs-dir $(PILOT_DIR)
+
+# Benchmarks (minutes; numbers depend on the machine's load): see bench/README.md.
+bench: build
+	node bench/startup.mjs
+	node bench/registry-append.mjs
+	node bench/latency.mjs
+	node bench/full-runs.mjs --jobs 16
 
 clean:
 	rm -rf dist
