@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError, type Problem } from '../core/errors.js';
-import { loadJson, loadYaml, locateProblems, parseYaml } from './load.js';
+import { loadJson, locateProblems, parseYaml, readText } from './load.js';
+
+const loadYaml = async (file: string) => parseYaml(file, await readText(file));
 import { documentProblems } from './validate.js';
 
 let dir: string;

@@ -70,10 +70,6 @@ export function parseYaml(file: string, text: string): LoadedDocument {
   return { file, data, locate: (jsonPath, at) => locateInYaml(doc, lineCounter, jsonPath, at ?? 'value') };
 }
 
-export async function loadYaml(file: string): Promise<LoadedDocument> {
-  return parseYaml(file, await readText(file));
-}
-
 // JSON is parsed by JSON.parse (exact semantics); positions are only looked up when a
 // problem is reported, by reading the same text as YAML.
 export async function loadJson(file: string): Promise<LoadedDocument> {

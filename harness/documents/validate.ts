@@ -1,5 +1,5 @@
 import { inputError, type Problem } from '../core/errors.js';
-import { loadJson, loadYaml, locateProblems, type LoadedDocument } from './load.js';
+import { loadJson, locateProblems, type LoadedDocument } from './load.js';
 import { schemaProblems, type SchemaName } from './schemas.js';
 
 /** Schema problems of a loaded document, located at file:line where the source allows. */
@@ -17,10 +17,6 @@ export function requireValid<T>(name: SchemaName, doc: LoadedDocument, hint?: st
     });
   }
   return doc.data as T;
-}
-
-export async function loadValidYaml<T>(name: SchemaName, file: string, hint?: string): Promise<T> {
-  return requireValid<T>(name, await loadYaml(file), hint);
 }
 
 export async function loadValidJson<T>(name: SchemaName, file: string, hint?: string): Promise<T> {

@@ -2,8 +2,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HarnessError } from '../core/errors.js';
-import { writeFileAtomic, writeFileOnce, writeJsonAtomic } from './atomic-write.js';
+import { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -50,34 +49,3 @@ describe('writeJsonAtomic', () => {
   });
 });
 
-describe('writeFileOnce', () => {
-  it('writes a new file, leaving no temp file behind', async () => {
-    const file = path.join(dir, 'manifest.json');
-    await writeFileOnce(file, 'pinned\n');
-    expect(await fs.readFile(file, 'utf8')).toBe('pinned\n');
-    expect(await entries()).toEqual(['manifest.json']);
-  });
-
-  it('refuses an existing file with an input error and leaves its bytes untouched', async () => {
-    const file = path.join(dir, 'manifest.json');
-    const original = Buffer.from('original \u00e9\n', 'utf8');
-    await fs.writeFile(file, original);
-    const err: unknown = await writeFileOnce(file, 'replacement').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HarnessError);
-    expect((err as HarnessError).kind).toBe('input');
-    expect((err as HarnessError).message).toContain(file);
-    expect((err as HarnessError).hint).toBeTruthy();
-    expect((await fs.readFile(file)).equals(original)).toBe(true);
-    expect(await entries()).toEqual(['manifest.json']);
-  });
-
-  it('lets exactly one of several concurrent writers win', async () => {
-    const file = path.join(dir, 'once.txt');
-    const results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => writeFileOnce(file, `writer ${i}\n`)));
-    const won = results.filter((r) => r.status === 'fulfilled');
-    expect(won).toHaveLength(1);
-    for (const r of results) if (r.status === 'rejected') expect((r.reason as HarnessError).kind).toBe('input');
-    expect(await fs.readFile(file, 'utf8')).toMatch(/^writer \d\n$/);
-    expect(await entries()).toEqual(['once.txt']);
-  });
-});
