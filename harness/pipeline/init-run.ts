@@ -50,20 +50,18 @@ export async function initRun(
   const scheduled = findSlot(exp, frozen, req);
   const attempt = options.attempt ?? (await nextAttempt(frozen, req));
   const now = options.now ?? new Date();
-  {
-    const runId = scheduled !== undefined
-      ? runIdFor(scheduled, attempt)
-      : `adhoc-${req.task}-${req.variant}-s${req.seed}-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
-    const runDir = options.output ?? path.join(frozen.runsDir, runId);
-    const slot: RunSlot = { scheduled, task: req.task, variant: req.variant, pairId: req.pairId, seed: req.seed, attempt };
-    const manifest = buildManifest(exp, frozen, slot, runId, options.sandbox, now);
-    await createRunDir(runDir, manifest);
-    await appendEntry(frozen.files.registry, exp.config.id, 'pinned', {
-      runId, slotIndex: manifest.slot.index, pairId: req.pairId, variant: req.variant, task: req.task,
-      attempt, manifestDigest: manifest.digest, adhoc: manifest.adhoc,
-    });
-    return { runId, runDir, manifestFile: path.join(runDir, 'manifest.json'), manifest };
-  }
+  const runId = scheduled !== undefined
+    ? runIdFor(scheduled, attempt)
+    : `adhoc-${req.task}-${req.variant}-s${req.seed}-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
+  const runDir = options.output ?? path.join(frozen.runsDir, runId);
+  const slot: RunSlot = { scheduled, task: req.task, variant: req.variant, pairId: req.pairId, seed: req.seed, attempt };
+  const manifest = buildManifest(exp, frozen, slot, runId, options.sandbox, now);
+  await createRunDir(runDir, manifest);
+  await appendEntry(frozen.files.registry, exp.config.id, 'pinned', {
+    runId, slotIndex: manifest.slot.index, pairId: req.pairId, variant: req.variant, task: req.task,
+    attempt, manifestDigest: manifest.digest, adhoc: manifest.adhoc,
+  });
+  return { runId, runDir, manifestFile: path.join(runDir, 'manifest.json'), manifest };
 }
 
 async function nextAttempt(frozen: FrozenSet, req: SlotRequest): Promise<number> {
