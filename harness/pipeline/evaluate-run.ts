@@ -32,7 +32,9 @@ export async function evaluateRun(dirOrManifest: string, contexts: Map<string, P
   for (const check of task.spec.checks) checks.push(await runCheck(check, checkCtx));
   const scorecard = buildScorecard(manifest, checks, trace, now);
   const replaced = existsSync(files.scorecard);
-  await writeFileAtomic(files.evaluationLog, evaluationLog(scorecard, costUsd(trace.model ?? manifest.provider.model, trace.usage).priced));
-  await writeJsonAtomic(files.scorecard, scorecard);
+  // The run folder is fsynced once when the run is locked; until then a lost scorecard only means
+  // the run is evaluated again (or abandoned).
+  await writeFileAtomic(files.evaluationLog, evaluationLog(scorecard, costUsd(trace.model ?? manifest.provider.model, trace.usage).priced), { syncDir: false });
+  await writeJsonAtomic(files.scorecard, scorecard, { syncDir: false });
   return { runId: manifest.runId, scorecardFile: files.scorecard, scorecard, replaced };
 }

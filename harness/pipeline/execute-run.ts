@@ -1,10 +1,11 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { jsonDigest, sameDigest, digestOf } from '../core/digest.js';
 import { checkFailed, inputError } from '../core/errors.js';
 import type { Manifest } from '../core/types/index.js';
 import { runAgentLoop, type Usage } from '../agent/loop.js';
 import { toolsFor } from '../agent/tools/definitions.js';
 import { TraceWriter } from '../agent/trace.js';
+import { copyFiles } from '../store/atomic-write.js';
 import { treeDigest } from '../store/file-tree.js';
 import { createClient } from '../providers/anthropic-client.js';
 import { runCommandAgent } from '../providers/command-agent.js';
@@ -53,7 +54,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
   try {
     const task = exp.tasks.find((t) => t.id === manifest.task.id)!;
     const variant = exp.variants.find((v) => v.id === manifest.variant.id)!;
-    await fs.cp(task.workspaceDir, outputs, { recursive: true, errorOnExist: true, force: false });
+    await copyFiles(task.workspaceDir, outputs, task.workspaceFiles.map((f) => f.path));
     const copied = await treeDigest(outputs);
     if (!sameDigest(copied, manifest.task.workspaceDigest)) throw checkFailed(`the fixture copied into ${outputs} does not match the pinned workspace digest`);
     const tools = toolsFor(task.spec);

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { digestOf, jsonDigest, type Digest } from '../core/digest.js';
 import type { RunLock } from '../core/types/index.js';
-import { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
+import { fsyncDir, writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 import { listTree, sha256sumListing, type TreeFile } from './file-tree.js';
 
 export const LOCK_FILE = 'lock.json';
@@ -36,8 +36,9 @@ export async function writeLock(dir: string, runId: string, manifestDigest: Dige
     manifestDigest,
     scorecardDigest,
   };
-  await writeFileAtomic(path.join(dir, SUMS_FILE), sums);
-  await writeJsonAtomic(path.join(dir, LOCK_FILE), lock);
+  await writeFileAtomic(path.join(dir, SUMS_FILE), sums, { syncDir: false });
+  await writeJsonAtomic(path.join(dir, LOCK_FILE), lock, { syncDir: false });
+  await fsyncDir(dir);
   await makeReadOnly(dir);
   return lock;
 }
