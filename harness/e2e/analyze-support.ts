@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { AuditReport } from '../core/types/index.js';
-import { EXAMPLE, harness, scratchProject, type CliResult } from '../test-support/cli.js';
+import { EXAMPLE, harness, makeWritableAndRemove, scratchProject, type CliResult } from '../test-support/cli.js';
 
 // Shared by the analyze-*.test.ts and audit-*.test.ts files: a small honest run set (4 tasks × 3
 // pairs × 2 variants = 24 runs, ~10 s) built once per file, and copies of it for destructive cases.
@@ -41,18 +41,7 @@ export async function smallProject(): Promise<Project> {
 export async function copyProject(src: Project): Promise<Project> {
   const dir = await fs.mkdtemp(path.join(tmpdir(), 'harness-e2e-copy-'));
   await fs.cp(src.dir, dir, { recursive: true, preserveTimestamps: true });
-  return { dir, expDir: path.join(dir, 'experiments', EXAMPLE), runsDir: path.join(dir, 'runs', EXAMPLE), cleanup: () => removeTree(dir) };
-}
-
-async function removeTree(dir: string): Promise<void> {
-  const walk = async (p: string): Promise<void> => {
-    const stat = await fs.lstat(p);
-    if (stat.isSymbolicLink()) return;
-    await fs.chmod(p, stat.isDirectory() ? 0o755 : 0o644);
-    if (stat.isDirectory()) for (const e of await fs.readdir(p)) await walk(path.join(p, e));
-  };
-  if (existsSync(dir)) await walk(dir);
-  await fs.rm(dir, { recursive: true, force: true });
+  return { dir, expDir: path.join(dir, 'experiments', EXAMPLE), runsDir: path.join(dir, 'runs', EXAMPLE), cleanup: () => makeWritableAndRemove(dir) };
 }
 
 /** The CLI, expecting an exit code (the message shows stderr and stdout when it differs). */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { jsonDigest, sameDigest, digestOf } from '../core/digest.js';
 import { checkFailed, inputError } from '../core/errors.js';
 import type { Manifest } from '../core/types/index.js';
-import { runAgentLoop, type Usage } from '../agent/loop.js';
+import { runAgentLoop, type LoopResult } from '../agent/loop.js';
 import { toolsFor } from '../agent/tools/definitions.js';
 import { TraceWriter } from '../agent/trace.js';
 import { copyFiles } from '../store/atomic-write.js';
@@ -22,19 +22,14 @@ export interface ExecuteOptions {
   contexts?: Map<string, Promise<ExperimentContext>>;
 }
 
-export interface ExecuteResult {
+/** What the agent loop reports, for one run of one provider. */
+export type ExecuteResult = LoopResult & {
   runId: string;
   runDir: string;
   provider: ProviderName;
-  stopReason: string;
-  turns: number;
-  toolCalls: number;
-  usage: Usage;
-  wallTimeMs: number;
-  infrastructureError: string | undefined;
   /** Requests the provider refused with 429 (the scheduler lowers concurrency on these). */
   rateLimited: number;
-}
+};
 
 export const TOOL_LIMITS = { maxWriteBytes: 10 * 1024 * 1024, maxReadBytes: 1024 * 1024, commandTimeoutMs: 30_000, commandOutputBytes: 64 * 1024 };
 

@@ -33,7 +33,7 @@ export async function scratchProject(): Promise<{ dir: string; expDir: string; c
 }
 
 // Locked runs are read-only; make them writable again so the temp folder can be removed.
-async function makeWritableAndRemove(dir: string): Promise<void> {
+export async function makeWritableAndRemove(dir: string): Promise<void> {
   const walk = async (p: string): Promise<void> => {
     const stat = await fs.lstat(p);
     if (stat.isSymbolicLink()) return;
