@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
+import { runsDirOption } from './options.js';
 
 export function registerAnalyze(program: Command, _setCode: SetExitCode): void {
   program
@@ -9,7 +10,7 @@ export function registerAnalyze(program: Command, _setCode: SetExitCode): void {
     .argument('<experiment>', 'experiment id or folder')
     .option('--unblind', 'show outcomes by variant before every registered pair is locked (recorded as a deviation)')
     .option('--reason <text>', 'why you unblind (required with --unblind)')
-    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
+    .addOption(runsDirOption())
     .option('--json', 'print report.json instead of the summary')
     .addHelpText('after', `
 Until every registered pair is locked, the report shows only pooled progress and error rates.

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
+import { runsDirOption } from './options.js';
 
 export function registerAudit(program: Command, setCode: SetExitCode): void {
   program
     .command('audit')
     .description('check a run set against its pre-registration: PASS/FAIL per check with evidence')
     .argument('<experiment>', 'experiment id or folder')
-    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
+    .addOption(runsDirOption())
     .option('--json', 'print audit.json instead of the summary')
     .addHelpText('after', `
 Writes runs/<exp>/audit/audit.json and audit.md. Exit status: 0 every check passed, 1 some check failed.

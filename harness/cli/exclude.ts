@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
+import { runsDirOption } from './options.js';
 
 export function registerExclude(program: Command, _setCode: SetExitCode): void {
   program
@@ -10,7 +11,7 @@ export function registerExclude(program: Command, _setCode: SetExitCode): void {
     .requiredOption('--pair-id <id>', 'the pair to exclude')
     .requiredOption('--rule <id>', 'an exclusionRules id from preregistration.yaml')
     .requiredOption('--reason <text>', 'what happened')
-    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
+    .addOption(runsDirOption())
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Example:

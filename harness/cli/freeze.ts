@@ -1,14 +1,15 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
+import { providerOption, runsDirOption } from './options.js';
 
 export function registerFreeze(program: Command, _setCode: SetExitCode): void {
   program
     .command('freeze')
     .description('validate an experiment and freeze it: freeze record, schedule, registry genesis')
     .argument('<experiment>', 'experiment id (folder under experiments/) or path')
-    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
-    .addOption(new Option('--provider <name>', 'provider of this run set (default: the config\'s)').choices(['sim', 'anthropic', 'command']))
+    .addOption(runsDirOption())
+    .addOption(providerOption('provider of this run set (default: the config\'s)'))
     .option('--deviation <reason>', 'accept changed inputs as a recorded deviation (the audit reports it)')
     .option('--pilot', 'freeze a pilot set (one pair per task); give it its own --runs-dir, e.g. runs/pilot')
     .option('--json', 'print the result as JSON')

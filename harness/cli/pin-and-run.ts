@@ -1,7 +1,8 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { inputError } from '../core/errors.js';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
+import { providerOption, runsDirOption, sandboxOption } from './options.js';
 
 interface PinAndRunFlags {
   init?: boolean;
@@ -29,7 +30,7 @@ export function registerPinAndRun(program: Command, setCode: SetExitCode): void 
     .option('--execute', 'run the agent for --manifest in a fresh copy of the task workspace')
     .option('--full', 'init, validate, execute, evaluate and lock one slot')
     .option('--manifest <file>', 'manifest.json of the run (for --execute)')
-    .addOption(new Option('--provider <name>', 'provider to run with; must be the run set\'s').choices(['sim', 'anthropic', 'command']))
+    .addOption(providerOption('provider to run with; must be the run set\'s'))
     .option('--experiment <id>', 'experiment id or folder')
     .option('--variant <id>', 'variant id')
     .option('--task <id>', 'task id')
@@ -37,8 +38,8 @@ export function registerPinAndRun(program: Command, setCode: SetExitCode): void 
     .option('--pair-id <id>', 'pair id, e.g. pair-0001')
     .option('--output <dir>', 'run folder to create (default: runs/<exp>/<run-id>)')
     .option('--adhoc', 'allow a slot that is not in the frozen schedule (marked ad hoc, never analysed)')
-    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
-    .addOption(new Option('--sandbox <mode>', 'sandbox for programs the run starts').choices(['auto', 'bwrap', 'none']).default('auto'))
+    .addOption(runsDirOption())
+    .addOption(sandboxOption())
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Examples (slot values come from runs/<exp>/schedule.json):

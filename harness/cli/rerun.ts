@@ -1,6 +1,7 @@
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
+import { runsDirOption, sandboxOption } from './options.js';
 
 export function registerRerun(program: Command, setCode: SetExitCode): void {
   program
@@ -9,8 +10,8 @@ export function registerRerun(program: Command, setCode: SetExitCode): void {
     .argument('<run-id>', 'the locked run to redo')
     .requiredOption('--reason <text>', 'why (recorded in the registry, shown by the audit)')
     .option('--experiment <id>', 'experiment (found from the run id when omitted)')
-    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
-    .addOption(new Option('--sandbox <mode>', 'sandbox for programs the run starts').choices(['auto', 'bwrap', 'none']).default('auto'))
+    .addOption(runsDirOption())
+    .addOption(sandboxOption())
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Example:

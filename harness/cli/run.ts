@@ -1,8 +1,9 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { RunResult } from '../commands/run.js';
 import { emit, plural } from './output.js';
 import type { SetExitCode } from './program.js';
 import { progressTable, startProgressView } from './progress-view.js';
+import { providerOption, runsDirOption, sandboxOption } from './options.js';
 
 export function registerRun(program: Command, setCode: SetExitCode): void {
   program
@@ -10,11 +11,11 @@ export function registerRun(program: Command, setCode: SetExitCode): void {
     .description('execute the frozen schedule: pin, validate, execute, evaluate and lock every slot not yet locked')
     .argument('<experiment>', 'experiment id or folder')
     .option('-j, --jobs <n>', 'runs at once', parseJobs, 4)
-    .addOption(new Option('--provider <name>', 'must match the run set (freeze pins it)').choices(['sim', 'anthropic', 'command']))
+    .addOption(providerOption('must match the run set (freeze pins it)'))
     .option('--only <filter>', 'just these slots: task=ID[,variant=ID]')
     .option('--watch', 'live progress table (the default on a terminal; elsewhere a line every 5 s)')
-    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
-    .addOption(new Option('--sandbox <mode>', 'sandbox for programs runs start').choices(['auto', 'bwrap', 'none']).default('auto'))
+    .addOption(runsDirOption())
+    .addOption(sandboxOption())
     .option('--json', 'print a final summary object as JSON')
     .addHelpText('after', `
 Slots already locked (and verifying) are skipped, so a second run is a no-op; a run folder that

@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
 import { progressTable } from './progress-view.js';
+import { runsDirOption } from './options.js';
 
 export function registerStatus(program: Command, _setCode: SetExitCode): void {
   program
     .command('status')
     .description('print the progress table of a run set from its files, without running anything')
     .argument('<experiment>', 'experiment id or folder')
-    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
+    .addOption(runsDirOption())
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Example:

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
+import { runsDirOption } from './options.js';
 
 export function registerVerifyPairing(program: Command, setCode: SetExitCode): void {
   program
@@ -9,7 +10,7 @@ export function registerVerifyPairing(program: Command, setCode: SetExitCode): v
     .requiredOption('--experiment <id>', 'experiment id or folder')
     .option('--pair-id <id>', 'a pair to check (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--all', 'check every pair of the schedule')
-    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
+    .addOption(runsDirOption())
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Exit status: 0 all pairs intact, 1 a pair failed (the differing pin is named).

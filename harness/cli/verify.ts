@@ -2,13 +2,14 @@ import type { Command } from 'commander';
 import { formatProblem } from '../core/errors.js';
 import { emit, plural } from './output.js';
 import type { SetExitCode } from './program.js';
+import { runsDirOption } from './options.js';
 
 export function registerVerify(program: Command, setCode: SetExitCode): void {
   program
     .command('verify')
     .description('re-hash every locked run and check the registry chain; name each tampered file or entry')
     .argument('<target>', 'experiment id (its whole run set) or one run folder')
-    .option('--runs-dir <dir>', 'folder that holds run sets', 'runs')
+    .addOption(runsDirOption())
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Exit status: 0 clean, 1 a problem was found.
