@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { emit } from './output.js';
+import { emit, plural } from './output.js';
 import type { SetExitCode } from './program.js';
 
 const num = (name: string) => (text: string): number => {
@@ -30,6 +30,6 @@ Examples:
       const r = power(opts);
       emit(r, opts.json, (x) => x.pairs !== null
         ? `${x.design}: ${x.pairs} pairs (n = ${x.n.toFixed(4)}) for power ${x.power} at alpha ${x.alpha}\n`
-        : `${x.design}: power ${x.power.toFixed(4)} with ${x.n} pairs at alpha ${x.alpha}\n`);
+        : `${x.design}: power ${x.power.toFixed(4)} with ${plural(x.n, 'pair')} at alpha ${x.alpha}\n`);
     });
 }

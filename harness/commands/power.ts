@@ -30,6 +30,8 @@ export function power(o: PowerOptions): PowerResult {
     throw inputError('give either --p10 and --p01 (paired success/failure) or --delta and --sd (paired continuous metric)', { hint: 'harness power --help shows both with examples' });
   }
   if (o.n !== undefined && o.power !== undefined) throw inputError('give --n (to get power) or --power (to get n), not both');
+  // R returns NaN here: a paired t-test has no variance estimate below two pairs.
+  if (continuous && o.n !== undefined && o.n > 0 && o.n < 2) throw inputError(`--n ${o.n}: a paired t-test needs at least 2 pairs`);
   if (binary) {
     if (o.p10 === undefined || o.p01 === undefined) throw inputError('the paired binary design needs both --p10 and --p01');
     const rates = { p10: o.p10, p01: o.p01 };
