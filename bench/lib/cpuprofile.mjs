@@ -80,6 +80,15 @@ export function inclusive(profiles, names) {
  * (e.g. an SDK promise resuming) are charged to the leaf's module in brackets.
  */
 export function byHarnessCaller(profiles) {
+  return sortedSeconds(chargeSamples(profiles, (harnessFrame, leaf) => (harnessFrame
+    ? `${harnessFrame.functionName || '(anonymous)'}  ${moduleOf(harnessFrame.url)}`
+    : `[${leaf.functionName.startsWith('(') ? leaf.functionName : moduleOf(leaf.url)}]`)));
+}
+
+// Sample time per key, where the key comes from the innermost harness (dist/) frame on the
+// sample's stack (or undefined) and the leaf frame; idle samples are left out. Shared by the
+// per-caller and per-area views.
+function chargeSamples(profiles, keyFor) {
   const out = new Map();
   for (const p of profiles) {
     const parent = new Map();
@@ -88,14 +97,13 @@ export function byHarnessCaller(profiles) {
     const memo = new Map();
     const keyOf = (leaf) => {
       if (memo.has(leaf)) return memo.get(leaf);
-      let key;
-      for (let id = leaf; id !== undefined; id = parent.get(id)) {
+      let harnessFrame;
+      for (let id = leaf; id !== undefined && harnessFrame === undefined; id = parent.get(id)) {
         const cf = nodes.get(id).callFrame;
-        if (cf.url.includes('/dist/')) { key = `${cf.functionName || '(anonymous)'}  ${moduleOf(cf.url)}`; break; }
+        if (cf.url.includes('/dist/')) harnessFrame = cf;
       }
       const leafCf = nodes.get(leaf).callFrame;
-      if (leafCf.functionName === '(idle)') key = '(idle)';
-      key ??= `[${leafCf.functionName.startsWith('(') ? leafCf.functionName : moduleOf(leafCf.url)}]`;
+      const key = leafCf.functionName === '(idle)' ? '(idle)' : keyFor(harnessFrame, leafCf);
       memo.set(leaf, key);
       return key;
     };
@@ -105,8 +113,10 @@ export function byHarnessCaller(profiles) {
     }
   }
   out.delete('(idle)');
-  return [...out].map(([k, v]) => [k, v / 1000]).sort((a, b) => b[1] - a[1]);
+  return out;
 }
+
+const sortedSeconds = (out) => [...out].map(([k, v]) => [k, v / 1000]).sort((a, b) => b[1] - a[1]);
 
 // Areas of the harness, by the dist/ file of the innermost harness frame (first match wins).
 const AREAS = [
@@ -132,37 +142,16 @@ const LEAF_AREAS = [
 
 /** Main-thread time per area of the harness (see AREAS), idle excluded. */
 export function byArea(profiles) {
-  const out = new Map();
-  for (const p of profiles) {
-    const parent = new Map();
-    const nodes = new Map(p.nodes.map((n) => [n.id, n]));
-    for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-    const memo = new Map();
-    const areaOf = (leaf) => {
-      if (memo.has(leaf)) return memo.get(leaf);
-      let area;
-      for (let id = leaf; id !== undefined && area === undefined; id = parent.get(id)) {
-        const url = nodes.get(id).callFrame.url;
-        if (url.includes('/dist/')) area = AREAS.find(([re]) => re.test(url))[1];
-      }
-      const cf = nodes.get(leaf).callFrame;
-      if (cf.functionName === '(idle)') area = '(idle)';
-      const leafKey = cf.url === '' ? cf.functionName : moduleOf(cf.url);
-      area ??= LEAF_AREAS.find(([re]) => re.test(leafKey))?.[1] ?? `other: ${leafKey}`;
-      memo.set(leaf, area);
-      return area;
-    };
-    for (let i = 0; i < p.samples.length; i++) {
-      const a = areaOf(p.samples[i]);
-      out.set(a, (out.get(a) ?? 0) + (p.timeDeltas[i + 1] ?? 0));
-    }
-  }
-  out.delete('(idle)');
+  const out = chargeSamples(profiles, (harnessFrame, leaf) => {
+    if (harnessFrame) return AREAS.find(([re]) => re.test(harnessFrame.url))[1];
+    const leafKey = leaf.url === '' ? leaf.functionName : moduleOf(leaf.url);
+    return LEAF_AREAS.find(([re]) => re.test(leafKey))?.[1] ?? `other: ${leafKey}`;
+  });
   const total = [...out.values()].reduce((a, b) => a + b, 0);
   let rest = 0;
   for (const [k, v] of out) if (k.startsWith('other: ') && v < total / 100) { rest += v; out.delete(k); }
   if (rest > 0) out.set('other runtime (each < 1%)', rest);
-  return [...out].map(([k, v]) => [k, v / 1000]).sort((a, b) => b[1] - a[1]);
+  return sortedSeconds(out);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
