@@ -9,8 +9,8 @@
 //     in-process promise queue (what in-process workers need; the file lock is for other processes);
 //  4. N registry appends, each fsynced alone vs one write + one fsync for the batch (group commit);
 //  5. listing + hashing a run folder (7 small files): store/file-tree.js listTree vs a sync walk;
-//  6. registering a simulator session: HTTP POST to the in-process simulator (sim-provider.js
-//     simEndpoint) vs validating and opening the session by a direct call;
+//  6. registering a simulator session: HTTP POST to a simulator server (what HARNESS_SIM_URL does)
+//     vs the in-process Simulator.register that `harness` uses (taken);
 //  7. ajv validation of a manifest: the full schema check (each stage re-validates) vs reusing the
 //     already-validated object (shows validation itself is cheap: not a hot spot).
 // How: the current way and the alternative run alternately, --n times each (default 200), in a
@@ -29,8 +29,7 @@ const lockfile = createRequire(path.join(REPO, 'package.json'))('proper-lockfile
 const dist = (p) => import(path.join(REPO, 'dist', p));
 const { schemaProblems } = await dist('documents/schemas.js');
 const { listTree } = await dist('store/file-tree.js');
-const { simEndpoint, stopSimulator } = await dist('providers/sim-provider.js');
-const { openSession, sessionProblems } = await dist('providers/sim/session.js');
+const { createSimSession, releaseSimSession, Simulator, startSimServer } = await dist('providers/sim/index.js');
 const root = await makeTempRoot('harness-bench-alt-');
 
 // Runs `now` and `alt` alternately, N times each, so drift in machine load hits both alike.
@@ -115,8 +114,12 @@ await compare('list + hash a run folder (7 small files)', { name: 'listTree (fs.
 
 // 6. registering a simulator session: HTTP POST to the in-process server vs calling it directly
 const spec = { script: { steps: [{ say: 'Writing.', call: { tool: 'write_file', input: { path: 'out.txt', content: 'x\n' } } }], final: 'Done.' }, behaviour: { skip: 0, mistake: 0, clarify: 0, giveUp: 0, wander: 0, verbosity: 1 }, model: 'claude-sonnet-5-5', faults: { rate: 0, kinds: ['rate_limit'] }, latencyMs: 0, slowMs: 3000 };
-await compare('register a simulator session', { name: 'simEndpoint (HTTP POST)', fn: (i) => simEndpoint({ ...spec, seed: i }) }, { name: 'sessionProblems + openSession', fn: (i) => { const body = JSON.parse(JSON.stringify({ ...spec, seed: i })); if (sessionProblems(body).length > 0) throw new Error('bad session'); return openSession(body); } });
-await stopSimulator();
+const server = await startSimServer();
+const simulator = new Simulator();
+await compare('register + release a simulator session',
+  { name: 'HTTP POST + DELETE', fn: async (i) => releaseSimSession(server.url, await createSimSession(server.url, { ...spec, seed: i })) },
+  { name: 'Simulator.register + release', fn: (i) => simulator.release(simulator.register({ ...spec, seed: i })) });
+await server.close();
 
 // 7. re-validating a manifest
 const manifestDir = path.join(REPO, 'schemas', 'examples', 'manifest');

@@ -1,10 +1,11 @@
 // bench/stages.mjs: where the time of one run goes (a diagnostic behind bench/full-runs.mjs).
 //
 // What: the per-run wall time and on-CPU time of each stage `harness run` does for a slot —
-// init (pin: registry lock, manifest, `pinned` entry), execute (validate manifest, copy the
-// fixture, the agent loop against the in-process simulator, trace), evaluate (validate again,
-// read the trace, checks, scorecard + evaluation.log), lock (validate again, hash, lock.json +
-// SHA256SUMS, chmod, `locked` entry) — then sub-operations of those stages, and the primitives they are built of: one atomic write
+// init (pin: registry lock, manifest, `pinned` entry), validate (the manifest against its schema,
+// digests and schedule), execute (copy the fixture, the agent loop against the in-process
+// simulator, trace), evaluate (checks over the trace just written, scorecard + evaluation.log),
+// lock (hash, lock.json + SHA256SUMS, chmod, `locked` entry) — then sub-operations of those
+// stages, and the primitives they are built of: one atomic write
 // (temp + fsync + rename + dir fsync), one registry lock/unlock (proper-lockfile), one
 // appendEntry, one claim, one fsync.
 // How: imports the built pipeline from dist/ and calls the same functions runSlot calls, one
@@ -23,10 +24,10 @@ const dist = (p) => import(path.join(REPO, 'dist', p));
 const { loadExperiment } = await dist('experiment/load-experiment.js');
 const { loadFrozenSet } = await dist('pipeline/frozen-set.js');
 const { initRun } = await dist('pipeline/init-run.js');
-const { executeRun } = await dist('pipeline/execute-run.js');
-const { evaluateRun } = await dist('pipeline/evaluate-run.js');
-const { lockRun } = await dist('pipeline/lock-run.js');
-const { stopSimulator } = await dist('providers/sim-provider.js');
+const { loadValidRun } = await dist('pipeline/load-run.js');
+const { executeValidRun } = await dist('pipeline/execute-run.js');
+const { evaluateValidRun } = await dist('pipeline/evaluate-run.js');
+const { lockValidRun } = await dist('pipeline/lock-run.js');
 const { writeFileAtomic } = await dist('store/atomic-write.js');
 const { withRegistryLock, appendEntry } = await dist('store/registry.js');
 const { tryClaim } = await dist('pipeline/claims.js');
@@ -48,7 +49,7 @@ process.chdir(root);
 const exp = await loadExperiment('bench-exp');
 const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
 const contexts = new Map();
-const stages = ['init', 'execute', 'evaluate', 'lock'];
+const stages = ['init', 'validate', 'execute', 'evaluate', 'lock'];
 const wall = Object.fromEntries(stages.map((s) => [s, []]));
 const cpu = Object.fromEntries(stages.map((s) => [s, []]));
 const timed = async (name, fn) => {
@@ -64,10 +65,11 @@ const slots = frozen.schedule.slots.slice(0, RUNS);
 const sandbox = { mode: 'none' };
 for (const slot of slots) {
   const run = await timed('init', () => initRun(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, { sandbox, attempt: 1 }));
-  const ex = await timed('execute', () => executeRun({ manifestFile: run.manifestFile, contexts }));
+  const valid = await timed('validate', () => loadValidRun(run.manifestFile, contexts));
+  const ex = await timed('execute', () => executeValidRun(valid));
   if (ex.infrastructureError) throw new Error(ex.infrastructureError);
-  await timed('evaluate', () => evaluateRun(run.runDir, contexts));
-  await timed('lock', () => lockRun(run.runDir, contexts));
+  const { scorecard } = await timed('evaluate', () => evaluateValidRun(valid, { trace: ex.trace }));
+  await timed('lock', () => lockValidRun(valid, { scorecard }));
 }
 
 // Sub-operations of a run, on the runs just made (wall and CPU per call, median).
@@ -88,8 +90,8 @@ const subOp = async (name, fn) => {
 const runDirOf = (i) => path.join(frozen.runsDir, `${slots[i].pairId}-${slots[i].task}-${slots[i].variant}-a1`);
 const firstTask = exp.tasks[0];
 const variant = exp.variants[0];
-await subOp('checkManifestFile (x3 per run)', (i) => checkManifestFile(path.join(runDirOf(i), 'manifest.json'), contexts));
-await subOp('readTrace: agent.log, ajv per line', (i) => readTrace(path.join(runDirOf(i), 'agent.log')));
+await subOp('checkManifestFile (once per run)', (i) => checkManifestFile(path.join(runDirOf(i), 'manifest.json'), contexts));
+await subOp('readTrace: agent.log, ajv per line (evaluate by hand)', (i) => readTrace(path.join(runDirOf(i), 'agent.log')));
 await subOp('jsonDigest(manifest) (canonicalize)', async (i) => jsonDigest(JSON.parse(await fs.readFile(path.join(runDirOf(i), 'manifest.json'), 'utf8'))));
 await subOp('listTree of a run folder (hash 7 files)', (i) => listTree(runDirOf(i)));
 await subOp('fs.cp fixture + treeDigest', async (i) => {
@@ -98,13 +100,13 @@ await subOp('fs.cp fixture + treeDigest', async (i) => {
   await treeDigest(dest);
 });
 const session = (i) => ({ script: firstTask.spec.simulator, behaviour: exp.resolved.simulator.behaviour[variant.id], seed: i, model: exp.config.model.id, faults: exp.resolved.simulator.faults, latencyMs: 0, slowMs: 3000 });
-await subOp('simEndpoint: register a sim session (HTTP)', (i) => simEndpoint(session(i)));
+await subOp('simEndpoint: register a sim session (in process)', async (i) => (await simEndpoint(session(i))).release());
 await subOp('session + client + 1st messages.create', async (i) => {
   const endpoint = await simEndpoint(session(1000 + i));
   const client = createClient({ ...endpoint, maxRetries: 0, timeoutMs: 1500, onRetry: () => {} });
   await client.messages.create({ model: exp.config.model.id, max_tokens: 4096, system: variant.prompt, tools: toolsFor(firstTask.spec), messages: [{ role: 'user', content: firstTask.spec.instruction }] });
+  await endpoint.release();
 });
-await stopSimulator();
 
 // Primitives, each N times in a scratch folder of the same file system.
 const scratch = path.join(root, 'scratch');

@@ -53,18 +53,18 @@ export async function runAgentLoop(input: LoopInput): Promise<LoopResult> {
   let toolCalls = 0;
   const finish = async (stopReason: string, infrastructureError?: string): Promise<LoopResult> => {
     const wallTimeMs = performance.now() - started;
-    await input.trace.write({ type: 'run_end', stopReason, turns, toolCalls, usage, wallTimeMs });
+    input.trace.write({ type: 'run_end', stopReason, turns, toolCalls, usage, wallTimeMs });
     return { stopReason, turns, toolCalls, usage, wallTimeMs, infrastructureError };
   };
   const limitHit = async (limit: 'turns' | 'output_tokens' | 'wall_time', value: number, max: number) => {
-    await input.trace.write({ type: 'limit', limit, value, max });
+    input.trace.write({ type: 'limit', limit, value, max });
     return finish(limit === 'turns' ? 'max_turns' : limit === 'output_tokens' ? 'max_output_tokens' : 'wall_time');
   };
 
   for (;;) {
     if (turns >= input.limits.maxTurns) return limitHit('turns', turns, input.limits.maxTurns);
     if (performance.now() >= deadline) return limitHit('wall_time', (performance.now() - started) / 1000, input.limits.wallTimeSeconds);
-    await input.trace.write({ type: 'request', turn: turns, paramsDigest, messages: messages.length });
+    input.trace.write({ type: 'request', turn: turns, paramsDigest, messages: messages.length });
     const body = { ...input.requestParams, system, tools, messages } as unknown as Anthropic.MessageCreateParamsNonStreaming;
     const sent = performance.now();
     const outcome = await requestWithRetries(input, body, turns, deadline);
@@ -73,7 +73,7 @@ export async function runAgentLoop(input: LoopInput): Promise<LoopResult> {
     const { message, requestId } = outcome;
     turns++;
     addUsage(usage, message.usage);
-    await input.trace.write({
+    input.trace.write({
       type: 'response', turn: turns - 1, requestId, model: message.model, stopReason: message.stop_reason,
       usage: usageOf(message.usage), content: message.content as unknown as Record<string, unknown>[], durationMs: performance.now() - sent,
     });
@@ -92,15 +92,15 @@ export async function runAgentLoop(input: LoopInput): Promise<LoopResult> {
 
 async function callTool(input: LoopInput, use: Anthropic.ToolUseBlock, turn: number): Promise<Anthropic.ToolResultBlockParam> {
   const args = (use.input ?? {}) as Record<string, unknown>;
-  await input.trace.write({ type: 'tool_call', turn, id: use.id, name: use.name, input: args });
+  input.trace.write({ type: 'tool_call', turn, id: use.id, name: use.name, input: args });
   const started = performance.now();
   const result = await executeTool(use.name, args, input.toolContext);
   if (result.violation) {
     const v = result.violation;
-    await input.trace.write({ type: 'violation', rule: v.rule, critical: v.critical, tool: use.name, path: v.path, message: v.message });
+    input.trace.write({ type: 'violation', rule: v.rule, critical: v.critical, tool: use.name, path: v.path, message: v.message });
   }
-  if (result.clarification) await input.trace.write({ type: 'clarification', ...result.clarification });
-  await input.trace.write({ type: 'tool_result', turn, id: use.id, name: use.name, isError: result.isError, output: result.output, durationMs: performance.now() - started });
+  if (result.clarification) input.trace.write({ type: 'clarification', ...result.clarification });
+  input.trace.write({ type: 'tool_result', turn, id: use.id, name: use.name, isError: result.isError, output: result.output, durationMs: performance.now() - started });
   return { type: 'tool_result', tool_use_id: use.id, content: result.output, ...(result.isError ? { is_error: true } : {}) };
 }
 
@@ -123,11 +123,11 @@ async function requestWithRetries(input: LoopInput, body: Anthropic.MessageCreat
       if (controller.signal.aborted) return { kind: 'deadline' };
       const info = describeError(err);
       if (!isTransient(err) || attempt >= extra) {
-        await input.trace.write({ type: 'error', message: info.message, infrastructure: true, status: info.status, requestId: info.requestId });
+        input.trace.write({ type: 'error', message: info.message, infrastructure: true, status: info.status, requestId: info.requestId });
         return { kind: 'failed', message: info.message };
       }
       const delayMs = 250 * 2 ** attempt;
-      await input.trace.write({ type: 'retry', turn, attempt: attempt + 1, cause: `after the SDK's retries: ${info.message}`, status: info.status, delayMs });
+      input.trace.write({ type: 'retry', turn, attempt: attempt + 1, cause: `after the SDK's retries: ${info.message}`, status: info.status, delayMs });
       await new Promise((r) => setTimeout(r, delayMs));
     } finally {
       clearTimeout(timer);

@@ -1,5 +1,4 @@
-import { promises as fs } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { sha256Hex } from '../core/digest.js';
 import type { TraceEvent } from '../core/types/index.js';
 
@@ -10,30 +9,36 @@ export type TraceEventInput = DistributiveOmit<TraceEvent, 'schemaVersion' | 'se
 // tool input cannot turn agent.log into a 100 MB line; the digest still identifies the content.
 export const TRACE_STRING_LIMIT = 64 * 1024;
 
-/** Appends schema-shaped JSONL events to agent.log, numbered and time-stamped. */
+/**
+ * Appends schema-shaped JSONL events to agent.log, numbered and time-stamped. Each event reaches
+ * the file when it is written (one small synchronous append, so a killed process leaves every
+ * event before it on disk, in order), and is kept as written for the evaluation that follows.
+ */
 export class TraceWriter {
   private seq = 0;
-  // Writes are chained so events from concurrent callers (SDK retry notices) keep their order.
-  private pending: Promise<unknown> = Promise.resolve();
-  private constructor(private readonly handle: FileHandle, private readonly clock: () => Date) {}
+  private readonly written: TraceEvent[] = [];
+  private constructor(private readonly fd: number, private readonly clock: () => Date) {}
 
   /** Creates agent.log exclusively: a run is executed once, so an existing trace is a refusal. */
-  static async create(file: string, clock: () => Date = () => new Date()): Promise<TraceWriter> {
-    return new TraceWriter(await fs.open(file, 'wx', 0o644), clock);
+  static create(file: string, clock: () => Date = () => new Date()): TraceWriter {
+    return new TraceWriter(openSync(file, 'wx', 0o644), clock);
   }
 
-  write(event: TraceEventInput): Promise<void> {
+  write(event: TraceEventInput): void {
     const line = { schemaVersion: 1, seq: this.seq++, at: this.clock().toISOString(), ...event };
-    const text = `${JSON.stringify(line, cutLongStrings)}\n`;
-    const written = this.pending.then(() => this.handle.write(text));
-    this.pending = written;
-    return written.then(() => undefined);
+    const text = JSON.stringify(line, cutLongStrings);
+    writeSync(this.fd, `${text}\n`);
+    this.written.push(JSON.parse(text) as TraceEvent);
   }
 
-  async close(): Promise<void> {
-    await this.pending;
-    await this.handle.sync();
-    await this.handle.close();
+  /** The events as they stand in the file. */
+  get events(): readonly TraceEvent[] {
+    return this.written;
+  }
+
+  close(): void {
+    fsyncSync(this.fd);
+    closeSync(this.fd);
   }
 }
 

@@ -1,6 +1,5 @@
 import type { ProviderName } from '../pipeline/freeze-record.js';
 import { executeRun, type ExecuteResult } from '../pipeline/execute-run.js';
-import { stopSimulator } from '../providers/sim-provider.js';
 
 export interface ExecuteCommandOptions {
   manifest: string;
@@ -8,13 +7,10 @@ export interface ExecuteCommandOptions {
 }
 
 /** The execution, with `null` (JSON has no undefined) when no infrastructure error occurred. */
-export type ExecuteCommandResult = Omit<ExecuteResult, 'infrastructureError'> & { infrastructureError: string | null };
+export type ExecuteCommandResult = Omit<ExecuteResult, 'infrastructureError' | 'trace'> & { infrastructureError: string | null };
 
 export async function pinAndRunExecute(options: ExecuteCommandOptions): Promise<ExecuteCommandResult> {
-  try {
-    const r = await executeRun({ manifestFile: options.manifest, provider: options.provider });
-    return { ...r, infrastructureError: r.infrastructureError ?? null };
-  } finally {
-    await stopSimulator();
-  }
+  // The trace is in agent.log; the result says where.
+  const { trace: _trace, ...r } = await executeRun({ manifestFile: options.manifest, provider: options.provider });
+  return { ...r, infrastructureError: r.infrastructureError ?? null };
 }

@@ -8,7 +8,6 @@ import { writeProgressCsv } from '../pipeline/progress-records.js';
 import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
 import { runSchedule } from '../pipeline/schedule-runner.js';
 import { appendEntry, readEntries } from '../store/registry.js';
-import { stopSimulator } from '../providers/sim-provider.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 
 export interface RerunOptions {
@@ -46,11 +45,7 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   });
   const task = exp.tasks.find((t) => t.id === slot.task)!;
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', needsCommands(frozen.record.provider, task));
-  try {
-    await runSchedule(exp, frozen, { jobs: 1, sandbox, only: (s) => s.index === slot.index, progress: new Progress(exp.config.variants), verifySkipped: false });
-  } finally {
-    await stopSimulator();
-  }
+  await runSchedule(exp, frozen, { jobs: 1, sandbox, only: (s) => s.index === slot.index, progress: new Progress(exp.config.variants), verifySkipped: false });
   const after = await readEntries(frozen.files.registry);
   await writeProgressCsv(frozen.runsDir, frozen.schedule, after);
   const now = currentRuns(after).get(slotKey(slot.pairId, slot.variant));

@@ -8,7 +8,6 @@ import { writeProgressCsv } from '../pipeline/progress-records.js';
 import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
 import { runSchedule, type RunnerSummary } from '../pipeline/schedule-runner.js';
 import { readEntries } from '../store/registry.js';
-import { stopSimulator } from '../providers/sim-provider.js';
 
 export interface RunOptions {
   experiment: string;
@@ -51,7 +50,6 @@ export async function run(options: RunOptions): Promise<RunResult> {
   } finally {
     clearInterval(ticker);
     await refreshRecords();
-    await stopSimulator();
   }
 }
 

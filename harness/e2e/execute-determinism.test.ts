@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeze } from '../commands/freeze.js';
 import { pinAndRunInit } from '../commands/pin-and-run-init.js';
 import { executeRun, type ExecuteOptions } from '../pipeline/execute-run.js';
-import { stopSimulator } from '../providers/sim-provider.js';
+import { startSimServer } from '../providers/sim/index.js';
 import { scratchProject } from '../test-support/cli.js';
 import {
   executeCli, firstSlots, freezeCli, initCli, ofType, readTrace, scheduleOf, timeless, treeDigests, type Slot,
@@ -44,7 +44,6 @@ describe('the simulator is deterministic per slot and separates the variants', (
     [a, b] = await Promise.all([frozenProject(), frozenProject()]);
   });
   afterAll(async () => {
-    await stopSimulator();
     await Promise.all([a?.cleanup(), b?.cleanup()]);
   });
 
@@ -62,6 +61,23 @@ describe('the simulator is deterministic per slot and separates the variants', (
       expect(ofType(ta, 'response').every((e) => /^req_sim_[0-9a-f]{24}$/.test(String(e.requestId)))).toBe(true);
       expect(ofType(ta, 'tool_call').every((e) => /^toolu_sim_[0-9a-f]{24}$/.test(String(e.id)))).toBe(true);
       expect(await treeDigests(path.join(dirA, 'outputs'))).toEqual(await treeDigests(path.join(dirB, 'outputs')));
+    }
+  });
+
+  it('a slot played over HTTP by `harness sim-server` gives the same trace as the in-process simulator', async () => {
+    const slot = a.slots.find((s) => s.task === 'TASK-003')!;
+    const c = await frozenProject();
+    const server = await startSimServer();
+    process.env.HARNESS_SIM_URL = server.url;
+    try {
+      const viaHttp = await readTrace(await run(c, slot));
+      expect(timeless(viaHttp)).toEqual(timeless(await readTrace(await run(a, slot))));
+      // The run released its session: a long-lived server does not keep one per run.
+      expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok', sessions: 0 });
+    } finally {
+      delete process.env.HARNESS_SIM_URL;
+      await server.close();
+      await c.cleanup();
     }
   });
 

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeze } from '../commands/freeze.js';
 import { pinAndRunInit } from '../commands/pin-and-run-init.js';
 import { executeRun, type ExecuteResult } from '../pipeline/execute-run.js';
-import { stopSimulator } from '../providers/sim-provider.js';
 import { scratchProject } from '../test-support/cli.js';
 import { editYaml, firstSlots, ofType, readTrace, scheduleOf, treeDigests, type Slot, type TraceLine } from './execute-support.js';
 
@@ -50,7 +49,6 @@ describe('the simulator\'s injected faults are retried and leave no mark on the 
     [faulty, clean] = await Promise.all([runAll(withFaults, pairs), runAll(without, pairs)]);
   }, 90_000);
   afterAll(async () => {
-    await stopSimulator();
     await Promise.all(projects.map((p) => p.cleanup()));
   });
 

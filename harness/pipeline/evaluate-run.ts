@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { inputError } from '../core/errors.js';
-import type { Scorecard } from '../core/types/index.js';
+import type { Scorecard, TraceEvent } from '../core/types/index.js';
 import { runCheck } from '../evaluation/checks.js';
 import { buildScorecard, costUsd, evaluationLog } from '../evaluation/scorecard.js';
 import { summarizeTrace } from '../evaluation/trace-summary.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
 import { listTree } from '../store/file-tree.js';
 import { readTrace } from '../store/trace-file.js';
-import { loadValidRun } from './load-run.js';
+import { loadValidRun, type ValidRun } from './load-run.js';
 import type { ExperimentContext } from './validate-manifest.js';
 
 export interface EvaluateResult {
@@ -21,16 +21,21 @@ export interface EvaluateResult {
 // evaluation.log. An unlocked run may be re-evaluated (the scorecard is replaced); a locked run
 // is never touched.
 export async function evaluateRun(dirOrManifest: string, contexts: Map<string, Promise<ExperimentContext>> = new Map(), now = new Date()): Promise<EvaluateResult> {
-  const { files, manifest, ctx } = await loadValidRun(dirOrManifest, contexts);
+  return evaluateValidRun(await loadValidRun(dirOrManifest, contexts), { now });
+}
+
+// `trace`: the events the execution just wrote, when it happened in this process; otherwise
+// agent.log is read back and every line checked against the trace-event schema.
+export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, options: { now?: Date; trace?: readonly TraceEvent[] } = {}): Promise<EvaluateResult> {
   if (existsSync(files.lock)) throw inputError(`${manifest.runId} is locked; a locked run is never re-evaluated`, { hint: 'make a new attempt with `harness rerun <run-id> --reason "…"` to evaluate again' });
   if (!existsSync(files.trace)) throw inputError(`${manifest.runId} has not been executed (no agent.log)`, { hint: `run \`harness pin-and-run --execute --manifest ${files.manifest}\` first` });
-  const trace = summarizeTrace(await readTrace(files.trace));
+  const trace = summarizeTrace(options.trace ?? (await readTrace(files.trace)));
   const task = ctx.exp.tasks.find((t) => t.id === manifest.task.id)!;
   const listing = existsSync(files.outputs) ? await listTree(files.outputs) : { files: [], odd: [] };
   const checkCtx = { outputs: files.outputs, files: listing.files, fixture: task.workspaceFiles, trace, sandbox: manifest.sandbox.mode };
   const checks = [];
   for (const check of task.spec.checks) checks.push(await runCheck(check, checkCtx));
-  const scorecard = buildScorecard(manifest, checks, trace, now);
+  const scorecard = buildScorecard(manifest, checks, trace, options.now ?? new Date());
   const replaced = existsSync(files.scorecard);
   // The run folder is fsynced once when the run is locked; until then a lost scorecard only means
   // the run is evaluated again (or abandoned).

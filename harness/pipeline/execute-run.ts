@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { jsonDigest, sameDigest, digestOf } from '../core/digest.js';
 import { checkFailed, inputError } from '../core/errors.js';
-import type { Manifest } from '../core/types/index.js';
+import type { Manifest, TraceEvent } from '../core/types/index.js';
 import { runAgentLoop, type LoopResult } from '../agent/loop.js';
 import { toolsFor } from '../agent/tools/definitions.js';
 import { TraceWriter } from '../agent/trace.js';
@@ -11,7 +11,7 @@ import { createClient } from '../providers/anthropic-client.js';
 import { runCommandAgent } from '../providers/command-agent.js';
 import { simEndpoint } from '../providers/sim-provider.js';
 import type { ProviderName } from './freeze-record.js';
-import { loadValidRun } from './load-run.js';
+import { loadValidRun, type ValidRun } from './load-run.js';
 import type { ExperimentContext } from './validate-manifest.js';
 
 export interface ExecuteOptions {
@@ -27,17 +27,23 @@ export type ExecuteResult = LoopResult & {
   runId: string;
   runDir: string;
   provider: ProviderName;
+  /** The trace as written to agent.log, for the evaluation that follows in the same process. */
+  trace: readonly TraceEvent[];
   /** Requests the provider refused with 429 (the scheduler lowers concurrency on these). */
   rateLimited: number;
 };
 
 export const TOOL_LIMITS = { maxWriteBytes: 10 * 1024 * 1024, maxReadBytes: 1024 * 1024, commandTimeoutMs: 30_000, commandOutputBytes: 64 * 1024 };
 
-// pin-and-run --execute: a validated manifest in, trace and outputs out. A run is executed once:
-// the trace file is created exclusively before anything else happens.
+// pin-and-run --execute: a validated manifest in, trace and outputs out.
 export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult> {
-  const { files, manifest, ctx: { exp } } = await loadValidRun(options.manifestFile, options.contexts ?? new Map());
-  requireProvider(manifest, options.provider);
+  const run = await loadValidRun(options.manifestFile, options.contexts ?? new Map());
+  requireProvider(run.manifest, options.provider);
+  return executeValidRun(run);
+}
+
+// A run is executed once: the trace file is created exclusively before anything else happens.
+export async function executeValidRun({ files, manifest, ctx: { exp } }: ValidRun): Promise<ExecuteResult> {
   const apiKey = manifest.provider.name === 'anthropic' ? requireApiKey() : undefined;
   const { dir: runDir, outputs, trace: traceFile } = files;
   if (existsSync(traceFile) || existsSync(outputs)) {
@@ -45,7 +51,8 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
       hint: `start a new attempt for this slot (\`harness rerun ${manifest.runId} --reason "…"\` once locked, or pin-and-run --init again)`,
     });
   }
-  const trace = await TraceWriter.create(traceFile);
+  const trace = TraceWriter.create(traceFile);
+  const base = { runId: manifest.runId, runDir, provider: manifest.provider.name, trace: trace.events };
   try {
     const task = exp.tasks.find((t) => t.id === manifest.task.id)!;
     const variant = exp.variants.find((v) => v.id === manifest.variant.id)!;
@@ -53,11 +60,10 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
     const copied = await treeDigest(outputs);
     if (!sameDigest(copied, manifest.task.workspaceDigest)) throw checkFailed(`the fixture copied into ${outputs} does not match the pinned workspace digest`);
     const tools = toolsFor(task.spec);
-    await trace.write({
+    trace.write({
       type: 'run_start', runId: manifest.runId, provider: manifest.provider.name, model: manifest.provider.model,
       tools: tools.map((t) => t.name), systemDigest: digestOf(variant.prompt), toolsDigest: jsonDigest(tools), workspaceDigest: copied,
     });
-    const base = { runId: manifest.runId, runDir, provider: manifest.provider.name };
     if (manifest.provider.name === 'command') {
       const command = exp.config.provider.command!;
       const r = await runCommandAgent({
@@ -66,7 +72,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
         model: manifest.provider.model, seed: manifest.seed, tools: task.spec.tools, wallTimeSeconds: manifest.limits.wallTimeSeconds, trace,
       });
       const usage = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
-      await trace.write({ type: 'run_end', stopReason: r.stopReason, turns: 0, toolCalls: 0, usage, wallTimeMs: r.wallTimeMs });
+      trace.write({ type: 'run_end', stopReason: r.stopReason, turns: 0, toolCalls: 0, usage, wallTimeMs: r.wallTimeMs });
       return { ...base, stopReason: r.stopReason, turns: 0, toolCalls: 0, usage, wallTimeMs: r.wallTimeMs, infrastructureError: r.infrastructureError, rateLimited: 0 };
     }
     const endpoint = manifest.provider.name === 'sim'
@@ -74,26 +80,31 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
         script: task.spec.simulator, behaviour: exp.resolved.simulator.behaviour[variant.id]!, seed: manifest.seed, model: manifest.provider.model,
         faults: exp.resolved.simulator.faults, latencyMs: exp.resolved.simulator.latencyMs, slowMs: SIM_SLOW_MS, runAttempt: manifest.slot.attempt,
       })
-      : { apiKey: apiKey!, baseURL: undefined };
+      : { apiKey: apiKey!, baseURL: undefined, fetch: undefined, release: () => Promise.resolve() };
     let rateLimited = 0;
     const client = createClient({
-      ...endpoint, maxRetries: 4, timeoutMs: manifest.provider.name === 'sim' ? SIM_TIMEOUT_MS : 600_000,
+      apiKey: endpoint.apiKey, baseURL: endpoint.baseURL, fetch: endpoint.fetch, maxRetries: 4,
+      timeoutMs: manifest.provider.name === 'sim' ? SIM_TIMEOUT_MS : 600_000,
       onRetry: (n) => {
         if (n.status === 429) rateLimited++;
-        void trace.write({ type: 'retry', turn: null, attempt: n.attempt, cause: n.cause, status: n.status, delayMs: n.delayMs });
+        trace.write({ type: 'retry', turn: null, attempt: n.attempt, cause: n.cause, status: n.status, delayMs: n.delayMs });
       },
     });
-    const r = await runAgentLoop({
-      client, system: variant.prompt, tools, instruction: task.spec.instruction, requestParams: manifest.provider.requestParams,
-      limits: manifest.limits, trace,
-      toolContext: {
-        workspace: outputs, allowed: task.spec.tools, sandbox: manifest.sandbox.mode, clarification: task.spec.clarification?.answer,
-        limits: { ...TOOL_LIMITS, commandTimeoutMs: (task.spec.limits?.commandTimeoutSeconds ?? TOOL_LIMITS.commandTimeoutMs / 1000) * 1000 },
-      },
-    });
-    return { ...base, ...r, rateLimited };
+    try {
+      const r = await runAgentLoop({
+        client, system: variant.prompt, tools, instruction: task.spec.instruction, requestParams: manifest.provider.requestParams,
+        limits: manifest.limits, trace,
+        toolContext: {
+          workspace: outputs, allowed: task.spec.tools, sandbox: manifest.sandbox.mode, clarification: task.spec.clarification?.answer,
+          limits: { ...TOOL_LIMITS, commandTimeoutMs: (task.spec.limits?.commandTimeoutSeconds ?? TOOL_LIMITS.commandTimeoutMs / 1000) * 1000 },
+        },
+      });
+      return { ...base, ...r, rateLimited };
+    } finally {
+      await endpoint.release();
+    }
   } finally {
-    await trace.close();
+    trace.close();
   }
 }
 

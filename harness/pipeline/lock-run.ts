@@ -21,17 +21,22 @@ export interface LockResult {
 // it. Locking a locked run verifies it and changes nothing (except registering a lock whose
 // registry entry was never written, e.g. after a crash between the two).
 export async function lockRun(dirOrManifest: string, contexts: Map<string, Promise<ExperimentContext>> = new Map(), now = new Date()): Promise<LockResult> {
-  const run = await loadValidRun(dirOrManifest, contexts);
+  return lockValidRun(await loadValidRun(dirOrManifest, contexts), { now });
+}
+
+// `scorecard`: the one the evaluation just wrote, when it happened in this process; otherwise
+// scorecard.json is read back and validated.
+export async function lockValidRun(run: ValidRun, options: { now?: Date; scorecard?: Scorecard } = {}): Promise<LockResult> {
   const { files, manifest, ctx } = run;
   const registry = ctx.frozen.files.registry;
   if (!existsSync(files.scorecard)) throw inputError(`${manifest.runId} has no scorecard`, { hint: `run \`harness evaluate --manifest ${files.manifest}\` first` });
-  const scorecard = await loadValidJson<Scorecard>('scorecard', files.scorecard);
+  const scorecard = options.scorecard ?? (await loadValidJson<Scorecard>('scorecard', files.scorecard));
   if (scorecard.runId !== manifest.runId) throw checkFailed(`${files.scorecard} belongs to ${scorecard.runId}, not ${manifest.runId}`);
   if (existsSync(files.lock)) {
     const registered = (await readEntries(registry)).find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === manifest.runId);
     return relock(run, registered, scorecard);
   }
-  const lock = await writeLock(files.dir, manifest.runId, manifest.digest, jsonDigest(scorecard), now);
+  const lock = await writeLock(files.dir, manifest.runId, manifest.digest, jsonDigest(scorecard), options.now ?? new Date());
   await register(run, scorecard, lock.rootDigest, lockDigest(lock));
   return { runId: manifest.runId, action: 'locked' as const, rootDigest: lock.rootDigest, success: scorecard.success };
 }

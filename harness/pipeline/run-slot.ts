@@ -1,9 +1,10 @@
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
-import { evaluateRun } from './evaluate-run.js';
-import { executeRun, type ExecuteResult } from './execute-run.js';
+import { evaluateValidRun } from './evaluate-run.js';
+import { executeValidRun, type ExecuteResult } from './execute-run.js';
 import type { FrozenSet } from './frozen-set.js';
 import { initRun, type SlotRequest } from './init-run.js';
-import { lockRun } from './lock-run.js';
+import { loadValidRun } from './load-run.js';
+import { lockValidRun } from './lock-run.js';
 import type { SandboxMode } from './manifest.js';
 import type { ExperimentContext } from './validate-manifest.js';
 
@@ -30,11 +31,13 @@ export async function runSlot(
 ): Promise<SlotOutcome> {
   const run = await initRun(exp, frozen, req, { sandbox: options.sandbox, attempt: options.attempt, output: options.output });
   const base = { runId: run.runId, runDir: run.runDir, attempt: run.manifest.slot.attempt };
-  const execution = await executeRun({ manifestFile: run.manifestFile, contexts: options.contexts });
+  // Validated once, as every stage run by hand validates it; the stages then hand on what they made.
+  const valid = await loadValidRun(run.manifestFile, options.contexts);
+  const execution = await executeValidRun(valid);
   if (execution.infrastructureError !== undefined) {
     return { ...base, stage: 'execute', execution, success: null, infrastructureError: execution.infrastructureError };
   }
-  await evaluateRun(run.runDir, options.contexts);
-  const locked = await lockRun(run.runDir, options.contexts);
+  const { scorecard } = await evaluateValidRun(valid, { trace: execution.trace });
+  const locked = await lockValidRun(valid, { scorecard });
   return { ...base, stage: 'lock', execution, success: locked.success, infrastructureError: undefined };
 }

@@ -10,6 +10,8 @@ export interface RetryNotice {
 export interface ClientOptions {
   apiKey: string;
   baseURL?: string;
+  /** The transport (default: the global fetch); the in-process simulator passes its own. */
+  fetch?: typeof fetch;
   maxRetries: number;
   timeoutMs: number;
   onRetry: (notice: RetryNotice) => void;
@@ -19,12 +21,13 @@ export interface ClientOptions {
 // retry-after. It does not say when it does, so a thin fetch wrapper watches its retry-count
 // header and reports each retry with the failure that caused it, for the trace.
 export function createClient(options: ClientOptions): Anthropic {
+  const transport = options.fetch ?? fetch;
   let lastFailure: { cause: string; status: number | null; delayMs: number | null } = { cause: 'unknown', status: null, delayMs: null };
   const watchedFetch: typeof fetch = async (input, init) => {
     const attempt = Number(new Headers(init?.headers).get('x-stainless-retry-count') ?? '0');
     if (attempt > 0) options.onRetry({ attempt, ...lastFailure });
     try {
-      const response = await fetch(input, init);
+      const response = await transport(input, init);
       if (response.status >= 400) {
         const after = response.headers.get('retry-after-ms') ?? (Number(response.headers.get('retry-after')) * 1000 || null);
         lastFailure = { cause: `HTTP ${response.status}`, status: response.status, delayMs: after === null ? null : Number(after) };

@@ -1,27 +1,33 @@
-import { createSimSession, startSimServer, type SimServer } from './sim/index.js';
-import type { SimSessionSpec } from './sim/index.js';
+import { createSimSession, localFetch, releaseSimSession, Simulator, type SimSessionSpec } from './sim/index.js';
 
-let server: Promise<SimServer> | undefined;
+/** Where a run's SDK client sends its requests, and how to let the simulator forget the run. */
+export interface SimEndpoint {
+  baseURL: string;
+  apiKey: string;
+  /** The in-process transport; undefined when requests go over HTTP to HARNESS_SIM_URL. */
+  fetch?: typeof fetch;
+  release(): Promise<void>;
+}
 
-// One simulator per process, started on first use on an ephemeral 127.0.0.1 port (or an external
-// one from HARNESS_SIM_URL, e.g. `harness sim-server`), shared by every run the process makes.
-async function simUrl(): Promise<string> {
+// The base URL the SDK builds its request URLs from when the simulator runs in process; no socket
+// is ever opened for it (the fetch below answers), so the name only shows up in diagnostics.
+const IN_PROCESS_URL = 'http://harness-sim.invalid';
+
+let local: { simulator: Simulator; fetch: typeof fetch } | undefined;
+
+// One simulator per process, shared by every run the process makes, reached through an
+// in-process fetch; or an external one (`harness sim-server`) when HARNESS_SIM_URL is set.
+export async function simEndpoint(session: SimSessionSpec): Promise<SimEndpoint> {
   const external = process.env.HARNESS_SIM_URL;
-  if (external) return external;
-  server ??= startSimServer();
-  return (await server).url;
-}
-
-/** Registers one run with the simulator; the token is the API key the SDK then sends. */
-export async function simEndpoint(session: SimSessionSpec): Promise<{ baseURL: string; apiKey: string }> {
-  const baseURL = await simUrl();
-  return { baseURL, apiKey: await createSimSession(baseURL, session) };
-}
-
-/** Stops the in-process simulator, if one was started (so a CLI process can exit promptly). */
-export async function stopSimulator(): Promise<void> {
-  if (server === undefined) return;
-  const s = await server;
-  server = undefined;
-  await s.close();
+  if (external) {
+    const apiKey = await createSimSession(external, session);
+    return { baseURL: external, apiKey, release: () => releaseSimSession(external, apiKey) };
+  }
+  if (local === undefined) {
+    const simulator = new Simulator();
+    local = { simulator, fetch: localFetch(simulator) };
+  }
+  const { simulator, fetch } = local;
+  const apiKey = simulator.register(session);
+  return { baseURL: IN_PROCESS_URL, apiKey, fetch, release: () => Promise.resolve(void simulator.release(apiKey)) };
 }

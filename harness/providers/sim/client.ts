@@ -1,8 +1,9 @@
 import { bug, inputError } from '../../core/errors.js';
 import type { SimSessionSpec } from './session.js';
 
-// Registers one run with a running simulator and returns the token the SDK sends as its API key.
-// A refused session is the script's or the config's fault; a simulator that does not answer is ours.
+// Registers one run with a simulator running elsewhere (`harness sim-server`) and returns the
+// token the SDK then sends as its API key. A refused session is the script's or the config's
+// fault; a simulator that does not answer is ours.
 export async function createSimSession(url: string, session: SimSessionSpec): Promise<string> {
   let res: Response;
   try {
@@ -23,4 +24,10 @@ export async function createSimSession(url: string, session: SimSessionSpec): Pr
     });
   }
   throw bug(`the simulator at ${url} answered ${res.status} to a session: ${message}`);
+}
+
+/** Tells the simulator a run is over, so a long-lived server does not keep every session. */
+export async function releaseSimSession(url: string, token: string): Promise<void> {
+  const res = await fetch(new URL(`/sim/sessions/${encodeURIComponent(token)}`, url), { method: 'DELETE' }).catch(() => undefined);
+  await res?.body?.cancel();
 }

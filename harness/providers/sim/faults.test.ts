@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decideFault } from './faults.js';
 import type { SimSessionSpec } from './session.js';
 import { MODEL, runLoop, simClient } from './test-kit.js';
-import { MAX_REQUEST_BYTES } from './wire.js';
+import { MAX_REQUEST_BYTES } from './simulator.js';
 
 const user: Anthropic.MessageParam[] = [{ role: 'user', content: 'hi' }];
 
