@@ -19,7 +19,9 @@
 // and sharing disabled and its config dir inside the temp dir.
 // --profile: additionally runs harness once more under `node --cpu-prof` (first N) and prints
 // where the main thread's time goes (bench/lib/cpuprofile.mjs).
-// Run: npx tsc -p tsconfig.build.json && node bench/full-runs.mjs [--runs 1000] [--jobs 8,16,32] [--profile] [--no-promptfoo]
+// --repeat N (default 3): each measurement N times, alternating the tools; the median by wall time
+// is reported (every sample is in the JSON line).
+// Run: npx tsc -p tsconfig.build.json && node bench/full-runs.mjs [--runs 1000] [--jobs 8,16,32] [--repeat 3] [--profile] [--no-promptfoo]
 import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -34,6 +36,7 @@ const RUNS = Number(opt('--runs', 1000));
 const JOBS = opt('--jobs', '8,16,32').split(',').map(Number);
 const PROFILE = args.includes('--profile');
 const PROMPTFOO = !args.includes('--no-promptfoo');
+const REPEAT = Number(opt('--repeat', 3));
 const TASKS = 10;
 const PAIRS = Math.ceil(RUNS / (TASKS * 2));
 const TOTAL = TASKS * PAIRS * 2;
@@ -82,9 +85,14 @@ async function runPromptfoo(pf, jobs, { write = false } = {}) {
   const r = await measure(argv, { cwd: root, env: promptfooEnv(root), timeFile: path.join(root, 'time.txt') });
   const ok = r.code === 0 && new RegExp(`Successes: ${TOTAL}\\b`).test(r.stdout + r.stderr);
   if (!ok) console.error(`promptfoo did not pass ${TOTAL} tests (exit ${r.code}):\n${(r.stdout + r.stderr).slice(-2000)}`);
-  await removeTree(root);
+  leftovers.push(root);
   return { tool: write ? 'promptfoo (writes results db)' : 'promptfoo --no-write', jobs, wallS: r.wallMs / 1000, cpuS: r.cpuS, peakRssMb: r.peakRssMb, ok };
 }
+
+// Temp folders are removed only once everything is measured: ext4 scans past recently deleted
+// inodes (for a minute or more) when it allocates new ones, so deleting the ~15,000 files of one
+// measurement right before the next makes that one's file creation several times slower.
+const leftovers = [];
 
 // --- harness ---
 async function prepareHarness() {
@@ -103,7 +111,7 @@ async function runHarness(jobs) {
   const locks = await countRunFiles(path.join(root, 'runs', exp), 'lock.json');
   const ok = r.code === 0 && summary?.complete === true && locks === TOTAL;
   if (!ok) console.error(`harness run incomplete (exit ${r.code}, ${locks} lock.json):\n${r.stderr.slice(-2000)}`);
-  await removeTree(root);
+  leftovers.push(root);
   return { tool: 'harness run', jobs, wallS: r.wallMs / 1000, cpuS: r.cpuS, peakRssMb: r.peakRssMb, ok, locks, elapsedS: summary?.progress?.elapsedSeconds };
 }
 
@@ -116,19 +124,26 @@ async function profileHarness(jobs) {
   const a = aggregate(profiles);
   const callers = byHarnessCaller(profiles);
   const areas = byArea(profiles);
-  await removeTree(root);
+  leftovers.push(root);
   return { jobs, a, callers, areas };
 }
 
 const pf = PROMPTFOO ? await promptfooDir() : undefined;
 const rows = [];
+// Each measurement --repeat times, the two tools alternating; the median (by wall time) is reported.
+const medianRow = (runs) => [...runs].sort((a, b) => a.wallS - b.wallS)[Math.floor(runs.length / 2)];
 for (const [i, jobs] of JOBS.entries()) {
-  const order = i % 2 === 0 ? ['harness', 'promptfoo'] : ['promptfoo', 'harness'];
-  for (const tool of order) {
-    if (tool === 'harness') rows.push(await runHarness(jobs));
-    else if (pf) rows.push(await runPromptfoo(pf, jobs));
-    console.error(`done: ${rows.at(-1).tool} -j ${jobs}: ${round(rows.at(-1).wallS)} s`);
+  const samples = { harness: [], promptfoo: [] };
+  for (let k = 0; k < REPEAT; k++) {
+    const order = (i + k) % 2 === 0 ? ['harness', 'promptfoo'] : ['promptfoo', 'harness'];
+    for (const tool of order) {
+      const r = tool === 'harness' ? await runHarness(jobs) : pf ? await runPromptfoo(pf, jobs) : undefined;
+      if (r === undefined) continue;
+      samples[tool].push(r);
+      console.error(`done: ${r.tool} -j ${jobs}: ${round(r.wallS)} s`);
+    }
   }
+  for (const runs of Object.values(samples)) if (runs.length > 0) rows.push({ ...medianRow(runs), wallSamplesS: runs.map((r) => round(r.wallS, 2)) });
 }
 if (pf) rows.push(await runPromptfoo(pf, JOBS[0], { write: true }));
 
@@ -166,3 +181,5 @@ console.log(JSON.stringify({
   targets: { ratioMax: 1.0, peakRssMbMax: 150 },
   ...(profile ? { profile } : {}),
 }));
+
+for (const root of leftovers) await removeTree(root);

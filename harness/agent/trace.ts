@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { sha256Hex } from '../core/digest.js';
 import type { TraceEvent } from '../core/types/index.js';
 
@@ -36,8 +36,8 @@ export class TraceWriter {
     return this.written;
   }
 
+  /** Closes the file; it is fsynced with the rest of the run when the run is locked. */
   close(): void {
-    fsyncSync(this.fd);
     closeSync(this.fd);
   }
 }

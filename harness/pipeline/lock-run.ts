@@ -44,7 +44,7 @@ export async function lockValidRun(run: ValidRun, options: { now?: Date; scoreca
 async function relock(run: ValidRun, registered: LockedEntry | undefined, scorecard: Scorecard): Promise<LockResult> {
   // A lock cut off before it was registered (crash, kill -9) may not have made every file
   // read-only yet: finish that, then check the hashes as for any locked run.
-  if (registered === undefined) await makeReadOnly(run.files.dir);
+  if (registered === undefined) makeReadOnly(run.files.dir);
   const problems = (await verifyLockedRun(run.files.dir, registered)).filter((p) => registered !== undefined || !/not registered/.test(p.message));
   if (problems.length > 0) throw checkFailed(`${run.manifest.runId} is locked but does not verify`, { problems, hint: 'the run was changed after locking; `harness verify` lists every problem' });
   const lock = await loadValidJson<RunLock>('lock', run.files.lock);

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { closeSync, constants as fsConstants, fsync, openSync, promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-// Readers never see a half-written file: write a temp file beside the target, fsync it, rename it
-// over the target, fsync the directory so the rename itself survives a crash. A caller writing
-// several files into one folder may pass syncDir: false and fsync the folder once at the end.
+// Readers never see a half-written file: every write goes to a temp file beside the target and is
+// renamed over it. Documents that stand alone (freeze record, schedule, reports) are fsynced on
+// the spot, directory included. The files of a run are written without fsync and made durable all
+// at once when the run is locked (syncPaths, then the lock): until then a crash costs at most the
+// attempt, which is kept and redone; a locked run is on disk before its lock is.
 export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { syncDir?: boolean } = {}): Promise<void> {
   const tmp = await writeTemp(file, data);
   try {
@@ -17,7 +19,35 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
 }
 
 export async function writeJsonAtomic(file: string, value: unknown, options: { syncDir?: boolean } = {}): Promise<void> {
-  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, options);
+  await writeFileAtomic(file, jsonText(value), options);
+}
+
+/** A file of a run that is not locked yet: atomic, not yet durable (see above). */
+export function writeRunFile(file: string, data: string): void {
+  const tmp = tempPath(file);
+  writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
+  try {
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+export function writeRunJson(file: string, value: unknown): void {
+  writeRunFile(file, jsonText(value));
+}
+
+/** fsyncs files and directories, all at once (the file system commits them together). */
+export async function syncPaths(paths: readonly string[]): Promise<void> {
+  await Promise.all(paths.map((p) => new Promise<void>((resolve, reject) => {
+    const fd = openSync(p, 'r');
+    fsync(fd, (err) => {
+      closeSync(fd);
+      if (err) reject(err);
+      else resolve();
+    });
+  })));
 }
 
 /** Copies the listed files (relative paths) from one folder into a new one. */
@@ -28,8 +58,14 @@ export async function copyFiles(from: string, to: string, relPaths: readonly str
   await Promise.all(relPaths.map((p) => fs.copyFile(path.join(from, p), path.join(to, p), fsConstants.COPYFILE_EXCL)));
 }
 
+const jsonText = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+function tempPath(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
 async function writeTemp(file: string, data: string | Uint8Array): Promise<string> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPath(file);
   const handle = await fs.open(tmp, 'wx', 0o644);
   try {
     await handle.writeFile(data);

@@ -1,8 +1,8 @@
-import { promises as fs } from 'node:fs';
+import { chmodSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { digestOf, jsonDigest, type Digest } from '../core/digest.js';
 import type { RunLock } from '../core/types/index.js';
-import { fsyncDir, writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
+import { syncPaths, writeJsonAtomic, writeRunFile } from './atomic-write.js';
 import { listTree, sha256sumListing, type TreeFile } from './file-tree.js';
 
 export const LOCK_FILE = 'lock.json';
@@ -22,7 +22,8 @@ export async function runContents(dir: string): Promise<{ files: TreeFile[]; lin
 }
 
 // Writes SHA256SUMS (checkable with `sha256sum -c` alone) and lock.json, whose root digest is the
-// sha256 of SHA256SUMS, then makes the whole run read-only.
+// sha256 of SHA256SUMS, then makes the whole run read-only. Every file the lock lists (and each
+// folder holding one) is fsynced before lock.json is written, so a lock never outlives its files.
 export async function writeLock(dir: string, runId: string, manifestDigest: Digest, scorecardDigest: Digest, now: Date): Promise<RunLock> {
   const { files, links } = await runContents(dir);
   const sums = sha256sumListing(files);
@@ -36,10 +37,12 @@ export async function writeLock(dir: string, runId: string, manifestDigest: Dige
     manifestDigest,
     scorecardDigest,
   };
-  await writeFileAtomic(path.join(dir, SUMS_FILE), sums, { syncDir: false });
-  await writeJsonAtomic(path.join(dir, LOCK_FILE), lock, { syncDir: false });
-  await fsyncDir(dir);
-  await makeReadOnly(dir);
+  const sumsFile = path.join(dir, SUMS_FILE);
+  writeRunFile(sumsFile, sums);
+  const subfolders = new Set(files.map((f) => path.dirname(f.path)).filter((d) => d !== '.'));
+  await syncPaths([...files.map((f) => path.join(dir, f.path)), sumsFile, ...[...subfolders].map((d) => path.join(dir, d))]);
+  await writeJsonAtomic(path.join(dir, LOCK_FILE), lock);
+  makeReadOnly(dir);
   return lock;
 }
 
@@ -47,12 +50,13 @@ export function lockDigest(lock: RunLock): Digest {
   return jsonDigest(lock);
 }
 
-// Deepest first, the run folder itself last, so nothing is left writable halfway.
-export async function makeReadOnly(dir: string): Promise<void> {
-  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+// Deepest first, the run folder itself last, so nothing is left writable halfway. Synchronous:
+// a chmod is one cheap syscall, and a run folder holds a handful of entries.
+export function makeReadOnly(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) await makeReadOnly(p);
-    else if (entry.isFile()) await fs.chmod(p, 0o444);
+    if (entry.isDirectory()) makeReadOnly(p);
+    else if (entry.isFile()) chmodSync(p, 0o444);
   }
-  await fs.chmod(dir, 0o555);
+  chmodSync(dir, 0o555);
 }
