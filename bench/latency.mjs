@@ -3,8 +3,8 @@
 // What: the synthetic experiment of bench/full-runs.mjs (bench/lib/common.mjs: each run is exactly
 // 2 model turns) with `simulator.latencyMs: 200`, i.e. every Messages API call takes >= 200 ms, run
 // with `harness run -j 32`. Achieved runs/s against the ideal jobs / (turns per run x latency) =
-// 32 / (2 x 0.2 s) = 80 runs/s; target ratio >= 0.95. Default 320 runs (10 tasks x 16 pairs x 2),
-// a multiple of 32 so that the ideal schedule has no partly filled last wave.
+// 32 / (2 x 0.2 s) = 80 runs/s; target ratio >= 0.95. Default 960 runs (10 tasks x 48 pairs x 2):
+// about the 1,000 of (a), and a multiple of 32 so that the ideal schedule has no partly filled last wave.
 // How: `harness freeze` (untimed), then `harness run <exp> -j 32 --json` as a child process; reported:
 //  - whole command: runs / wall time of the `run` process (includes start-up and shutdown);
 //  - steady state: runs / (last `locked` - first `pinned` registry timestamp), i.e. without
@@ -14,7 +14,7 @@
 //  - CPU seconds of the process (GNU time), and CPU ms per run: the main thread can do at most
 //    1000 / (CPU ms per run) runs/s, whatever -j is (an upper bound: some of that CPU is libuv's
 //    thread pool, not the main thread).
-// Run: npx tsc -p tsconfig.build.json && node bench/latency.mjs [--runs 320] [--jobs 32] [--latency 200]
+// Run: npx tsc -p tsconfig.build.json && node bench/latency.mjs [--runs 960] [--jobs 32] [--latency 200]
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -26,7 +26,7 @@ const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args
 const JOBS = Number(opt('--jobs', 32));
 const LATENCY = Number(opt('--latency', 200));
 const TASKS = 10;
-const PAIRS = Math.ceil(Number(opt('--runs', 320)) / (TASKS * 2));
+const PAIRS = Math.ceil(Number(opt('--runs', 960)) / (TASKS * 2));
 const RUNS = TASKS * PAIRS * 2;
 
 const root = await makeTempRoot('harness-bench-latency-');

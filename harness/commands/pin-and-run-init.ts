@@ -36,6 +36,7 @@ export async function pinAndRunInit(options: InitOptions): Promise<InitResult> {
   const run = await initRun(exp, frozen, {
     task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
   }, { sandbox, output: options.output });
+  await run.registered;
   return {
     runId: run.runId,
     runDir: run.runDir,

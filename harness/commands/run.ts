@@ -5,7 +5,7 @@ import { openRunSet } from '../pipeline/open-run-set.js';
 import { needsCommands } from '../pipeline/manifest.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
-import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
+import { resolveSandbox, startSandboxProbe, type SandboxRequest } from '../pipeline/sandbox-mode.js';
 import { runSchedule, type RunnerSummary } from '../pipeline/schedule-runner.js';
 import { readEntries } from '../store/registry.js';
 
@@ -29,6 +29,7 @@ export interface RunResult extends RunnerSummary {
 
 // run: the whole frozen schedule (or the --only part of it), make-style.
 export async function run(options: RunOptions): Promise<RunResult> {
+  startSandboxProbe(options.sandbox);
   const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'execute');
   const provider = frozen.record.provider;
   if (options.provider !== undefined && options.provider !== provider) {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
 import { runIdFor } from '../core/schedule.js';
-import type { Manifest, ScheduleSlot } from '../core/types/index.js';
+import type { Manifest, RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { writeRunJson } from '../store/atomic-write.js';
 import { appendEntry, readEntries } from '../store/registry.js';
@@ -23,6 +23,8 @@ export interface InitializedRun {
   runDir: string;
   manifestFile: string;
   manifest: Manifest;
+  /** Settles when the `pinned` registry entry is written. */
+  registered: Promise<RegistryEntry>;
 }
 
 /** The scheduled slot a request names, or a refusal that says which pin disagrees. */
@@ -42,7 +44,10 @@ export function findSlot(exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequ
 
 // The run folder appears complete (manifest inside) or not at all, and never twice: its name
 // carries the attempt number and the rename that creates it fails if it exists, so two processes
-// cannot create the same run. Then the pin is registered.
+// cannot create the same run. Then the pin is registered: the entry is queued at once (so pins keep
+// their order in the registry) and `registered` settles when it is on disk, which a caller may
+// await later (the scheduler runs the agent meanwhile, and awaits it before registering anything
+// else of the run).
 export async function initRun(
   exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest,
   options: { sandbox: { mode: SandboxMode; version?: string }; output?: string; attempt?: number; now?: Date },
@@ -57,11 +62,13 @@ export async function initRun(
   const slot: RunSlot = { scheduled, task: req.task, variant: req.variant, pairId: req.pairId, seed: req.seed, attempt };
   const manifest = buildManifest(exp, frozen, slot, runId, options.sandbox, now);
   createRunDir(runDir, manifest);
-  await appendEntry(frozen.files.registry, exp.config.id, 'pinned', {
+  const registered = appendEntry(frozen.files.registry, exp.config.id, 'pinned', {
     runId, slotIndex: manifest.slot.index, pairId: req.pairId, variant: req.variant, task: req.task,
     attempt, manifestDigest: manifest.digest, adhoc: manifest.adhoc,
   });
-  return { runId, runDir, manifestFile: path.join(runDir, 'manifest.json'), manifest };
+  // Awaited by the caller; this only keeps a failure before then from going unhandled.
+  registered.catch(() => undefined);
+  return { runId, runDir, manifestFile: path.join(runDir, 'manifest.json'), manifest, registered };
 }
 
 async function nextAttempt(frozen: FrozenSet, req: SlotRequest): Promise<number> {
@@ -71,8 +78,11 @@ async function nextAttempt(frozen: FrozenSet, req: SlotRequest): Promise<number>
   return pinned.length + 1;
 }
 
-// Metadata calls on a fresh folder: synchronous, each a single syscall (cheaper than a round trip
-// through the thread pool). The manifest becomes durable with the rest of the run at lock time.
+// The folder is assembled under a private name and renamed into place: rename(2) moves it without
+// allocating or deleting an inode, and fails on a non-empty target; the check before it refuses an
+// existing (even empty) one. Metadata calls on a fresh folder are synchronous, each a single
+// syscall (cheaper than a round trip through the thread pool). The manifest becomes durable with
+// the rest of the run at lock time.
 function createRunDir(runDir: string, manifest: Manifest): void {
   if (existsSync(runDir)) {
     throw inputError(`${runDir} already exists; a run folder is never reused`, { hint: 'choose another --output, or let harness name the folder' });
@@ -89,14 +99,12 @@ function createRunDir(runDir: string, manifest: Manifest): void {
   }
 }
 
-// rename(2) replaces an empty directory silently; a run folder must never be taken over, so an
-// existing target (empty or not) is refused.
 function renameNew(from: string, to: string): void {
   try {
-    mkdirSync(to);
+    renameSync(from, to);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw inputError(`${to} already exists; a run folder is never reused`, { hint: 'another process pinned this attempt; run again' });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') throw inputError(`${to} already exists; a run folder is never reused`, { hint: 'another process pinned this attempt; run again' });
     throw err;
   }
-  renameSync(from, to);
 }

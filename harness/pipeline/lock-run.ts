@@ -37,7 +37,7 @@ export async function lockValidRun(run: ValidRun, options: { now?: Date; scoreca
     return relock(run, registered, scorecard);
   }
   const lock = await writeLock(files.dir, manifest.runId, manifest.digest, jsonDigest(scorecard), options.now ?? new Date());
-  await register(run, scorecard, lock.rootDigest, lockDigest(lock));
+  await register(run, scorecard, lock);
   return { runId: manifest.runId, action: 'locked' as const, rootDigest: lock.rootDigest, success: scorecard.success };
 }
 
@@ -49,20 +49,21 @@ async function relock(run: ValidRun, registered: LockedEntry | undefined, scorec
   if (problems.length > 0) throw checkFailed(`${run.manifest.runId} is locked but does not verify`, { problems, hint: 'the run was changed after locking; `harness verify` lists every problem' });
   const lock = await loadValidJson<RunLock>('lock', run.files.lock);
   if (registered === undefined) {
-    await register(run, scorecard, lock.rootDigest, lockDigest(lock));
+    await register(run, scorecard, lock);
     return { runId: run.manifest.runId, action: 'registered', rootDigest: lock.rootDigest, success: scorecard.success };
   }
   return { runId: run.manifest.runId, action: 'already-locked', rootDigest: lock.rootDigest, success: scorecard.success };
 }
 
-async function register(run: ValidRun, scorecard: Scorecard, rootDigest: Digest, lockDigestValue: Digest): Promise<void> {
+// Digests as the lock recorded them (a lock found on disk is verified before it is registered).
+async function register(run: ValidRun, scorecard: Scorecard, lock: RunLock): Promise<void> {
   const { manifest, ctx } = run;
   const registry = ctx.frozen.files.registry;
   const exp = manifest.experiment.id;
   await appendEntry(registry, exp, 'locked', {
     runId: manifest.runId, slotIndex: manifest.slot.index, pairId: manifest.slot.pairId, variant: manifest.variant.id, task: manifest.task.id,
-    attempt: manifest.slot.attempt, rootDigest, lockDigest: lockDigestValue, manifestDigest: manifest.digest,
-    scorecardDigest: jsonDigest(scorecard), success: scorecard.success, stopReason: scorecard.stopReason, adhoc: manifest.adhoc,
+    attempt: manifest.slot.attempt, rootDigest: lock.rootDigest, lockDigest: lockDigest(lock), manifestDigest: manifest.digest,
+    scorecardDigest: lock.scorecardDigest, success: scorecard.success, stopReason: scorecard.stopReason, adhoc: manifest.adhoc,
   });
   await Promise.all(violationEntries(manifest.runId, scorecard).map((v) => appendEntry(registry, exp, 'violation', v)));
 }

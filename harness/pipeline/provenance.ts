@@ -41,9 +41,12 @@ function gitState(): { gitCommit: string | null; gitDirty: boolean | null } {
   }
 }
 
-/** The Anthropic SDK's version, pinned in every manifest (the simulator runs through it too). */
+let sdk: string | undefined;
+
+/** The Anthropic SDK's version, pinned in every manifest (the simulator runs through it too). Read once per process. */
 export function sdkVersion(): string {
-  return (JSON.parse(readFileSync(path.join(packageRoot, 'node_modules/@anthropic-ai/sdk/package.json'), 'utf8')) as { version: string }).version;
+  sdk ??= (JSON.parse(readFileSync(path.join(packageRoot, 'node_modules/@anthropic-ai/sdk/package.json'), 'utf8')) as { version: string }).version;
+  return sdk;
 }
 
 /** The `anthropic-version` header the pinned SDK sends (a test checks it against a real request). */

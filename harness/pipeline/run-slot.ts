@@ -3,7 +3,7 @@ import { evaluateValidRun } from './evaluate-run.js';
 import { executeValidRun, type ExecuteResult } from './execute-run.js';
 import type { FrozenSet } from './frozen-set.js';
 import { initRun, type SlotRequest } from './init-run.js';
-import { loadValidRun } from './load-run.js';
+import { loadValidRun, type ValidRun } from './load-run.js';
 import { lockValidRun } from './lock-run.js';
 import type { SandboxMode } from './manifest.js';
 import type { ExperimentContext } from './validate-manifest.js';
@@ -24,16 +24,29 @@ export interface SlotOutcome {
 
 // One slot through every stage: pin, validate (the first thing execute does), execute, evaluate,
 // lock. A run that failed for infrastructure reasons stops after execute and stays unlocked: it is
-// an attempt, not a result.
+// an attempt, not a result. `onExecuted` is called once the agent is done (whatever the outcome):
+// the scheduler frees the slot's place among the -j concurrent agents there, while the local
+// stages (evaluate, lock) finish.
 export async function runSlot(
   exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest,
-  options: { sandbox: { mode: SandboxMode; version?: string }; attempt?: number; output?: string; contexts: Map<string, Promise<ExperimentContext>> },
+  options: {
+    sandbox: { mode: SandboxMode; version?: string }; attempt?: number; output?: string; contexts: Map<string, Promise<ExperimentContext>>;
+    onExecuted?: () => void;
+  },
 ): Promise<SlotOutcome> {
   const run = await initRun(exp, frozen, req, { sandbox: options.sandbox, attempt: options.attempt, output: options.output });
   const base = { runId: run.runId, runDir: run.runDir, attempt: run.manifest.slot.attempt };
   // Validated once, as every stage run by hand validates it; the stages then hand on what they made.
-  const valid = await loadValidRun(run.manifestFile, options.contexts);
-  const execution = await executeValidRun(valid);
+  let execution: ExecuteResult;
+  let valid: ValidRun;
+  try {
+    valid = await loadValidRun(run.manifestFile, options.contexts);
+    execution = await executeValidRun(valid);
+  } finally {
+    options.onExecuted?.();
+  }
+  // The pin was registered while the agent ran; nothing else of the run is registered before it.
+  await run.registered;
   if (execution.infrastructureError !== undefined) {
     return { ...base, stage: 'execute', execution, success: null, infrastructureError: execution.infrastructureError };
   }

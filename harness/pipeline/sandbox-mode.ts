@@ -4,6 +4,11 @@ import type { SandboxMode } from './manifest.js';
 
 export type SandboxRequest = 'auto' | SandboxMode;
 
+/** Starts the (cached) bwrap probe early, so it overlaps loading the experiment. */
+export function startSandboxProbe(requested: SandboxRequest | undefined): void {
+  if (requested !== 'none') void detectSandbox();
+}
+
 // bwrap whenever it works; `none` only when the user says so, or when nothing in the run can
 // start a program. Without bwrap, a run that needs commands is refused rather than run bare.
 export async function resolveSandbox(requested: SandboxRequest, needsCommands: boolean): Promise<{ mode: SandboxMode; version?: string }> {

@@ -61,13 +61,19 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   const pending: ScheduleSlot[] = [];
   for (const slot of slots) if (!(await isDone(slot))) pending.push(slot);
 
+  // -j bounds the agents running at once: a slot holds a place from its claim until its agent is
+  // done, and evaluates and locks outside it.
   const limiter = new ConcurrencyLimiter(options.jobs);
-  const work = async (slot: ScheduleSlot, waitMs: number): Promise<boolean> => {
+  const work = async (slot: ScheduleSlot, place: Place, waitMs: number): Promise<boolean> => {
     const release = await tryClaim(claims, slotName(slot), waitMs);
-    if (release === undefined) return false;
+    if (release === undefined) {
+      place();
+      return false;
+    }
     try {
-      await executeClaimed(slot);
+      await executeClaimed(slot, place);
     } finally {
+      place();
       await release();
     }
     return true;
@@ -75,7 +81,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
 
   // Holding the claim: look at the slot afresh (another process may have finished it), record a
   // dead attempt as abandoned, then run new attempts until one locks or the retry limit is hit.
-  const executeClaimed = async (slot: ScheduleSlot): Promise<void> => {
+  const executeClaimed = async (slot: ScheduleSlot, firstPlace: Place): Promise<void> => {
     let state = slotAttempts(frozen.runsDir, slot);
     if (state.latestLocked && !superseded.has(state.latestRunId!)) {
       const locked = await lockRun(path.join(frozen.runsDir, state.latestRunId!), contexts);
@@ -91,8 +97,9 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
       summary.abandoned++;
     }
     for (let tries = 1; ; tries++) {
+      const place = tries === 1 ? firstPlace : await limiter.acquire();
       const outcome = await runSlot(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, {
-        sandbox: options.sandbox, attempt: state.latest + 1, contexts,
+        sandbox: options.sandbox, attempt: state.latest + 1, contexts, onExecuted: place,
       });
       summary.executed++;
       if (outcome.execution.rateLimited > 0) limiter.backOff();
@@ -125,11 +132,11 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
 
   // Claimed elsewhere: come back at the end and wait for the claim (a dead holder's goes stale).
   const deferred: ScheduleSlot[] = [];
-  await limiter.forEach(pending, async (slot) => {
-    if (!(await work(slot, 0))) deferred.push(slot);
+  await limiter.forEach(pending, async (slot, place) => {
+    if (!(await work(slot, place, 0))) deferred.push(slot);
   });
-  await limiter.forEach(deferred, async (slot) => {
-    await work(slot, CLAIM_STALE_MS * 3);
+  await limiter.forEach(deferred, async (slot, place) => {
+    await work(slot, place, CLAIM_STALE_MS * 3);
   });
 
   const finalCurrent = currentRuns(await readEntries(frozen.files.registry));
@@ -137,9 +144,16 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   return summary;
 }
 
-// A pool whose size can shrink when the provider rate-limits and grow back as requests succeed.
+/** A held place: calling it gives the place back (again does nothing). */
+type Place = () => void;
+
+// Places for concurrent work, whose number shrinks when the provider rate-limits and grows back
+// as requests succeed. Waiters get places in the order they asked.
 class ConcurrencyLimiter {
   private limit: number;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
   constructor(private readonly max: number) {
     this.limit = max;
   }
@@ -150,25 +164,43 @@ class ConcurrencyLimiter {
 
   recover(): void {
     if (this.limit < this.max) this.limit++;
+    this.wake();
   }
 
-  // Starts items in order, never more than the current limit at once.
-  async forEach<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    let active = 0;
+  async acquire(): Promise<Place> {
+    if (this.active >= this.limit || this.waiting.length > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.active--;
+      this.wake();
+    };
+  }
+
+  // Starts items in order, each once it has a place, and waits for all of them; after a failure
+  // nothing new starts and the first error is thrown once the started ones are done.
+  async forEach<T>(items: readonly T[], fn: (item: T, place: Place) => Promise<void>): Promise<void> {
     let failure: unknown;
-    await new Promise<void>((resolve) => {
-      const pump = () => {
-        if (failure !== undefined && active === 0) return resolve();
-        while (failure === undefined && active < this.limit && next < items.length) {
-          const item = items[next++] as T;
-          active++;
-          fn(item).catch((err: unknown) => { failure ??= err; }).finally(() => { active--; pump(); });
-        }
-        if (active === 0 && (next >= items.length || failure !== undefined)) resolve();
-      };
-      pump();
-    });
+    const started: Promise<void>[] = [];
+    for (const item of items) {
+      const place = await this.acquire();
+      if (failure !== undefined) {
+        place();
+        break;
+      }
+      started.push(fn(item, place).catch((err: unknown) => { failure ??= err; }).finally(place));
+    }
+    await Promise.all(started);
     if (failure !== undefined) throw failure;
+  }
+
+  // A waiter is handed the place directly (active stays counted), so nobody overtakes it.
+  private wake(): void {
+    while (this.active < this.limit && this.waiting.length > 0) {
+      this.active++;
+      this.waiting.shift()!();
+    }
   }
 }

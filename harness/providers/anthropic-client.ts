@@ -24,7 +24,9 @@ export function createClient(options: ClientOptions): Anthropic {
   const transport = options.fetch ?? fetch;
   let lastFailure: { cause: string; status: number | null; delayMs: number | null } = { cause: 'unknown', status: null, delayMs: null };
   const watchedFetch: typeof fetch = async (input, init) => {
-    const attempt = Number(new Headers(init?.headers).get('x-stainless-retry-count') ?? '0');
+    // The SDK passes a Headers object; anything else is wrapped.
+    const headers = init?.headers instanceof Headers ? init.headers : new Headers(init?.headers);
+    const attempt = Number(headers.get('x-stainless-retry-count') ?? '0');
     if (attempt > 0) options.onRetry({ attempt, ...lastFailure });
     try {
       const response = await transport(input, init);

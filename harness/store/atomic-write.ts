@@ -60,8 +60,13 @@ export async function copyFiles(from: string, to: string, relPaths: readonly str
 
 const jsonText = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
+// Unique per process (pid, plus a random tag in case a crashed process left files under a reused
+// pid) and per call.
+const processTag = `${process.pid}.${randomBytes(4).toString('hex')}`;
+let tempCount = 0;
+
 function tempPath(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return path.join(path.dirname(file), `.${path.basename(file)}.${processTag}.${tempCount++}.tmp`);
 }
 
 async function writeTemp(file: string, data: string | Uint8Array): Promise<string> {

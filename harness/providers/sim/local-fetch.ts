@@ -10,7 +10,7 @@ export function localFetch(simulator: Simulator): typeof fetch {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const signal = init?.signal ?? undefined;
     signal?.throwIfAborted();
-    const headers = new Headers(init?.headers);
+    const headers = init?.headers instanceof Headers ? init.headers : new Headers(init?.headers);
     const text = await bodyText(init?.body);
     const reply = await simulator.handle({
       method: (init?.method ?? 'GET').toUpperCase(),
