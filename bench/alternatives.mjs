@@ -1,19 +1,22 @@
-// bench/alternatives.mjs: measured costs behind the optimizations proposed from the profiles.
+// bench/alternatives.mjs: measured costs behind the optimizations taken from the profiles.
 //
 // What: for each hot spot found by bench/stages.mjs and bench/full-runs.mjs --profile, the cost of
-// what the harness does now next to a cheaper way of doing the same thing (same result):
-//  0. one metadata call: fs.promises.stat (a libuv thread-pool round trip) vs statSync;
-//  1. hashing a small file: createReadStream + hash (store/file-tree.js hashFile) vs readFile + hash;
-//  2. copying a one-file fixture: fs.cp(recursive) (pipeline/execute-run.js) vs a walk + copyFile;
-//  3. an exclusive section: proper-lockfile lock/unlock (store/registry.js withRegistryLock) vs an
-//     in-process promise queue (what in-process workers need; the file lock is for other processes);
+// the first way of doing it next to the cheaper way (same result); the harness does the second
+// one now unless an item says otherwise:
+//  0. one metadata call: fs.promises.stat (a libuv thread-pool round trip) vs statSync (taken for
+//     reads and chmod of small run files; creating files stays asynchronous, because a create can
+//     wait on the ext4 journal while other runs fsync);
+//  1. hashing a small file: createReadStream + hash vs readFile + hash (store/file-tree.js);
+//  2. copying a one-file fixture: fs.cp(recursive) vs copyFile per pinned file (store/atomic-write.js);
+//  3. an exclusive section: proper-lockfile lock/unlock vs an in-process promise queue (the registry
+//     queues in process first; the file lock stays, for other processes);
 //  4. N registry appends, each fsynced alone vs one write + one fsync for the batch (group commit);
-//  5. listing + hashing a run folder (7 small files): store/file-tree.js listTree vs a sync walk;
+//  5. listing + hashing a run folder (7 small files): an async walk vs a sync one;
 //  6. registering a simulator session: HTTP POST to a simulator server (what HARNESS_SIM_URL does)
-//     vs the in-process Simulator.register that `harness` uses (taken);
-//  7. ajv validation of a manifest: the full schema check (each stage re-validates) vs reusing the
-//     already-validated object (shows validation itself is cheap: not a hot spot).
-// How: the current way and the alternative run alternately, --n times each (default 200), in a
+//     vs the in-process Simulator.register;
+//  7. ajv validation of a manifest vs reusing the validated object (run-slot.js validates once
+//     and hands the run on; validation itself is cheap).
+// How: the two ways run alternately, --n times each (default 200), in a
 // temp dir, one call at a time; wall and CPU (process.cpuUsage, incl. libuv threads), medians.
 // Run: npx tsc -p tsconfig.build.json && node bench/alternatives.mjs [--n 200]
 import { createHash } from 'node:crypto';
@@ -28,7 +31,6 @@ const N = Number(args.includes('--n') ? args[args.indexOf('--n') + 1] : 200);
 const lockfile = createRequire(path.join(REPO, 'package.json'))('proper-lockfile');
 const dist = (p) => import(path.join(REPO, 'dist', p));
 const { schemaProblems } = await dist('documents/schemas.js');
-const { listTree } = await dist('store/file-tree.js');
 const { createSimSession, releaseSimSession, Simulator, startSimServer } = await dist('providers/sim/index.js');
 const root = await makeTempRoot('harness-bench-alt-');
 
@@ -102,6 +104,14 @@ await compare('append 8 registry lines', { name: '8 x (open, write, fsync)', fn:
 const runDir = path.join(root, 'run');
 await fs.mkdir(path.join(runDir, 'outputs'), { recursive: true });
 for (const [name, bytes] of [['manifest.json', 2300], ['agent.log', 2500], ['evaluation.log', 450], ['scorecard.json', 900], ['outputs/README.md', 40], ['outputs/out.txt', 10], ['SHA256SUMS', 480]]) await fs.writeFile(path.join(runDir, name), 'x'.repeat(bytes));
+async function listTreeAsync(dir, rel = '', out = []) {
+  for (const e of await fs.readdir(path.join(dir, rel), { withFileTypes: true })) {
+    const r = rel === '' ? e.name : `${rel}/${e.name}`;
+    if (e.isDirectory()) await listTreeAsync(dir, r, out);
+    else if (e.isFile()) { const full = path.join(dir, r); const st = await fs.stat(full); out.push({ path: r, size: st.size, sha256: createHash('sha256').update(await fs.readFile(full)).digest('hex'), mode: st.mode & 0o777 }); }
+  }
+  return out;
+}
 function listTreeSync(dir, rel = '', out = []) {
   for (const e of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
     const r = rel === '' ? e.name : `${rel}/${e.name}`;
@@ -110,7 +120,7 @@ function listTreeSync(dir, rel = '', out = []) {
   }
   return out;
 }
-await compare('list + hash a run folder (7 small files)', { name: 'listTree (fs.promises)', fn: () => listTree(runDir) }, { name: 'sync walk + readFileSync', fn: () => listTreeSync(runDir) });
+await compare('list + hash a run folder (7 small files)', { name: 'async walk (before)', fn: () => listTreeAsync(runDir) }, { name: 'sync walk + readFileSync', fn: () => listTreeSync(runDir) });
 
 // 6. registering a simulator session: HTTP POST to the in-process server vs calling it directly
 const spec = { script: { steps: [{ say: 'Writing.', call: { tool: 'write_file', input: { path: 'out.txt', content: 'x\n' } } }], final: 'Done.' }, behaviour: { skip: 0, mistake: 0, clarify: 0, giveUp: 0, wander: 0, verbosity: 1 }, model: 'claude-sonnet-5-5', faults: { rate: 0, kinds: ['rate_limit'] }, latencyMs: 0, slowMs: 3000 };

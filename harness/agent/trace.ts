@@ -1,4 +1,4 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, open, writeSync } from 'node:fs';
 import { sha256Hex } from '../core/digest.js';
 import type { TraceEvent } from '../core/types/index.js';
 
@@ -20,8 +20,9 @@ export class TraceWriter {
   private constructor(private readonly fd: number, private readonly clock: () => Date) {}
 
   /** Creates agent.log exclusively: a run is executed once, so an existing trace is a refusal. */
-  static create(file: string, clock: () => Date = () => new Date()): TraceWriter {
-    return new TraceWriter(openSync(file, 'wx', 0o644), clock);
+  static async create(file: string, clock: () => Date = () => new Date()): Promise<TraceWriter> {
+    const fd = await new Promise<number>((resolve, reject) => open(file, 'wx', 0o644, (err, n) => (err ? reject(err) : resolve(n))));
+    return new TraceWriter(fd, clock);
   }
 
   write(event: TraceEventInput): void {

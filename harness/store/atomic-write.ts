@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants as fsConstants, fsync, openSync, promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fsync, openSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 
 // Readers never see a half-written file: every write goes to a temp file beside the target and is
@@ -22,20 +22,24 @@ export async function writeJsonAtomic(file: string, value: unknown, options: { s
   await writeFileAtomic(file, jsonText(value), options);
 }
 
-/** A file of a run that is not locked yet: atomic, not yet durable (see above). */
-export function writeRunFile(file: string, data: string): void {
+/**
+ * A file of a run that is not locked yet: atomic, not yet durable (see above). Asynchronous even
+ * for small files: creating a file can wait on the file system's journal while other runs fsync,
+ * and that wait belongs on the thread pool, not on the event loop.
+ */
+export async function writeRunFile(file: string, data: string): Promise<void> {
   const tmp = tempPath(file);
-  writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
+  await fs.writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
   try {
-    renameSync(tmp, file);
+    await fs.rename(tmp, file);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    await fs.rm(tmp, { force: true });
     throw err;
   }
 }
 
-export function writeRunJson(file: string, value: unknown): void {
-  writeRunFile(file, jsonText(value));
+export async function writeRunJson(file: string, value: unknown): Promise<void> {
+  await writeRunFile(file, jsonText(value));
 }
 
 /** fsyncs files and directories, all at once (the file system commits them together). */

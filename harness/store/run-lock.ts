@@ -38,7 +38,7 @@ export async function writeLock(dir: string, runId: string, manifestDigest: Dige
     scorecardDigest,
   };
   const sumsFile = path.join(dir, SUMS_FILE);
-  writeRunFile(sumsFile, sums);
+  await writeRunFile(sumsFile, sums);
   const subfolders = new Set(files.map((f) => path.dirname(f.path)).filter((d) => d !== '.'));
   await syncPaths([...files.map((f) => path.join(dir, f.path)), sumsFile, ...[...subfolders].map((d) => path.join(dir, d))]);
   await writeJsonAtomic(path.join(dir, LOCK_FILE), lock);
