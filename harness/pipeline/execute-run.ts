@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { jsonDigest, sameDigest, digestOf } from '../core/digest.js';
+import { sameDigest, digestOf } from '../core/digest.js';
 import { checkFailed, inputError } from '../core/errors.js';
 import type { Manifest, TraceEvent } from '../core/types/index.js';
 import { runAgentLoop, type LoopResult } from '../agent/loop.js';
@@ -11,6 +11,7 @@ import { createClient } from '../providers/anthropic-client.js';
 import { runCommandAgent } from '../providers/command-agent.js';
 import { simEndpoint } from '../providers/sim-provider.js';
 import type { ProviderName } from './freeze-record.js';
+import { toolsDigestFor } from './manifest.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import type { ExperimentContext } from './validate-manifest.js';
 
@@ -62,7 +63,7 @@ export async function executeValidRun({ files, manifest, ctx: { exp } }: ValidRu
     const tools = toolsFor(task.spec);
     trace.write({
       type: 'run_start', runId: manifest.runId, provider: manifest.provider.name, model: manifest.provider.model,
-      tools: tools.map((t) => t.name), systemDigest: digestOf(variant.prompt), toolsDigest: jsonDigest(tools), workspaceDigest: copied,
+      tools: tools.map((t) => t.name), systemDigest: digestOf(variant.prompt), toolsDigest: toolsDigestFor(task), workspaceDigest: copied,
     });
     if (manifest.provider.name === 'command') {
       const command = exp.config.provider.command!;

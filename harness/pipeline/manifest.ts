@@ -1,4 +1,4 @@
-import { jsonDigest, withSelfDigest } from '../core/digest.js';
+import { jsonDigest, withSelfDigest, type Digest } from '../core/digest.js';
 import type { Manifest, ScheduleSlot } from '../core/types/index.js';
 import { toolsFor } from '../agent/tools/definitions.js';
 import { EVALUATOR_VERSION, PRICE_TABLE_DIGEST } from '../evaluation/price-table.js';
@@ -25,9 +25,16 @@ export function requestParamsFor(exp: LoadedExperiment): Record<string, unknown>
   return { model: exp.config.model.id, max_tokens: exp.config.model.maxTokens, ...(exp.config.model.params ?? {}) };
 }
 
-/** The digest of the tool definitions a variant is offered for a task. */
-export function toolsDigestFor(task: LoadedTask) {
-  return jsonDigest(toolsFor(task.spec));
+const toolsDigests = new WeakMap<LoadedTask, Digest>();
+
+/** The digest of the tool definitions a variant is offered for a task (computed once per task). */
+export function toolsDigestFor(task: LoadedTask): Digest {
+  let digest = toolsDigests.get(task);
+  if (digest === undefined) {
+    digest = jsonDigest(toolsFor(task.spec));
+    toolsDigests.set(task, digest);
+  }
+  return digest;
 }
 
 // Everything that determines a run, pinned by digest; the manifest's own digest covers the rest.
