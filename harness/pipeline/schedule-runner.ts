@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { appendEntry, readEntries } from '../store/registry.js';
-import { claimsDir, tryClaim, CLAIM_STALE_MS } from './claims.js';
+import { claimsDir, tryClaim, CLAIM_STALE_MS, type Release } from './claims.js';
 import { currentRuns, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { lockRun } from './lock-run.js';
@@ -61,22 +61,16 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   const pending: ScheduleSlot[] = [];
   for (const slot of slots) if (!(await isDone(slot))) pending.push(slot);
 
-  // -j bounds the agents running at once: a slot holds a place from its claim until its agent is
-  // done, and evaluates and locks outside it.
+  // -j bounds the agents running at once: a slot holds a place until its agent is done, and
+  // evaluates and locks outside it.
   const limiter = new ConcurrencyLimiter(options.jobs);
-  const work = async (slot: ScheduleSlot, place: Place, waitMs: number): Promise<boolean> => {
-    const release = await tryClaim(claims, slotName(slot), waitMs);
-    if (release === undefined) {
-      place();
-      return false;
-    }
+  const work = async (slot: ScheduleSlot, claim: Release, place: Place): Promise<void> => {
     try {
       await executeClaimed(slot, place);
     } finally {
       place();
-      await release();
+      await claim();
     }
-    return true;
   };
 
   // Holding the claim: look at the slot afresh (another process may have finished it), record a
@@ -131,13 +125,18 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   };
 
   // Claimed elsewhere: come back at the end and wait for the claim (a dead holder's goes stale).
+  // The next slot's claim is taken while waiting for a place, so its latency overlaps running agents.
   const deferred: ScheduleSlot[] = [];
-  await limiter.forEach(pending, async (slot, place) => {
-    if (!(await work(slot, place, 0))) deferred.push(slot);
+  await limiter.forEach(pending, async (slot) => {
+    const claim = await tryClaim(claims, slotName(slot), 0);
+    if (claim === undefined) deferred.push(slot);
+    return claim === undefined ? undefined : (place) => work(slot, claim, place);
   });
-  await limiter.forEach(deferred, async (slot, place) => {
-    await work(slot, place, CLAIM_STALE_MS * 3);
-  });
+  await limiter.forEach(deferred, (slot) => Promise.resolve(async (place) => {
+    const claim = await tryClaim(claims, slotName(slot), CLAIM_STALE_MS * 3);
+    if (claim === undefined) place();
+    else await work(slot, claim, place);
+  }));
 
   const finalCurrent = currentRuns(await readEntries(frozen.files.registry));
   summary.incomplete = slots.filter((s) => !finalCurrent.has(slotKey(s.pairId, s.variant))).map((s) => slotName(s));
@@ -179,18 +178,18 @@ class ConcurrencyLimiter {
     };
   }
 
-  // Starts items in order, each once it has a place, and waits for all of them; after a failure
-  // nothing new starts and the first error is thrown once the started ones are done.
-  async forEach<T>(items: readonly T[], fn: (item: T, place: Place) => Promise<void>): Promise<void> {
+  // Goes through items in order: `prepare` (before a place is free) says what to run for the item,
+  // if anything, which then starts once it has a place. Waits for everything started; after a
+  // failure nothing new starts and the first error is thrown once the started work is done.
+  async forEach<T>(items: readonly T[], prepare: (item: T) => Promise<((place: Place) => Promise<void>) | undefined>): Promise<void> {
     let failure: unknown;
     const started: Promise<void>[] = [];
     for (const item of items) {
+      if (failure !== undefined) break;
+      const job = await prepare(item).catch((err: unknown) => { failure ??= err; return undefined; });
+      if (job === undefined) continue;
       const place = await this.acquire();
-      if (failure !== undefined) {
-        place();
-        break;
-      }
-      started.push(fn(item, place).catch((err: unknown) => { failure ??= err; }).finally(place));
+      started.push(job(place).catch((err: unknown) => { failure ??= err; }).finally(place));
     }
     await Promise.all(started);
     if (failure !== undefined) throw failure;
