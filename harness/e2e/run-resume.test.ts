@@ -130,6 +130,23 @@ describe('a full run of a small experiment, then the same command again', () => 
     expect(await runFolders(p)).toEqual(before.folders);
     expect(await treeDigests(dir)).toEqual(before.files);
   });
+
+  it('a claim a killed process left on a finished slot is cleared once stale; nothing else changes', async () => {
+    const dir = runSetDir(p);
+    const slot = (await slotsOf(p))[0]!;
+    // What a holder killed between registering the lock and releasing its claim leaves: a lock
+    // folder nobody refreshes any more (proper-lockfile's mtime, 10 s old).
+    const claim = path.join(dir, '.claims', `${slot.pairId}-${slot.task}-${slot.variant}.lock`);
+    await fs.mkdir(claim);
+    const old = new Date(Date.now() - 10_000);
+    await fs.utimes(claim, old, old);
+    const registryBefore = await fs.readFile(path.join(dir, 'registry.jsonl'));
+    const again = await hx(p, ['run', EXAMPLE, '-j', '4']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toBe(`${SLOTS}/${SLOTS} up to date\n`);
+    expect(await fs.readdir(path.join(dir, '.claims'))).toEqual([]);
+    expect((await fs.readFile(path.join(dir, 'registry.jsonl'))).equals(registryBefore)).toBe(true);
+  });
 });
 
 describe('kill -9 in the middle of a run, then run again', () => {

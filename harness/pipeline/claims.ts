@@ -15,6 +15,19 @@ export async function claimsDir(runsDir: string): Promise<string> {
   return dir;
 }
 
+/**
+ * Clears claims left on finished slots by a process killed between registering a run's lock and
+ * releasing its claim: each is taken once its holder stops refreshing it (a live holder lets go of
+ * a finished slot's claim at once), then released.
+ */
+export async function clearLeftoverClaims(dir: string, finished: ReadonlySet<string>): Promise<void> {
+  const left = (await fs.readdir(dir)).filter((e) => e.endsWith('.lock') && finished.has(e.slice(0, -'.lock'.length)));
+  await Promise.all(left.map(async (e) => {
+    const release = await tryClaim(dir, e.slice(0, -'.lock'.length), CLAIM_STALE_MS * 2);
+    await release?.();
+  }));
+}
+
 /** Takes the slot's claim, or returns undefined at once if a live process holds it. */
 export async function tryClaim(dir: string, slotName: string, waitMs = 0): Promise<Release | undefined> {
   try {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { appendEntry, readEntries } from '../store/registry.js';
-import { claimsDir, tryClaim, CLAIM_STALE_MS, type Release } from './claims.js';
+import { claimsDir, clearLeftoverClaims, tryClaim, CLAIM_STALE_MS, type Release } from './claims.js';
 import { currentRuns, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { lockRun } from './lock-run.js';
@@ -139,6 +139,8 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   }));
 
   const finalCurrent = currentRuns(await readEntries(frozen.files.registry));
+  const finished = slots.filter((s) => finalCurrent.has(slotKey(s.pairId, s.variant)));
+  await clearLeftoverClaims(claims, new Set(finished.map(slotName)));
   summary.incomplete = slots.filter((s) => !finalCurrent.has(slotKey(s.pairId, s.variant))).map((s) => slotName(s));
   return summary;
 }
