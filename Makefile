@@ -11,9 +11,9 @@ JOBS ?= 4
 # Each provider gets its own run set, so simulated and real runs never mix.
 RUNS_DIR ?= $(if $(filter sim,$(PROVIDER)),runs,runs/$(PROVIDER))
 PILOT_DIR ?= runs/pilot/$(PROVIDER)
-HARNESS := node dist/cli/main.js
+HARNESS := node dist/bin/harness.js
 
-SOURCES := $(shell find harness -name '*.ts' -not -name '*.test.ts') $(wildcard schemas/*.json) tsconfig.json tsconfig.build.json
+SOURCES := $(shell find harness -name '*.ts' -not -name '*.test.ts') $(wildcard harness/build/*.mjs) $(wildcard schemas/*.json) tsconfig.json tsconfig.build.json package.json
 
 .PHONY: help install build test check lint types sandbox full-runs pilot bench clean
 
@@ -33,7 +33,8 @@ build: dist/.built
 dist/.built: node_modules/.installed $(SOURCES)
 	npx tsc -p tsconfig.build.json
 	node harness/build/gen-validators.mjs
-	@chmod +x dist/cli/main.js
+	node harness/build/bundle.mjs
+	@chmod +x dist/bin/harness.js
 	@touch $@
 
 # bubblewrap sandboxes every program a run starts; install it where we can (root with apt).

@@ -18,7 +18,7 @@
 //     and hands the run on; validation itself is cheap).
 // How: the two ways run alternately, --n times each (default 200), in a
 // temp dir, one call at a time; wall and CPU (process.cpuUsage, incl. libuv threads), medians.
-// Run: npx tsc -p tsconfig.build.json && node bench/alternatives.mjs [--n 200]
+// Run: make build && node bench/alternatives.mjs [--n 200]
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -21,7 +21,7 @@
 // where the main thread's time goes (bench/lib/cpuprofile.mjs).
 // --repeat N (default 3): each measurement N times, alternating the tools; the median by wall time
 // is reported (every sample is in the JSON line).
-// Run: npx tsc -p tsconfig.build.json && node bench/full-runs.mjs [--runs 1000] [--jobs 8,16,32] [--repeat 3] [--profile] [--no-promptfoo]
+// Run: make build && node bench/full-runs.mjs [--runs 1000] [--jobs 8,16,32] [--repeat 3] [--profile] [--no-promptfoo]
 import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';

@@ -14,7 +14,7 @@
 //  - CPU seconds of the process (GNU time), and CPU ms per run: the main thread can do at most
 //    1000 / (CPU ms per run) runs/s, whatever -j is (an upper bound: some of that CPU is libuv's
 //    thread pool, not the main thread).
-// Run: npx tsc -p tsconfig.build.json && node bench/latency.mjs [--runs 960] [--jobs 32] [--latency 200]
+// Run: make build && node bench/latency.mjs [--runs 960] [--jobs 32] [--latency 200]
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';

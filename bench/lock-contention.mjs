@@ -9,7 +9,7 @@
 // experiment (bench/lib/common.mjs, frozen through the CLI), with proper-lockfile's `lock` wrapped
 // by a timer. The wrapper patches the CommonJS module object the harness imports, so it sees every
 // lock the harness takes; nothing in the harness is changed.
-// Run: npx tsc -p tsconfig.build.json && node bench/lock-contention.mjs [runs=400] [jobs=8,32]
+// Run: make build && node bench/lock-contention.mjs [runs=400] [jobs=8,32]
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';

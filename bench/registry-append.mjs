@@ -9,7 +9,7 @@
 // lines whose digests come from the module's own entryDigest. Both are checked with
 // verifyRegistryChain (dist/store/registry-verify.js) before and after. Timed appends alternate
 // between the two registries (small, large, small, …) so drift in machine load hits both alike.
-// Run: npx tsc -p tsconfig.build.json && node bench/registry-append.mjs [--appends 200] [--sizes 100,10000]
+// Run: make build && node bench/registry-append.mjs [--appends 200] [--sizes 100,10000]
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { REPO, machine, makeTempRoot, median, printTable, quantile, removeTree, requireBuild, round } from './lib/common.mjs';

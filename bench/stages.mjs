@@ -12,7 +12,7 @@
 // slot at a time (no concurrency, so nothing waits on another run), on a synthetic experiment
 // (bench/lib/common.mjs) frozen through the CLI. CPU time is process.cpuUsage (user+sys of the
 // whole process, including libuv's thread pool) across the stage.
-// Run: npx tsc -p tsconfig.build.json && node bench/stages.mjs [runs=100]
+// Run: make build && node bench/stages.mjs [runs=100]
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';

@@ -1,13 +1,13 @@
 // bench/startup.mjs: how long the CLI takes to start.
 //
-// What: wall time of `harness --version` (node dist/cli/main.js --version) against a bare
+// What: wall time of `harness --version` (node dist/bin/harness.js --version) against a bare
 // `node -e 0`, and, for information, `harness --help`; median and p90 of --runs runs each
 // (default 30) and the ratio harness/node of the medians (target <= 1.5).
 // How: each command is spawned with spawnSync from this script and timed with hrtime around the
 // call (the spawn overhead is the same for every command). The commands alternate run by run
 // (node, --version, --help, node, …) so drift in machine load hits all of them alike; 3 untimed
 // warm-up rounds fill the file cache first. Exit codes and outputs are checked.
-// Run: npx tsc -p tsconfig.build.json && node bench/startup.mjs [--runs 30]
+// Run: make build && node bench/startup.mjs [--runs 30]
 import { spawnSync } from 'node:child_process';
 import { CLI, machine, median, printTable, quantile, requireBuild, round } from './lib/common.mjs';
 

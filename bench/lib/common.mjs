@@ -12,13 +12,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = path.join(REPO, 'dist', 'cli', 'main.js');
+export const CLI = path.join(REPO, 'dist', 'bin', 'harness.js');
 const EXAMPLE = path.join(REPO, 'experiments', 'exp-001-role-vs-goal');
 
 /** Fails early, with the fix, when the build is missing. */
 export function requireBuild() {
   if (!existsSync(CLI)) {
-    console.error(`${CLI} is missing: run \`npx tsc -p tsconfig.build.json\` in ${REPO} first`);
+    console.error(`${CLI} is missing: run \`make build\` in ${REPO} first`);
     process.exit(2);
   }
 }

@@ -8,6 +8,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   process.stdout.write(`${pkg.version}\n`);
 } else {
+  // Stack traces (HARNESS_DEBUG=1) name the TypeScript sources, not the bundle's chunks.
+  if (process.env.HARNESS_DEBUG) process.setSourceMapsEnabled(true);
   const { runCli } = await import('./program.js');
   process.exitCode = await runCli(process.argv);
 }
