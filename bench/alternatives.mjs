@@ -1,7 +1,7 @@
 // bench/alternatives.mjs: measured costs behind the optimizations taken from the profiles.
 //
 // What: for each hot spot found by bench/stages.mjs and bench/full-runs.mjs --profile, the cost of
-// the first way of doing it next to the cheaper way (same result); the harness does the second
+// the first way of doing it next to the alternative (same result); the harness does the second
 // one now unless an item says otherwise:
 //  0. one metadata call: fs.promises.stat (a libuv thread-pool round trip) vs statSync (taken for
 //     reads and chmod of small run files; creating files stays asynchronous, because a create can
@@ -15,14 +15,17 @@
 //  6. registering a simulator session: HTTP POST to a simulator server (what HARNESS_SIM_URL does)
 //     vs the in-process Simulator.register;
 //  7. ajv validation of a manifest vs reusing the validated object (run-slot.js validates once
-//     and hands the run on; validation itself is cheap).
+//     and hands the run on; validation itself is cheap);
+//  8. writing 16 files of 2 kB at once (concurrent runs): fs.promises.writeFile vs the promisified
+//     callback fs.writeFile (not taken: within ~5 % of CPU; store/atomic-write.js keeps fs.promises).
 // How: the two ways run alternately, --n times each (default 200), in a
 // temp dir, one call at a time; wall and CPU (process.cpuUsage, incl. libuv threads), medians.
 // Run: make build && node bench/alternatives.mjs [--n 200]
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, promises as fs, readdirSync, readFileSync, statSync, writeFile } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { REPO, machine, makeTempRoot, median, printTable, removeTree, requireBuild, round } from './lib/common.mjs';
 
 requireBuild();
@@ -136,6 +139,13 @@ const manifestDir = path.join(REPO, 'schemas', 'examples', 'manifest');
 const manifest = JSON.parse(await fs.readFile(path.join(manifestDir, (await fs.readdir(manifestDir)).find((f) => f.startsWith('valid'))), 'utf8'));
 if (schemaProblems('manifest', manifest).length > 0) throw new Error('the example manifest does not validate');
 await compare('validate a manifest (ajv)', { name: 'schemaProblems(manifest)', fn: () => schemaProblems('manifest', manifest) }, { name: 'reuse validated object', fn: () => manifest });
+
+// 8. writing a small file
+const writeCb = promisify(writeFile);
+const body = 'x'.repeat(2000);
+const sixteen = (write) => (i) => Promise.all(Array.from({ length: 16 }, (_, k) => write(`${i}-${k}`)));
+await compare('write 16 files of 2 kB at once', { name: 'fs.promises.writeFile', fn: sixteen((n) => fs.writeFile(path.join(root, `p-${n}`), body, { flag: 'wx' })) },
+  { name: 'promisify(fs.writeFile)', fn: sixteen((n) => writeCb(path.join(root, `c-${n}`), body, { flag: 'wx' })) });
 
 await removeTree(root);
 console.log(`alternatives, median of ${N} calls each (${JSON.stringify(machine())})`);

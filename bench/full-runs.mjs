@@ -26,7 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, countRunFiles, hasGnuTime, machine, makeTempRoot, measure, printTable, removeTree, requireBuild, round, writeSyntheticExperiment } from './lib/common.mjs';
+import { CLI, UNBUNDLED_CLI, countRunFiles, hasGnuTime, machine, makeTempRoot, measure, printTable, removeTree, requireBuild, round, writeSyntheticExperiment } from './lib/common.mjs';
 import { aggregate, byArea, byHarnessCaller, loadProfiles } from './lib/cpuprofile.mjs';
 
 requireBuild();
@@ -118,7 +118,9 @@ async function runHarness(jobs) {
 async function profileHarness(jobs) {
   const { root, exp } = await prepareHarness();
   const dir = path.join(root, 'prof');
-  const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, CLI, 'run', exp, '-j', String(jobs), '--json'], { cwd: root, encoding: 'utf8' });
+  // The unbundled build (tsc's dist/cli/main.js, same code) so samples are charged to the harness's
+  // own modules and dependencies by file, which the bundle's chunks would blur.
+  const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, UNBUNDLED_CLI, 'run', exp, '-j', String(jobs), '--json'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`profiled run failed: ${r.stderr.slice(-1000)}`);
   const profiles = loadProfiles(dir);
   const a = aggregate(profiles);

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = path.join(REPO, 'dist', 'bin', 'harness.js');
+/** tsc's output before bundling: the same code, one file per module (for CPU profiles). */
+export const UNBUNDLED_CLI = path.join(REPO, 'dist', 'cli', 'main.js');
 const EXAMPLE = path.join(REPO, 'experiments', 'exp-001-role-vs-goal');
 
 /** Fails early, with the fix, when the build is missing. */
