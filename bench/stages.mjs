@@ -1,7 +1,8 @@
 // bench/stages.mjs: where the time of one run goes (a diagnostic behind bench/full-runs.mjs).
 //
 // What: the per-run wall time and on-CPU time of each stage `harness run` does for a slot —
-// init (pin: registry lock, manifest, `pinned` entry), validate (the manifest against its schema,
+// init (pin: manifest, run folder; the `pinned` registry entry is queued there and written while the
+// agent runs, awaited before lock), validate (the manifest against its schema,
 // digests and schedule), execute (copy the fixture, the agent loop against the in-process
 // simulator, trace), evaluate (checks over the trace just written, scorecard + evaluation.log),
 // lock (hash, lock.json + SHA256SUMS, chmod, `locked` entry) — then sub-operations of those
@@ -67,6 +68,7 @@ for (const slot of slots) {
   const run = await timed('init', () => initRun(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, { sandbox, attempt: 1 }));
   const valid = await timed('validate', () => loadValidRun(run.manifestFile, contexts));
   const ex = await timed('execute', () => executeValidRun(valid));
+  await run.registered;
   if (ex.infrastructureError) throw new Error(ex.infrastructureError);
   const { scorecard } = await timed('evaluate', () => evaluateValidRun(valid, { trace: ex.trace }));
   await timed('lock', () => lockValidRun(valid, { scorecard }));

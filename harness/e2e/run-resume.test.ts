@@ -229,3 +229,20 @@ describe('a run killed while it was being locked, then run again', () => {
     expect(v.exitCode, v.stdout).toBe(0);
   });
 });
+
+describe('a pinned run whose folder was lost (power loss before the folder reached the disk)', () => {
+  it('the slot gets the next attempt number: a run id is never pinned twice', async () => {
+    const p = await smallProject();
+    projects.push(p);
+    const slot = (await slotsOf(p))[0]!;
+    const manifestFile = await initCli(p.dir, slot);
+    const lost = path.basename(path.dirname(manifestFile));
+    expect(lost).toMatch(/-a1$/);
+    await fs.rm(path.dirname(manifestFile), { recursive: true });
+    const resumed = await hx(p, ['run', EXAMPLE, '--only', `task=${slot.task},variant=${slot.variant}`]);
+    expect(resumed.exitCode, resumed.stdout + resumed.stderr).toBe(0);
+    const pinned = ofType(await registry(p), 'pinned').map((e) => e.data.runId);
+    expect(pinned.filter((id) => id === lost)).toHaveLength(1);
+    expect(pinned).toContain(lost.replace(/-a1$/, '-a2'));
+  });
+});

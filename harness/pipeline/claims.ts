@@ -17,8 +17,8 @@ export async function claimsDir(runsDir: string): Promise<string> {
 
 /**
  * Clears claims left on finished slots by a process killed between registering a run's lock and
- * releasing its claim: each is taken once its holder stops refreshing it (a live holder lets go of
- * a finished slot's claim at once), then released.
+ * releasing its claim: each is taken once its holder stops refreshing it (waiting at most
+ * 2 x CLAIM_STALE_MS; a live holder of a finished slot's claim is about to let go), then released.
  */
 export async function clearLeftoverClaims(dir: string, finished: ReadonlySet<string>): Promise<void> {
   const left = (await fs.readdir(dir)).filter((e) => e.endsWith('.lock') && finished.has(e.slice(0, -'.lock'.length)));

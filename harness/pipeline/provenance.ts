@@ -4,6 +4,7 @@ import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { digestOf, type Digest } from '../core/digest.js';
 import { packageRoot } from '../core/package-root.js';
+import { VERSION as SDK_VERSION } from '@anthropic-ai/sdk/version';
 import type { Manifest } from '../core/types/index.js';
 
 export function harnessVersion(): string {
@@ -41,12 +42,12 @@ function gitState(): { gitCommit: string | null; gitDirty: boolean | null } {
   }
 }
 
-let sdk: string | undefined;
-
-/** The Anthropic SDK's version, pinned in every manifest (the simulator runs through it too). Read once per process. */
+/**
+ * The Anthropic SDK's version, pinned in every manifest (the simulator runs through it too): the
+ * version of the code that actually runs, bundled or not, as the SDK itself states it.
+ */
 export function sdkVersion(): string {
-  sdk ??= (JSON.parse(readFileSync(path.join(packageRoot, 'node_modules/@anthropic-ai/sdk/package.json'), 'utf8')) as { version: string }).version;
-  return sdk;
+  return SDK_VERSION;
 }
 
 /** The `anthropic-version` header the pinned SDK sends (a test checks it against a real request). */

@@ -9,8 +9,8 @@ import type { FrozenSet } from './frozen-set.js';
 import { lockRun } from './lock-run.js';
 import type { SandboxMode } from './manifest.js';
 import type { Progress } from './progress.js';
-import { runSlot } from './run-slot.js';
-import { slotAttempts, slotName } from './slot-state.js';
+import { runSlot, type SlotOutcome } from './run-slot.js';
+import { slotAttempts, slotName, type SlotAttempts } from './slot-state.js';
 import type { ExperimentContext } from './validate-manifest.js';
 import { verifyLockedRun } from './verify-run.js';
 
@@ -35,15 +35,24 @@ export interface RunnerSummary {
   incomplete: string[];
 }
 
-// Executes the frozen schedule in its order with a pool of workers. Each slot is claimed before
-// anything is done to it, so concurrent `run` processes never execute the same slot; a slot whose
-// latest attempt was never locked is an abandoned attempt and gets a new one.
+// Executes the frozen schedule in its order, with up to `jobs` agents running at once. Each slot
+// is claimed before anything is done to it, so concurrent `run` processes never execute the same
+// slot; a slot whose latest attempt was never locked is an abandoned attempt and gets a new one.
 export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, options: RunnerOptions): Promise<RunnerSummary> {
   const entries = await readEntries(frozen.files.registry);
   const superseded = new Set(entries.filter((e) => e.type === 'superseded').map((e) => (e as Extract<RegistryEntry, { type: 'superseded' }>).data.runId));
   // Attempts already accounted for: registered as abandoned, or retried after an infrastructure failure.
   const abandoned = new Set(entries.flatMap((e) => (e.type === 'abandoned' || e.type === 'retried' ? [e.data.runId] : [])));
   const current = currentRuns(entries);
+  // Attempt numbers come from the run folders and, should a folder have been lost with its
+  // unsynced rename (power loss), from the registry's pins: a run id is never pinned twice.
+  const pinnedAttempts = new Map<string, number>();
+  for (const e of entries) {
+    if (e.type !== 'pinned') continue;
+    const key = slotKey(e.data.pairId, e.data.variant);
+    pinnedAttempts.set(key, Math.max(pinnedAttempts.get(key) ?? 0, e.data.attempt));
+  }
+  const nextAttempt = (slot: ScheduleSlot, state: SlotAttempts): number => Math.max(state.latest, pinnedAttempts.get(slotKey(slot.pairId, slot.variant)) ?? 0) + 1;
   const slots = frozen.schedule.slots.filter(options.only);
   const claims = await claimsDir(frozen.runsDir);
   const contexts = new Map<string, Promise<ExperimentContext>>();
@@ -92,9 +101,14 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
     }
     for (let tries = 1; ; tries++) {
       const place = tries === 1 ? firstPlace : await limiter.acquire();
-      const outcome = await runSlot(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, {
-        sandbox: options.sandbox, attempt: state.latest + 1, contexts, onExecuted: place,
-      });
+      let outcome: SlotOutcome;
+      try {
+        outcome = await runSlot(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, {
+          sandbox: options.sandbox, attempt: nextAttempt(slot, state), contexts, onExecuted: place,
+        });
+      } finally {
+        place();
+      }
       summary.executed++;
       if (outcome.execution.rateLimited > 0) limiter.backOff();
       else limiter.recover();
@@ -125,7 +139,9 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   };
 
   // Claimed elsewhere: come back at the end and wait for the claim (a dead holder's goes stale).
-  // The next slot's claim is taken while waiting for a place, so its latency overlaps running agents.
+  // First pass: the next slot's claim is taken while waiting for a place, so its latency overlaps
+  // running agents. Second pass (slots another process held): the wait for a claim to be released
+  // or go stale happens inside a place.
   const deferred: ScheduleSlot[] = [];
   await limiter.forEach(pending, async (slot) => {
     const claim = await tryClaim(claims, slotName(slot), 0);
@@ -182,7 +198,8 @@ class ConcurrencyLimiter {
 
   // Goes through items in order: `prepare` (before a place is free) says what to run for the item,
   // if anything, which then starts once it has a place. Waits for everything started; after a
-  // failure nothing new starts and the first error is thrown once the started work is done.
+  // failure no further item is prepared (one already prepared still runs, so its claim is
+  // released), and the first error is thrown once the started work is done.
   async forEach<T>(items: readonly T[], prepare: (item: T) => Promise<((place: Place) => Promise<void>) | undefined>): Promise<void> {
     let failure: unknown;
     const started: Promise<void>[] = [];

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants as fsConstants, fsync, openSync, promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 
 // Readers never see a half-written file: every write goes to a temp file beside the target and is
@@ -7,7 +7,7 @@ import path from 'node:path';
 // the spot, directory included. The files of a run are written without fsync and made durable all
 // at once when the run is locked (syncPaths, then the lock): until then a crash costs at most the
 // attempt, which is kept and redone; a locked run is on disk before its lock is.
-export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { syncDir?: boolean } = {}): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = await writeTemp(file, data);
   try {
     await fs.rename(tmp, file);
@@ -15,11 +15,11 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, o
     await fs.rm(tmp, { force: true });
     throw err;
   }
-  if (options.syncDir !== false) await fsyncDir(path.dirname(file));
+  await fsyncPath(path.dirname(file));
 }
 
-export async function writeJsonAtomic(file: string, value: unknown, options: { syncDir?: boolean } = {}): Promise<void> {
-  await writeFileAtomic(file, jsonText(value), options);
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await writeFileAtomic(file, jsonText(value));
 }
 
 /**
@@ -42,16 +42,29 @@ export async function writeRunJson(file: string, value: unknown): Promise<void> 
   await writeRunFile(file, jsonText(value));
 }
 
-/** fsyncs files and directories, all at once (the file system commits them together). */
+/**
+ * fsyncs files and directories, several at once (the file system commits concurrent fsyncs
+ * together), never more than SYNC_AT_ONCE open, so a run with thousands of output files does not
+ * run out of file descriptors.
+ */
 export async function syncPaths(paths: readonly string[]): Promise<void> {
-  await Promise.all(paths.map((p) => new Promise<void>((resolve, reject) => {
-    const fd = openSync(p, 'r');
-    fsync(fd, (err) => {
-      closeSync(fd);
-      if (err) reject(err);
-      else resolve();
-    });
-  })));
+  const queue = [...paths];
+  const worker = async (): Promise<void> => {
+    for (let p = queue.shift(); p !== undefined; p = queue.shift()) await fsyncPath(p);
+  };
+  await Promise.all(Array.from({ length: Math.min(SYNC_AT_ONCE, queue.length) }, worker));
+}
+
+const SYNC_AT_ONCE = 16;
+
+/** fsync of one file or folder. */
+export async function fsyncPath(p: string): Promise<void> {
+  const handle = await fs.open(p, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Copies the listed files (relative paths) from one folder into a new one. */
@@ -88,11 +101,3 @@ async function writeTemp(file: string, data: string | Uint8Array): Promise<strin
   return tmp;
 }
 
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

@@ -3,7 +3,7 @@ import lockfile from 'proper-lockfile';
 import { jsonDigest, type Digest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
 import type { RegistryEntry, RegistryEntryType } from '../core/types/index.js';
-import { fsyncDir } from './atomic-write.js';
+import { fsyncPath } from './atomic-write.js';
 import { appendRecordFiles } from './record-files.js';
 import path from 'node:path';
 
@@ -123,7 +123,7 @@ export async function appendEntriesLocked(file: string, items: readonly (NewEntr
   } finally {
     await handle.close();
   }
-  if (created) await fsyncDir(path.dirname(file));
+  if (created) await fsyncPath(path.dirname(file));
   await appendRecordFiles(path.dirname(file), written);
   return written;
 }

@@ -22,8 +22,9 @@ export async function runContents(dir: string): Promise<{ files: TreeFile[]; lin
 }
 
 // Writes SHA256SUMS (checkable with `sha256sum -c` alone) and lock.json, whose root digest is the
-// sha256 of SHA256SUMS, then makes the whole run read-only. Every file the lock lists (and each
-// folder holding one) is fsynced before lock.json is written, so a lock never outlives its files.
+// sha256 of SHA256SUMS, then makes the whole run read-only. Every file the lock lists, every
+// folder on the way to one, the run folder and the folder holding it are fsynced before lock.json
+// is written, so a lock never outlives its files.
 export async function writeLock(dir: string, runId: string, manifestDigest: Digest, scorecardDigest: Digest, now: Date): Promise<RunLock> {
   const { files, links } = await runContents(dir);
   const sums = sha256sumListing(files);
@@ -39,8 +40,11 @@ export async function writeLock(dir: string, runId: string, manifestDigest: Dige
   };
   const sumsFile = path.join(dir, SUMS_FILE);
   await writeRunFile(sumsFile, sums);
-  const subfolders = new Set(files.map((f) => path.dirname(f.path)).filter((d) => d !== '.'));
-  await syncPaths([...files.map((f) => path.join(dir, f.path)), sumsFile, ...[...subfolders].map((d) => path.join(dir, d))]);
+  const folders = new Set(['.']);
+  for (const p of [...files, ...links].map((f) => f.path)) {
+    for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) folders.add(d);
+  }
+  await syncPaths([...files.map((f) => path.join(dir, f.path)), sumsFile, ...[...folders].map((d) => path.join(dir, d)), path.dirname(dir)]);
   await writeJsonAtomic(path.join(dir, LOCK_FILE), lock);
   makeReadOnly(dir);
   return lock;

@@ -1,7 +1,7 @@
 // The offline simulator: the Messages API played from each task's script, which the real SDK
 // talks to either in process (a fetch it is given) or over HTTP through `baseURL`.
 export { startSimServer, type SimServer, type SimServerOptions } from './server.js';
-export { Simulator, MAX_REQUEST_BYTES } from './simulator.js';
+export { Simulator } from './simulator.js';
 export { localFetch } from './local-fetch.js';
 export { createSimSession, releaseSimSession } from './client.js';
 export { planTranscript, type PlannedTurn, type PlannedToolUse, type TurnKind } from './plan.js';

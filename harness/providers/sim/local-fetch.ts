@@ -5,6 +5,8 @@ import { MAX_REQUEST_BYTES, type Simulator } from './simulator.js';
 // to the simulator directly instead of through a loopback socket and an HTTP server. The SDK
 // does everything else as against the real API (headers, retries, timeouts, parsing); only the
 // socket is gone, which is most of the cost of a simulated call (bench/alternatives.mjs).
+// The SDK always calls fetch(url, init); a Request as input would have its own method, headers
+// and body ignored here.
 export function localFetch(simulator: Simulator): typeof fetch {
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
@@ -18,7 +20,7 @@ export function localFetch(simulator: Simulator): typeof fetch {
       header: (name) => headers.get(name) ?? undefined,
       body: text !== undefined && Buffer.byteLength(text) > MAX_REQUEST_BYTES ? undefined : text ?? '',
     }, signal ?? NEVER);
-    return toResponse(reply);
+    return toResponse(reply, signal);
   };
 }
 
@@ -29,7 +31,7 @@ async function bodyText(body: RequestInit['body']): Promise<string | undefined> 
   return typeof body === 'string' ? body : new Response(body).text();
 }
 
-function toResponse(reply: SimReply): Response {
+function toResponse(reply: SimReply, signal: AbortSignal | undefined): Response {
   const { body } = reply;
   const headers = { ...reply.headers, 'content-length': String(bodyLength(body)) };
   if (body.kind === 'text') return new Response(body.text, { status: reply.status, headers });
@@ -37,6 +39,11 @@ function toResponse(reply: SimReply): Response {
   const parts = fillParts(body);
   const stream = new ReadableStream<Uint8Array>({
     pull(controller) {
+      // As with a real fetch, a request aborted while its body is read errors the body.
+      if (signal?.aborted === true) {
+        controller.error(signal.reason);
+        return;
+      }
       const next = parts.next();
       if (next.done === true) controller.close();
       else controller.enqueue(next.value);

@@ -29,10 +29,6 @@ const DEFAULT_SLOW_MS = 3000;
 export class Simulator {
   private readonly sessions = new Map<string, SimSession>();
 
-  get sessionCount(): number {
-    return this.sessions.size;
-  }
-
   /** Opens a session for a spec the caller has already checked (in-process callers hold typed, validated documents). */
   register(spec: SimSessionSpec): string {
     const token = `sim_${randomBytes(16).toString('hex')}`;
