@@ -138,10 +138,9 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
     }
   };
 
-  // Claimed elsewhere: come back at the end and wait for the claim (a dead holder's goes stale).
   // First pass: the next slot's claim is taken while waiting for a place, so its latency overlaps
-  // running agents. Second pass (slots another process held): the wait for a claim to be released
-  // or go stale happens inside a place.
+  // running agents. Slots claimed elsewhere come back in a second pass, which waits (inside a
+  // place) for the claim to be released or to go stale (a dead holder's).
   const deferred: ScheduleSlot[] = [];
   await limiter.forEach(pending, async (slot) => {
     const claim = await tryClaim(claims, slotName(slot), 0);
