@@ -6,7 +6,7 @@ import type { AnalysisReport } from '../core/types/index.js';
 import { schemaProblems } from '../documents/schemas.js';
 import { mcnemarExact } from '../analysis/stats/index.js';
 import { EXAMPLE, harness } from '../test-support/cli.js';
-import { copyProject, freeze, ok, PAIRS_PER_TASK, readJson, registry, run, runsOnDisk, smallProject, TASKS, type Project } from './analyze-support.js';
+import { completeAndPartial, copyProject, ok, PAIRS_PER_TASK, readJson, registry, runsOnDisk, TASKS, type Project } from './analyze-support.js';
 
 // analyze on a small honest run set: report.json (schema-valid, numbers recomputed here from the
 // scorecards), report.md, a self-contained report.html, the registry's record of every look, the
@@ -21,11 +21,7 @@ let partial: Project; // only TASK-001's pairs run: incomplete, so outcomes are 
 const copies: Project[] = [];
 
 beforeAll(async () => {
-  complete = await smallProject();
-  await freeze(complete);
-  await run(complete, ['--only', 'task=TASK-001']);
-  partial = await copyProject(complete);
-  await run(complete);
+  ({ complete, partial } = await completeAndPartial());
 }, 180_000);
 
 afterAll(async () => {

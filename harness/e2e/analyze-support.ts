@@ -54,6 +54,19 @@ export async function ok(p: Project, args: string[], exitCode = 0): Promise<CliR
 export const freeze = (p: Project, extra: string[] = []) => ok(p, ['freeze', EXAMPLE, ...extra]);
 export const run = (p: Project, extra: string[] = []) => ok(p, ['run', EXAMPLE, '-j', '6', ...extra]);
 
+/**
+ * A small project run to completion, and a copy of it taken when only TASK-001's pairs had run
+ * (frozen, incomplete: outcomes are blinded there).
+ */
+export async function completeAndPartial(): Promise<{ complete: Project; partial: Project }> {
+  const complete = await smallProject();
+  await freeze(complete);
+  await run(complete, ['--only', 'task=TASK-001']);
+  const partial = await copyProject(complete);
+  await run(complete);
+  return { complete, partial };
+}
+
 export type Entry = { seq: number; type: string; at: string; data: Record<string, unknown>; digest: { sha256: string } };
 
 export async function registry(p: Project): Promise<Entry[]> {

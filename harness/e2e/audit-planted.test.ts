@@ -6,7 +6,7 @@ import type { AnalysisReport, AuditReport } from '../core/types/index.js';
 import { schemaProblems } from '../documents/schemas.js';
 import { EXAMPLE, harness } from '../test-support/cli.js';
 import {
-  auditOf, checkOf, copyProject, failed, freeze, ok, PAIRS_PER_TASK, readJson, registry, run, runsOnDisk, smallProject, TASKS, type Project,
+  auditOf, checkOf, completeAndPartial, copyProject, failed, freeze, ok, PAIRS_PER_TASK, readJson, registry, run, runsOnDisk, TASKS, type Project,
 } from './analyze-support.js';
 
 // The audit on a small honest run set passes every check; each planted violation, on its own copy
@@ -38,11 +38,7 @@ const evidence = (audit: AuditReport, id: string) => checkOf(audit, id).evidence
 const analyze = (p: Project) => ok(p, ['analyze', EXAMPLE, '--json']).then((r) => JSON.parse(r.stdout) as AnalysisReport);
 
 beforeAll(async () => {
-  base = await smallProject();
-  await freeze(base);
-  await run(base, ['--only', 'task=TASK-001']);
-  partial = await copyProject(base);
-  await run(base);
+  ({ complete: base, partial } = await completeAndPartial());
   await analyze(base);
   honest = await auditOf(base);
   entriesAfterHonest = (await registry(base)).length;
