@@ -8,13 +8,7 @@ import path from 'node:path';
 // at once when the run is locked (syncPaths, then the lock): until then a crash costs at most the
 // attempt, which is kept and redone; a locked run is on disk before its lock is.
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = await writeTemp(file, data);
-  try {
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
+  await renameInto(await writeTemp(file, data), file);
   await fsyncPath(path.dirname(file));
 }
 
@@ -30,6 +24,11 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 export async function writeRunFile(file: string, data: string): Promise<void> {
   const tmp = tempPath(file);
   await fs.writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
+  await renameInto(tmp, file);
+}
+
+// The rename that makes a temp file the target; a temp file that could not be renamed is removed.
+async function renameInto(tmp: string, file: string): Promise<void> {
   try {
     await fs.rename(tmp, file);
   } catch (err) {
