@@ -1,8 +1,9 @@
 // bench/lock-contention.mjs: how long `harness run -j N` waits for its own locks (a diagnostic
 // behind bench/full-runs.mjs).
 //
-// What: for each kind of proper-lockfile lock the runner takes — the registry lock (taken twice per
-// run: pin, lock) and the per-slot claim — how many were taken, how long callers waited to get them
+// What: for each kind of proper-lockfile lock the runner takes — the registry lock (taken per group
+// of appends: pins, locks) and, under `.claims`, the process's owner lock and the lock taken to
+// take over a claim its holder let go or left behind — how many were taken, how long callers waited to get them
 // (acquire latency, which includes proper-lockfile's sleep-and-retry backoff of 5…250 ms when the
 // lock is busy) and how long they were held. Also the whole `run` wall time and runs/s.
 // How: runs the `run` command function from dist/commands/run.js in this process on a synthetic

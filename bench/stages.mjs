@@ -31,7 +31,7 @@ const { evaluateValidRun } = await dist('pipeline/evaluate-run.js');
 const { lockValidRun } = await dist('pipeline/lock-run.js');
 const { writeFileAtomic } = await dist('store/atomic-write.js');
 const { withRegistryLock, appendEntry } = await dist('store/registry.js');
-const { tryClaim } = await dist('pipeline/claims.js');
+const { openClaims } = await dist('pipeline/claims.js');
 const { checkManifestFile } = await dist('pipeline/validate-manifest.js');
 const { readTrace } = await dist('store/trace-file.js');
 const { listTree, treeDigest } = await dist('store/file-tree.js');
@@ -134,7 +134,9 @@ await primitive('writeFileAtomic (2 fsyncs + rename)', (i) => writeFileAtomic(pa
 await primitive('registry lock + unlock (no contention)', () => withRegistryLock(path.join(scratch, 'reg.jsonl'), async () => {}));
 const retried = { runId: 'pair-0001-T-v-a1', slotIndex: 0, pairId: 'pair-0001', task: 'T', variant: 'v', cause: 'bench', nextAttempt: 2 };
 await primitive('appendEntry (lock, tail read, fsync, csv row)', () => appendEntry(path.join(scratch, 'reg.jsonl'), 'bench-exp', 'retried', retried));
-await primitive('slot claim + release (proper-lockfile)', async (i) => { const release = await tryClaim(scratch, `slot-${i}`); await release(); });
+const claims = await openClaims(scratch);
+await primitive('slot claim + release (claim file, no lock folder)', async (i) => { const release = await claims.tryClaim(`slot-${i}`); await release(); });
+await claims.close();
 
 const rows = stages.map((s) => ({ stage: s, 'median ms': round(median(wall[s])), 'p90 ms': round(quantile(wall[s], 0.9)), 'cpu ms (median)': round(median(cpu[s])) }));
 const total = wall.init.map((_, i) => stages.reduce((a, s) => a + wall[s][i], 0));

@@ -1,9 +1,7 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, type CliResult } from '../test-support/cli.js';
 import {
-  SLOTS, expectEachSlotLockedOnce, expectProgressComplete, expectVerifies, hx, ofType, registry, runFolders, runSetDir, slotKey, slotsOf,
+  SLOTS, claimsNotLetGo, expectEachSlotLockedOnce, expectProgressComplete, expectVerifies, hx, ofType, registry, runFolders, slotKey, slotsOf,
   smallProject, type Project,
 } from './run-support.js';
 
@@ -67,7 +65,7 @@ describe('two run processes at once on the same experiment', () => {
   it('one run folder per slot, attempt 1, all locked; no claim left behind', async () => {
     const slots = await slotsOf(p);
     expect(await runFolders(p)).toEqual(slots.map((s) => `${s.pairId}-${s.task}-${s.variant}-a1`).sort());
-    expect(await fs.readdir(path.join(runSetDir(p), '.claims'))).toEqual([]);
+    expect(await claimsNotLetGo(p)).toEqual([]);
   });
 
   it('progress.csv is complete, verify and verify-pairing are clean', async () => {

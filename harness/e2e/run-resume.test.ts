@@ -6,7 +6,7 @@ import { jsonDigest } from '../core/digest.js';
 import { writeLock } from '../store/run-lock.js';
 import { executeCli, initCli, treeDigests } from './execute-support.js';
 import {
-  SLOTS, attemptOf, expectEachSlotLockedOnce, expectProgressComplete, expectVerifies, hx, isLocked, ofType, registry, runFolders, runSetDir,
+  SLOTS, attemptOf, claimsNotLetGo, expectEachSlotLockedOnce, expectProgressComplete, expectVerifies, hx, isLocked, ofType, registry, runFolders, runSetDir,
   slotKey, slotsOf, smallProject, startCli, waitFor, type Entry, type Project,
 } from './run-support.js';
 
@@ -131,21 +131,23 @@ describe('a full run of a small experiment, then the same command again', () => 
     expect(await treeDigests(dir)).toEqual(before.files);
   });
 
-  it('a claim a killed process left on a finished slot is cleared once stale; nothing else changes', async () => {
-    const dir = runSetDir(p);
+  it('a claim a killed process left on a finished slot does not hold it up; the dead owner\'s lock is cleared; nothing else changes', async () => {
+    const dir = path.join(runSetDir(p), '.claims');
     const slot = (await slotsOf(p))[0]!;
-    // What a holder killed between registering the lock and releasing its claim leaves: a lock
-    // folder nobody refreshes any more (proper-lockfile's mtime, 10 s old).
-    const claim = path.join(dir, '.claims', `${slot.pairId}-${slot.task}-${slot.variant}.lock`);
-    await fs.mkdir(claim);
+    // What a holder killed between registering the lock and letting go of its claim leaves: its id
+    // in the slot's claim and an owner lock nobody refreshes any more (proper-lockfile's mtime, 10 s old).
+    const dead = 'dead00000000beef';
+    await fs.writeFile(path.join(dir, `${slot.pairId}-${slot.task}-${slot.variant}`), dead);
+    const ownerLock = path.join(dir, `owner-${dead}.lock`);
+    await fs.mkdir(ownerLock);
     const old = new Date(Date.now() - 10_000);
-    await fs.utimes(claim, old, old);
-    const registryBefore = await fs.readFile(path.join(dir, 'registry.jsonl'));
+    await fs.utimes(ownerLock, old, old);
+    const registryBefore = await fs.readFile(path.join(runSetDir(p), 'registry.jsonl'));
     const again = await hx(p, ['run', EXAMPLE, '-j', '4']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stdout).toBe(`${SLOTS}/${SLOTS} up to date\n`);
-    expect(await fs.readdir(path.join(dir, '.claims'))).toEqual([]);
-    expect((await fs.readFile(path.join(dir, 'registry.jsonl'))).equals(registryBefore)).toBe(true);
+    expect(existsSync(ownerLock)).toBe(false);
+    expect((await fs.readFile(path.join(runSetDir(p), 'registry.jsonl'))).equals(registryBefore)).toBe(true);
   });
 });
 
@@ -199,8 +201,8 @@ describe('kill -9 in the middle of a run, then run again', () => {
   });
 
   it('no claim is left behind, progress.csv is complete, verify and verify-pairing are clean', async () => {
-    const claims = await fs.readdir(path.join(runSetDir(p), '.claims'));
-    expect(claims).toEqual([]);
+    // The killed process's claims on the slots it had in hand were taken over and let go.
+    expect(await claimsNotLetGo(p)).toEqual([]);
     await expectProgressComplete(p, await expectEachSlotLockedOnce(p));
     await expectVerifies(p);
     const status = await hx(p, ['status', EXAMPLE, '--json']);

@@ -61,6 +61,24 @@ export async function runFolders(p: Project): Promise<string[]> {
   return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.') && existsSync(path.join(dir, e.name, 'manifest.json'))).map((e) => e.name).sort();
 }
 
+/**
+ * What is left in `.claims` once no `run` process is alive: no lock of any kind (owner or slot)
+ * and, per slot file, the id of whoever held it last or all zeros when it was let go. Returns the
+ * slot files whose claim was never let go (their holder was killed).
+ */
+export async function claimsNotLetGo(p: Project): Promise<string[]> {
+  const dir = path.join(runSetDir(p), '.claims');
+  const entries = await fs.readdir(dir);
+  expect(entries.filter((e) => e.endsWith('.lock'))).toEqual([]);
+  const held: string[] = [];
+  for (const e of entries) {
+    const id = await fs.readFile(path.join(dir, e), 'utf8');
+    expect(id, e).toMatch(/^[0-9a-f]{16}$/);
+    if (id !== '0'.repeat(16)) held.push(e);
+  }
+  return held;
+}
+
 export const isLocked = (p: Project, runId: string): boolean => existsSync(path.join(runSetDir(p), runId, 'lock.json'));
 
 /** Locked, not superseded entries per slot: a slot is complete once when it has exactly one. */

@@ -1,44 +1,129 @@
-import { promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, openSync, promises as fs, readSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 
-// A claim is a lock on one slot for as long as a process works on it. proper-lockfile refreshes
-// it while held; a holder killed with -9 stops refreshing, and after CLAIM_STALE_MS another
-// process may take the slot over (and then finds the dead holder's attempt abandoned).
+// A claim says which live process works on a slot: the file `.claims/<slot>` holds the id of its
+// owner. Each `run` process holds one owner lock (proper-lockfile, refreshed while the process
+// lives; released at its end, stale CLAIM_STALE_MS after a kill -9), and a claim whose owner lock
+// is not held is void. A slot is claimed by creating its file exclusively (an atomic
+// test-and-set); a void claim is taken over under the slot's own proper-lockfile lock; letting go
+// overwrites the id in place. Claim files are never deleted: on ext4 without a journal every new
+// file scans past the inodes deleted in the last minutes, so a folder created and removed per
+// slot (what a proper-lockfile lock per slot costs) slowed down every file written after it.
 export const CLAIM_STALE_MS = 5_000;
 
 export type Release = () => Promise<void>;
 
-export async function claimsDir(runsDir: string): Promise<string> {
+export interface SlotClaims {
+  /** Takes the slot's claim, or returns undefined if a live process holds it for longer than `waitMs`. */
+  tryClaim(slotName: string, waitMs?: number): Promise<Release | undefined>;
+  /** Gives up the owner lock (any claim still held becomes void) and clears the locks of dead owners. */
+  close(): Promise<void>;
+}
+
+const ID_LENGTH = 16;
+/** Written over the owner's id when it lets go: as long as an id, so claims are rewritten in place. */
+const RELEASED = '0'.repeat(ID_LENGTH);
+const OWNER_LOCK = /^owner-[0-9a-f]{16}\.lock$/;
+const POLL_MS = 250;
+const lockOptions = { realpath: false, stale: CLAIM_STALE_MS } as const;
+
+export async function openClaims(runsDir: string): Promise<SlotClaims> {
   const dir = path.join(runsDir, '.claims');
   await fs.mkdir(dir, { recursive: true });
-  return dir;
-}
+  const self = randomBytes(ID_LENGTH / 2).toString('hex');
+  const ownerPath = (id: string): string => path.join(dir, `owner-${id}`);
+  const releaseOwner = await lockfile.lock(ownerPath(self), { ...lockOptions, update: CLAIM_STALE_MS / 5 });
 
-/**
- * Clears claims left on finished slots by a process killed between registering a run's lock and
- * releasing its claim: each is taken once its holder stops refreshing it (waiting at most
- * 2 x CLAIM_STALE_MS; a live holder of a finished slot's claim is about to let go), then released.
- */
-export async function clearLeftoverClaims(dir: string, finished: ReadonlySet<string>): Promise<void> {
-  const left = (await fs.readdir(dir)).filter((e) => e.endsWith('.lock') && finished.has(e.slice(0, -'.lock'.length)));
-  await Promise.all(left.map(async (e) => {
-    const release = await tryClaim(dir, e.slice(0, -'.lock'.length), CLAIM_STALE_MS * 2);
-    await release?.();
-  }));
-}
+  // Held by a live owner (this process included), or being written by one: its file was created
+  // within CLAIM_STALE_MS and has no id yet.
+  const isHeld = async (fd: number): Promise<boolean> => {
+    const buf = Buffer.alloc(ID_LENGTH);
+    const id = buf.toString('utf8', 0, readSync(fd, buf, 0, ID_LENGTH, 0));
+    if (id === '') return Date.now() - fstatSync(fd).mtimeMs < CLAIM_STALE_MS;
+    if (id === RELEASED) return false;
+    return id === self || (await lockfile.check(ownerPath(id), lockOptions));
+  };
 
-/** Takes the slot's claim, or returns undefined at once if a live process holds it. */
-export async function tryClaim(dir: string, slotName: string, waitMs = 0): Promise<Release | undefined> {
-  try {
-    return await lockfile.lock(path.join(dir, slotName), {
-      realpath: false,
-      stale: CLAIM_STALE_MS,
-      update: CLAIM_STALE_MS / 5,
-      retries: waitMs === 0 ? 0 : { retries: Math.ceil(waitMs / 250), minTimeout: 250, maxTimeout: 250, factor: 1 },
-    });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
-    throw err;
-  }
+  const holding = (fd: number): Release => {
+    let held = true;
+    return async () => {
+      if (!held) return;
+      held = false;
+      try {
+        writeSync(fd, RELEASED, 0);
+      } finally {
+        closeSync(fd);
+      }
+    };
+  };
+
+  // A claim that exists but is void is taken under the slot's lock, so two processes never both take it.
+  const takeOver = async (file: string, fd: number): Promise<boolean> => {
+    if (await isHeld(fd)) return false;
+    let unlock: () => Promise<void>;
+    try {
+      unlock = await lockfile.lock(file, { ...lockOptions, retries: 0 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ELOCKED') return false;
+      throw err;
+    }
+    try {
+      if (await isHeld(fd)) return false;
+      writeSync(fd, self, 0);
+      return true;
+    } finally {
+      await unlock();
+    }
+  };
+
+  const claimOnce = async (slotName: string): Promise<Release | undefined> => {
+    const file = path.join(dir, slotName);
+    let fd: number;
+    try {
+      fd = openSync(file, 'wx');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      fd = openSync(file, 'r+');
+      let taken = false;
+      try {
+        taken = await takeOver(file, fd);
+      } finally {
+        if (!taken) closeSync(fd);
+      }
+      return taken ? holding(fd) : undefined;
+    }
+    try {
+      writeSync(fd, self, 0);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    return holding(fd);
+  };
+
+  return {
+    async tryClaim(slotName, waitMs = 0) {
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const release = await claimOnce(slotName);
+        if (release !== undefined || Date.now() >= deadline) return release;
+        await sleep(POLL_MS);
+      }
+    },
+    async close() {
+      await releaseOwner();
+      const owners = (await fs.readdir(dir)).filter((e) => OWNER_LOCK.test(e)).map((e) => path.join(dir, e.slice(0, -'.lock'.length)));
+      await Promise.all(owners.map(async (owner) => {
+        if (await lockfile.check(owner, lockOptions)) return;
+        try {
+          await (await lockfile.lock(owner, { ...lockOptions, retries: 0 }))();
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+        }
+      }));
+    },
+  };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { appendEntry, readEntries } from '../store/registry.js';
-import { claimsDir, clearLeftoverClaims, tryClaim, CLAIM_STALE_MS, type Release } from './claims.js';
+import { openClaims, CLAIM_STALE_MS, type Release } from './claims.js';
 import { currentRuns, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { lockRun } from './lock-run.js';
@@ -54,7 +54,6 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   }
   const nextAttempt = (slot: ScheduleSlot, state: SlotAttempts): number => Math.max(state.latest, pinnedAttempts.get(slotKey(slot.pairId, slot.variant)) ?? 0) + 1;
   const slots = frozen.schedule.slots.filter(options.only);
-  const claims = await claimsDir(frozen.runsDir);
   const contexts = new Map<string, Promise<ExperimentContext>>();
   const summary: RunnerSummary = { slots: slots.length, executed: 0, upToDate: 0, locked: 0, infrastructureFailures: 0, retries: 0, abandoned: 0, notVerified: [], incomplete: [] };
   for (const slot of slots) options.progress.addSlot(slot.variant);
@@ -140,22 +139,25 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
 
   // First pass: the next slot's claim is taken while waiting for a place, so its latency overlaps
   // running agents. Slots claimed elsewhere come back in a second pass, which waits (inside a
-  // place) for the claim to be released or to go stale (a dead holder's).
-  const deferred: ScheduleSlot[] = [];
-  await limiter.forEach(pending, async (slot) => {
-    const claim = await tryClaim(claims, slotName(slot), 0);
-    if (claim === undefined) deferred.push(slot);
-    return claim === undefined ? undefined : (place) => work(slot, claim, place);
-  });
-  await limiter.forEach(deferred, (slot) => Promise.resolve(async (place) => {
-    const claim = await tryClaim(claims, slotName(slot), CLAIM_STALE_MS * 3);
-    if (claim === undefined) place();
-    else await work(slot, claim, place);
-  }));
+  // place) for the claim to be let go or for its holder to die.
+  const claims = await openClaims(frozen.runsDir);
+  try {
+    const deferred: ScheduleSlot[] = [];
+    await limiter.forEach(pending, async (slot) => {
+      const claim = await claims.tryClaim(slotName(slot));
+      if (claim === undefined) deferred.push(slot);
+      return claim === undefined ? undefined : (place) => work(slot, claim, place);
+    });
+    await limiter.forEach(deferred, (slot) => Promise.resolve(async (place) => {
+      const claim = await claims.tryClaim(slotName(slot), CLAIM_STALE_MS * 3);
+      if (claim === undefined) place();
+      else await work(slot, claim, place);
+    }));
+  } finally {
+    await claims.close();
+  }
 
   const finalCurrent = currentRuns(await readEntries(frozen.files.registry));
-  const finished = slots.filter((s) => finalCurrent.has(slotKey(s.pairId, s.variant)));
-  await clearLeftoverClaims(claims, new Set(finished.map(slotName)));
   summary.incomplete = slots.filter((s) => !finalCurrent.has(slotKey(s.pairId, s.variant))).map((s) => slotName(s));
   return summary;
 }
