@@ -1,6 +1,6 @@
 import { needsCommands } from '../pipeline/manifest.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
-import { runSlot, type SlotStage } from '../pipeline/run-slot.js';
+import { finishSlot, pinSlot, type SlotStage } from '../pipeline/run-slot.js';
 import { resolveSandbox } from '../pipeline/sandbox-mode.js';
 import type { ExperimentContext } from '../pipeline/validate-manifest.js';
 import type { InitOptions } from './pin-and-run-init.js';
@@ -20,8 +20,9 @@ export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
   const task = exp.tasks.find((t) => t.id === options.task);
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', task !== undefined && needsCommands(frozen.record.provider, task));
   const contexts = new Map<string, Promise<ExperimentContext>>();
-  const r = await runSlot(exp, frozen, {
+  const pinned = await pinSlot(exp, frozen, {
     task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
   }, { sandbox, output: options.output, contexts });
+  const r = await finishSlot(pinned);
   return { runId: r.runId, runDir: r.runDir, stage: r.stage, success: r.success, stopReason: r.execution.stopReason, infrastructureError: r.infrastructureError ?? null };
 }

@@ -2,7 +2,7 @@ import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { evaluateValidRun } from './evaluate-run.js';
 import { executeValidRun, type ExecuteResult } from './execute-run.js';
 import type { FrozenSet } from './frozen-set.js';
-import { initRun, type SlotRequest } from './init-run.js';
+import { initRun, type InitializedRun, type SlotRequest } from './init-run.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import { lockValidRun } from './lock-run.js';
 import type { SandboxMode } from './manifest.js';
@@ -22,25 +22,30 @@ export interface SlotOutcome {
   infrastructureError: string | undefined;
 }
 
-// One slot through every stage: pin, validate (the first thing execute does), execute, evaluate,
-// lock. A run that failed for infrastructure reasons stops after execute and stays unlocked: it is
-// an attempt, not a result. `onExecuted` is called once the agent is done (whatever the outcome):
-// the scheduler frees the slot's place among the -j concurrent agents there, while the local
-// stages (evaluate, lock) finish.
-export async function runSlot(
+/** A slot's new attempt, pinned and validated: what execution starts from. */
+export interface PinnedSlot {
+  run: InitializedRun;
+  valid: ValidRun;
+}
+
+// Pin (the run folder and its manifest; the `pinned` entry is written meanwhile) and validate
+// once, as every stage run by hand validates it; the later stages take what the earlier made.
+export async function pinSlot(
   exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest,
-  options: {
-    sandbox: { mode: SandboxMode; version?: string }; attempt?: number; output?: string; contexts: Map<string, Promise<ExperimentContext>>;
-    onExecuted?: () => void;
-  },
-): Promise<SlotOutcome> {
+  options: { sandbox: { mode: SandboxMode; version?: string }; attempt?: number; output?: string; contexts: Map<string, Promise<ExperimentContext>> },
+): Promise<PinnedSlot> {
   const run = await initRun(exp, frozen, req, { sandbox: options.sandbox, attempt: options.attempt, output: options.output });
+  return { run, valid: await loadValidRun(run.manifestFile, options.contexts) };
+}
+
+// A pinned slot through execute, evaluate and lock. A run that failed for infrastructure reasons
+// stops after execute and stays unlocked: it is an attempt, not a result. `onExecuted` is called
+// once the agent is done (whatever the outcome): the scheduler frees the slot's place among the
+// -j concurrent agents there, while the local stages (evaluate, lock) finish.
+export async function finishSlot({ run, valid }: PinnedSlot, options: { onExecuted?: () => void } = {}): Promise<SlotOutcome> {
   const base = { runId: run.runId, runDir: run.runDir, attempt: run.manifest.slot.attempt };
-  // Validated once, as every stage run by hand validates it; the stages then hand on what they made.
   let execution: ExecuteResult;
-  let valid: ValidRun;
   try {
-    valid = await loadValidRun(run.manifestFile, options.contexts);
     execution = await executeValidRun(valid);
   } finally {
     options.onExecuted?.();

@@ -4,15 +4,19 @@ import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { openClaims, CLAIM_STALE_MS, type Release } from './claims.js';
+import { ConcurrencyLimiter, type Job, type Place } from './concurrency-limiter.js';
 import { currentRuns, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { lockRun } from './lock-run.js';
 import type { SandboxMode } from './manifest.js';
 import type { Progress } from './progress.js';
-import { runSlot, type SlotOutcome } from './run-slot.js';
+import { finishSlot, pinSlot, type PinnedSlot, type SlotOutcome } from './run-slot.js';
 import { slotAttempts, slotName, type SlotAttempts } from './slot-state.js';
 import type { ExperimentContext } from './validate-manifest.js';
 import { verifyLockedRun } from './verify-run.js';
+
+// How many slots are claimed and pinned ahead of a free place.
+const PIN_AHEAD = 4;
 
 export interface RunnerOptions {
   jobs: number;
@@ -70,41 +74,56 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   for (const slot of slots) if (!(await isDone(slot))) pending.push(slot);
 
   // -j bounds the agents running at once: a slot holds a place until its agent is done, and
-  // evaluates and locks outside it.
+  // evaluates and locks outside it. Slots are claimed and pinned ahead of a free place, in
+  // schedule order, so a place is never kept waiting for a pin.
   const limiter = new ConcurrencyLimiter(options.jobs);
-  const work = async (slot: ScheduleSlot, claim: Release, place: Place): Promise<void> => {
-    try {
-      await executeClaimed(slot, place);
-    } finally {
-      place();
-      await claim();
-    }
-  };
+  const pin = (slot: ScheduleSlot): Promise<PinnedSlot> => pinSlot(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, {
+    sandbox: options.sandbox, attempt: nextAttempt(slot, slotAttempts(frozen.runsDir, slot)), contexts,
+  });
 
   // Holding the claim: look at the slot afresh (another process may have finished it), record a
-  // dead attempt as abandoned, then run new attempts until one locks or the retry limit is hit.
-  const executeClaimed = async (slot: ScheduleSlot, firstPlace: Place): Promise<void> => {
-    let state = slotAttempts(frozen.runsDir, slot);
-    if (state.latestLocked && !superseded.has(state.latestRunId!)) {
-      const locked = await lockRun(path.join(frozen.runsDir, state.latestRunId!), contexts);
-      options.progress.alreadyDone(slot.variant, locked.success);
-      summary.upToDate++;
-      return;
+  // dead attempt as abandoned and pin a new one. What is left to do waits for a place; the claim
+  // is let go when the slot is done with (or here, when there is nothing to do or this fails).
+  const prepareClaimed = async (slot: ScheduleSlot, claim: Release): Promise<Job | undefined> => {
+    let pinned: PinnedSlot;
+    try {
+      const state = slotAttempts(frozen.runsDir, slot);
+      if (state.latestLocked && !superseded.has(state.latestRunId!)) {
+        const locked = await lockRun(path.join(frozen.runsDir, state.latestRunId!), contexts);
+        options.progress.alreadyDone(slot.variant, locked.success);
+        summary.upToDate++;
+        await claim();
+        return undefined;
+      }
+      if (state.latestRunId !== undefined && !state.latestLocked && !abandoned.has(state.latestRunId)) {
+        await appendEntry(frozen.files.registry, exp.config.id, 'abandoned', {
+          runId: state.latestRunId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant,
+          reason: 'never locked: the process running it stopped (crash or kill) before the run finished',
+        });
+        summary.abandoned++;
+      }
+      pinned = await pin(slot);
+    } catch (err) {
+      await claim();
+      throw err;
     }
-    if (state.latestRunId !== undefined && !state.latestLocked && !abandoned.has(state.latestRunId)) {
-      await appendEntry(frozen.files.registry, exp.config.id, 'abandoned', {
-        runId: state.latestRunId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant,
-        reason: 'never locked: the process running it stopped (crash or kill) before the run finished',
-      });
-      summary.abandoned++;
-    }
+    return {
+      start: (place) => runAttempts(slot, pinned, place).finally(claim),
+      // Never started (the run stopped on an error): the pinned attempt stays unlocked, and the
+      // next run registers it as abandoned.
+      cancel: () => pinned.run.registered.then(claim, claim),
+    };
+  };
+
+  // Runs attempts until one locks or the retry limit is hit; a retry is pinned before it waits
+  // for a place of its own.
+  const runAttempts = async (slot: ScheduleSlot, first: PinnedSlot, firstPlace: Place): Promise<void> => {
+    let pinned = first;
+    let place = firstPlace;
     for (let tries = 1; ; tries++) {
-      const place = tries === 1 ? firstPlace : await limiter.acquire();
       let outcome: SlotOutcome;
       try {
-        outcome = await runSlot(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, {
-          sandbox: options.sandbox, attempt: nextAttempt(slot, state), contexts, onExecuted: place,
-        });
+        outcome = await finishSlot(pinned, { onExecuted: place });
       } finally {
         place();
       }
@@ -133,25 +152,29 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
       abandoned.add(outcome.runId);
       summary.retries++;
       options.progress.retried(slot.variant);
-      state = slotAttempts(frozen.runsDir, slot);
+      pinned = await pin(slot);
+      place = await limiter.acquire();
     }
   };
 
-  // First pass: the next slot's claim is taken while waiting for a place, so its latency overlaps
-  // running agents. Slots claimed elsewhere come back in a second pass, which waits (inside a
-  // place) for the claim to be let go or for its holder to die.
+  // First pass: claimed and pinned ahead. Slots claimed elsewhere come back in a second pass,
+  // which waits (inside a place) for the claim to be let go or for its holder to die.
   const claims = await openClaims(frozen.runsDir);
   try {
     const deferred: ScheduleSlot[] = [];
-    await limiter.forEach(pending, async (slot) => {
+    await limiter.forEach(pending, PIN_AHEAD, async (slot) => {
       const claim = await claims.tryClaim(slotName(slot));
-      if (claim === undefined) deferred.push(slot);
-      return claim === undefined ? undefined : (place) => work(slot, claim, place);
+      if (claim !== undefined) return prepareClaimed(slot, claim);
+      deferred.push(slot);
+      return undefined;
     });
-    await limiter.forEach(deferred, (slot) => Promise.resolve(async (place) => {
-      const claim = await claims.tryClaim(slotName(slot), CLAIM_STALE_MS * 3);
-      if (claim === undefined) place();
-      else await work(slot, claim, place);
+    await limiter.forEach(deferred, 1, (slot) => Promise.resolve({
+      start: async (place) => {
+        const claim = await claims.tryClaim(slotName(slot), CLAIM_STALE_MS * 3);
+        const job = claim === undefined ? undefined : await prepareClaimed(slot, claim);
+        await job?.start(place);
+      },
+      cancel: async () => undefined,
     }));
   } finally {
     await claims.close();
@@ -160,66 +183,4 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   const finalCurrent = currentRuns(await readEntries(frozen.files.registry));
   summary.incomplete = slots.filter((s) => !finalCurrent.has(slotKey(s.pairId, s.variant))).map((s) => slotName(s));
   return summary;
-}
-
-/** A held place: calling it gives the place back (again does nothing). */
-type Place = () => void;
-
-// Places for concurrent work, whose number shrinks when the provider rate-limits and grows back
-// as requests succeed. Waiters get places in the order they asked.
-class ConcurrencyLimiter {
-  private limit: number;
-  private active = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly max: number) {
-    this.limit = max;
-  }
-
-  backOff(): void {
-    this.limit = Math.max(1, Math.floor(this.limit / 2));
-  }
-
-  recover(): void {
-    if (this.limit < this.max) this.limit++;
-    this.wake();
-  }
-
-  async acquire(): Promise<Place> {
-    if (this.active >= this.limit || this.waiting.length > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      this.active--;
-      this.wake();
-    };
-  }
-
-  // Goes through items in order: `prepare` (before a place is free) says what to run for the item,
-  // if anything, which then starts once it has a place. Waits for everything started; after a
-  // failure no further item is prepared (one already prepared still runs, so its claim is
-  // released), and the first error is thrown once the started work is done.
-  async forEach<T>(items: readonly T[], prepare: (item: T) => Promise<((place: Place) => Promise<void>) | undefined>): Promise<void> {
-    let failure: unknown;
-    const started: Promise<void>[] = [];
-    for (const item of items) {
-      if (failure !== undefined) break;
-      const job = await prepare(item).catch((err: unknown) => { failure ??= err; return undefined; });
-      if (job === undefined) continue;
-      const place = await this.acquire();
-      started.push(job(place).catch((err: unknown) => { failure ??= err; }).finally(place));
-    }
-    await Promise.all(started);
-    if (failure !== undefined) throw failure;
-  }
-
-  // A waiter is handed the place directly (active stays counted), so nobody overtakes it.
-  private wake(): void {
-    while (this.active < this.limit && this.waiting.length > 0) {
-      this.active++;
-      this.waiting.shift()!();
-    }
-  }
 }
