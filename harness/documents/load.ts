@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isNode, type Document, type Node } from 'yaml';
 import { inputError, type Problem } from '../core/errors.js';
 
@@ -16,7 +16,7 @@ const MAX_ALIAS_COUNT = 100;
 export async function readText(file: string): Promise<string> {
   let bytes: Buffer;
   try {
-    bytes = await fs.readFile(file);
+    bytes = readFileSync(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw inputError(`${file}: file not found`, { hint: 'check the path, or create the file', cause: err });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, mkdirSync, promises as fs, renameSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
 import { runIdFor } from '../core/schedule.js';
@@ -85,9 +85,9 @@ async function createRunDir(runDir: string, manifest: Manifest): Promise<void> {
   if (existsSync(runDir)) {
     throw inputError(`${runDir} already exists; a run folder is never reused`, { hint: 'choose another --output, or let harness name the folder' });
   }
-  await fs.mkdir(path.dirname(runDir), { recursive: true });
+  mkdirSync(path.dirname(runDir), { recursive: true });
   const staging = path.join(path.dirname(runDir), `.${path.basename(runDir)}.staging-${randomBytes(4).toString('hex')}`);
-  await fs.mkdir(staging);
+  mkdirSync(staging);
   try {
     await writeRunJson(path.join(staging, 'manifest.json'), manifest);
     await renameNew(staging, runDir);
@@ -99,7 +99,7 @@ async function createRunDir(runDir: string, manifest: Manifest): Promise<void> {
 
 async function renameNew(from: string, to: string): Promise<void> {
   try {
-    await fs.rename(from, to);
+    renameSync(from, to);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTEMPTY' || code === 'EEXIST') throw inputError(`${to} already exists; a run folder is never reused`, { hint: 'another process pinned this attempt; run again' });

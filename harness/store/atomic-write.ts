@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 // Readers never see a half-written file: every write goes to a temp file beside the target and is
@@ -17,14 +17,19 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 }
 
 /**
- * A file of a run that is not locked yet: atomic, not yet durable (see above). Asynchronous even
- * for small files: creating a file can wait on the file system's journal while other runs fsync,
- * and that wait belongs on the thread pool, not on the event loop.
+ * A file of a run that is not locked yet: atomic, not yet durable (see above). Synchronous: a
+ * small file is created and renamed faster than a round trip through the thread pool, which the
+ * fsyncs of runs being locked keep busy.
  */
 export async function writeRunFile(file: string, data: string): Promise<void> {
   const tmp = tempPath(file);
-  await fs.writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
-  await renameInto(tmp, file);
+  writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
+  try {
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 // The rename that makes a temp file the target; a temp file that could not be renamed is removed.
@@ -41,28 +46,42 @@ export async function writeRunJson(file: string, value: unknown): Promise<void> 
   await writeRunFile(file, jsonText(value));
 }
 
-/**
- * fsyncs files and directories, several at once (the file system commits concurrent fsyncs
- * together), never more than SYNC_AT_ONCE open, so a run with thousands of output files does not
- * run out of file descriptors.
- */
+/** fsyncs files and directories (at most FSYNCS_AT_ONCE of the process's at once, see below). */
 export async function syncPaths(paths: readonly string[]): Promise<void> {
-  const queue = [...paths];
-  const worker = async (): Promise<void> => {
-    for (let p = queue.shift(); p !== undefined; p = queue.shift()) await fsyncPath(p);
-  };
-  await Promise.all(Array.from({ length: Math.min(SYNC_AT_ONCE, queue.length) }, worker));
+  await Promise.all(paths.map(fsyncPath));
 }
-
-const SYNC_AT_ONCE = 16;
 
 /** fsync of one file or folder. */
 export async function fsyncPath(p: string): Promise<void> {
-  const handle = await fs.open(p, 'r');
+  await syncing(async () => {
+    const handle = await fs.open(p, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+// An fsync waits for the disk on one of libuv's thread pool threads (4 by default), where every
+// asynchronous file operation of the process queues in turn: a burst of fsyncs (a run being locked
+// syncs a dozen files) would hold up the reads and writes of running agents behind it. So the
+// process runs at most this many at once (which also bounds the descriptors they hold open), and
+// the file system still commits concurrent ones together.
+const FSYNCS_AT_ONCE = 2;
+let fsyncsRunning = 0;
+const fsyncsWaiting: (() => void)[] = [];
+
+/** Runs `sync` (an fsync and what it needs open) within the process's bound on concurrent fsyncs. */
+export async function syncing<T>(sync: () => Promise<T>): Promise<T> {
+  if (fsyncsRunning >= FSYNCS_AT_ONCE) await new Promise<void>((resolve) => fsyncsWaiting.push(resolve));
+  else fsyncsRunning++;
   try {
-    await handle.sync();
+    return await sync();
   } finally {
-    await handle.close();
+    const next = fsyncsWaiting.shift();
+    if (next !== undefined) next();
+    else fsyncsRunning--;
   }
 }
 
@@ -90,7 +109,7 @@ async function writeTemp(file: string, data: string | Uint8Array): Promise<strin
   const handle = await fs.open(tmp, 'wx', 0o644);
   try {
     await handle.writeFile(data);
-    await handle.sync();
+    await syncing(() => handle.sync());
   } catch (err) {
     await handle.close();
     await fs.rm(tmp, { force: true });

@@ -3,7 +3,7 @@ import lockfile from 'proper-lockfile';
 import { jsonDigest, type Digest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
 import type { RegistryEntry, RegistryEntryType } from '../core/types/index.js';
-import { fsyncPath } from './atomic-write.js';
+import { fsyncPath, syncing } from './atomic-write.js';
 import { appendRecordFiles } from './record-files.js';
 import path from 'node:path';
 
@@ -119,7 +119,7 @@ export async function appendEntriesLocked(file: string, items: readonly (NewEntr
   const handle = await fs.open(file, 'a');
   try {
     await handle.write(written.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    await handle.sync();
+    await syncing(() => handle.sync());
   } finally {
     await handle.close();
   }
