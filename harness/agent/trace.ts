@@ -1,4 +1,4 @@
-import { closeSync, open, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { sha256Hex } from '../core/digest.js';
 import type { TraceEvent } from '../core/types/index.js';
 
@@ -21,8 +21,7 @@ export class TraceWriter {
 
   /** Creates agent.log exclusively: a run is executed once, so an existing trace is a refusal. */
   static async create(file: string, clock: () => Date = () => new Date()): Promise<TraceWriter> {
-    const fd = await new Promise<number>((resolve, reject) => open(file, 'wx', 0o644, (err, n) => (err ? reject(err) : resolve(n))));
-    return new TraceWriter(fd, clock);
+    return new TraceWriter(openSync(file, 'wx', 0o644), clock);
   }
 
   write(event: TraceEventInput): void {

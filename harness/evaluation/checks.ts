@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canonicalJson } from '../core/canonical-json.js';
@@ -78,7 +78,7 @@ async function verdict(check: Check, ctx: CheckContext): Promise<[boolean, strin
 
 async function withFile(ctx: CheckContext, rel: string, fn: (text: string) => [boolean, string]): Promise<[boolean, string]> {
   if (!ctx.files.some((f) => f.path === rel)) return [false, `${rel} does not exist`];
-  return fn(await fs.readFile(path.join(ctx.outputs, rel), 'utf8'));
+  return fn(readFileSync(path.join(ctx.outputs, rel), 'utf8'));
 }
 
 // Runs in a throw-away copy of the outputs, so a check can never change what it judges.

@@ -57,7 +57,7 @@ export async function executeValidRun({ files, manifest, ctx: { exp } }: ValidRu
   try {
     const task = exp.tasks.find((t) => t.id === manifest.task.id)!;
     const variant = exp.variants.find((v) => v.id === manifest.variant.id)!;
-    await copyFiles(task.workspaceDir, outputs, task.workspaceFiles.map((f) => f.path));
+    copyFiles(task.workspaceDir, outputs, task.workspaceFiles.map((f) => f.path));
     const copied = await treeDigest(outputs);
     if (!sameDigest(copied, manifest.task.workspaceDigest)) throw checkFailed(`the fixture copied into ${outputs} does not match the pinned workspace digest`);
     const tools = toolsFor(task.spec);

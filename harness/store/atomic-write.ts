@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, promises as fs, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, copyFileSync, fsync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 
 // Readers never see a half-written file: every write goes to a temp file beside the target and is
@@ -7,8 +8,11 @@ import path from 'node:path';
 // the spot, directory included. The files of a run are written without fsync and made durable all
 // at once when the run is locked (syncPaths, then the lock): until then a crash costs at most the
 // attempt, which is kept and redone; a locked run is on disk before its lock is.
+// Everything but the fsyncs is synchronous: creating, writing or renaming a small file costs less
+// than a round trip through libuv's thread pool (two thread wake-ups), and the pool is where the
+// fsyncs wait for the disk.
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await renameInto(await writeTemp(file, data), file);
+  renameInto(await writeTemp(file, data), file);
   await fsyncPath(path.dirname(file));
 }
 
@@ -16,28 +20,19 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
   await writeFileAtomic(file, jsonText(value));
 }
 
-/**
- * A file of a run that is not locked yet: atomic, not yet durable (see above). Synchronous: a
- * small file is created and renamed faster than a round trip through the thread pool, which the
- * fsyncs of runs being locked keep busy.
- */
+/** A file of a run that is not locked yet: atomic, not yet durable (see above). */
 export async function writeRunFile(file: string, data: string): Promise<void> {
   const tmp = tempPath(file);
   writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
+  renameInto(tmp, file);
+}
+
+// The rename that makes a temp file the target; a temp file that could not be renamed is removed.
+function renameInto(tmp: string, file: string): void {
   try {
     renameSync(tmp, file);
   } catch (err) {
     rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
-// The rename that makes a temp file the target; a temp file that could not be renamed is removed.
-async function renameInto(tmp: string, file: string): Promise<void> {
-  try {
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
     throw err;
   }
 }
@@ -54,14 +49,21 @@ export async function syncPaths(paths: readonly string[]): Promise<void> {
 /** fsync of one file or folder. */
 export async function fsyncPath(p: string): Promise<void> {
   await syncing(async () => {
-    const handle = await fs.open(p, 'r');
+    const fd = openSync(p, 'r');
     try {
-      await handle.sync();
+      await fsyncAsync(fd);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   });
 }
+
+/** fsync of an open descriptor, within the process's bound on concurrent fsyncs. */
+export function fsyncFd(fd: number): Promise<void> {
+  return syncing(() => fsyncAsync(fd));
+}
+
+const fsyncAsync = promisify(fsync);
 
 // An fsync waits for the disk on one of libuv's thread pool threads (4 by default), where every
 // asynchronous file operation of the process queues in turn: a burst of fsyncs (a run being locked
@@ -72,8 +74,8 @@ const FSYNCS_AT_ONCE = 2;
 let fsyncsRunning = 0;
 const fsyncsWaiting: (() => void)[] = [];
 
-/** Runs `sync` (an fsync and what it needs open) within the process's bound on concurrent fsyncs. */
-export async function syncing<T>(sync: () => Promise<T>): Promise<T> {
+// Runs `sync` (an fsync and what it needs open) within the process's bound on concurrent fsyncs.
+async function syncing<T>(sync: () => Promise<T>): Promise<T> {
   if (fsyncsRunning >= FSYNCS_AT_ONCE) await new Promise<void>((resolve) => fsyncsWaiting.push(resolve));
   else fsyncsRunning++;
   try {
@@ -86,11 +88,11 @@ export async function syncing<T>(sync: () => Promise<T>): Promise<T> {
 }
 
 /** Copies the listed files (relative paths) from one folder into a new one. */
-export async function copyFiles(from: string, to: string, relPaths: readonly string[]): Promise<void> {
-  await fs.mkdir(to);
+export function copyFiles(from: string, to: string, relPaths: readonly string[]): void {
+  mkdirSync(to);
   const dirs = new Set(relPaths.map((p) => path.dirname(p)).filter((d) => d !== '.'));
-  for (const dir of [...dirs].sort()) await fs.mkdir(path.join(to, dir), { recursive: true });
-  await Promise.all(relPaths.map((p) => fs.copyFile(path.join(from, p), path.join(to, p), fsConstants.COPYFILE_EXCL)));
+  for (const dir of [...dirs].sort()) mkdirSync(path.join(to, dir), { recursive: true });
+  for (const p of relPaths) copyFileSync(path.join(from, p), path.join(to, p), fsConstants.COPYFILE_EXCL);
 }
 
 const jsonText = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
@@ -106,16 +108,16 @@ function tempPath(file: string): string {
 
 async function writeTemp(file: string, data: string | Uint8Array): Promise<string> {
   const tmp = tempPath(file);
-  const handle = await fs.open(tmp, 'wx', 0o644);
+  const fd = openSync(tmp, 'wx', 0o644);
   try {
-    await handle.writeFile(data);
-    await syncing(() => handle.sync());
+    writeFileSync(fd, data);
+    await fsyncFd(fd);
   } catch (err) {
-    await handle.close();
-    await fs.rm(tmp, { force: true });
+    closeSync(fd);
+    rmSync(tmp, { force: true });
     throw err;
   }
-  await handle.close();
+  closeSync(fd);
   return tmp;
 }
 

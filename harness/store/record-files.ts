@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RegistryEntry } from '../core/types/index.js';
 
@@ -7,11 +7,11 @@ import type { RegistryEntry } from '../core/types/index.js';
 // under the registry lock as each entry is written, so they are always current and appends stay O(1).
 export const REGISTRY_CSV_HEADER = 'run_id,variant,task,timestamp,status\n';
 
-export async function appendRecordFiles(runsDir: string, entries: readonly RegistryEntry[]): Promise<void> {
+export function appendRecordFiles(runsDir: string, entries: readonly RegistryEntry[]): void {
   const rows = entries.map(csvRow).filter((r) => r !== undefined).join('');
-  if (rows !== '') await appendWithHeader(path.join(runsDir, 'registry.csv'), REGISTRY_CSV_HEADER, rows);
+  if (rows !== '') appendWithHeader(path.join(runsDir, 'registry.csv'), REGISTRY_CSV_HEADER, rows);
   const violations = entries.flatMap((e) => (e.type === 'violation' ? [violationText(e)] : [])).join('');
-  if (violations !== '') await fs.appendFile(path.join(runsDir, 'violations.log'), violations);
+  if (violations !== '') appendFileSync(path.join(runsDir, 'violations.log'), violations);
 }
 
 function csvRow(e: RegistryEntry): string | undefined {
@@ -30,13 +30,12 @@ export function violationText(e: Extract<RegistryEntry, { type: 'violation' }>):
   return `[${e.at}] ${d.severity === 'critical' ? 'CRITICAL' : 'NON-CRITICAL'}: ${d.runId} ${d.rule} - ${d.message}\n  Action: ${d.action}\n  Status: ${d.status}\n\n`;
 }
 
-async function appendWithHeader(file: string, header: string, text: string): Promise<void> {
-  const handle = await fs.open(file, 'a');
+function appendWithHeader(file: string, header: string, text: string): void {
+  const fd = openSync(file, 'a');
   try {
-    const { size } = await handle.stat();
-    await handle.write(size === 0 ? header + text : text);
+    writeFileSync(fd, fstatSync(fd).size === 0 ? header + text : text);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

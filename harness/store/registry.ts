@@ -1,9 +1,9 @@
-import { promises as fs } from 'node:fs';
+import { closeSync, fstatSync, openSync, promises as fs, readSync, writeFileSync } from 'node:fs';
 import lockfile from 'proper-lockfile';
 import { jsonDigest, type Digest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
 import type { RegistryEntry, RegistryEntryType } from '../core/types/index.js';
-import { fsyncPath, syncing } from './atomic-write.js';
+import { fsyncFd, fsyncPath } from './atomic-write.js';
 import { appendRecordFiles } from './record-files.js';
 import path from 'node:path';
 
@@ -116,15 +116,15 @@ export async function appendEntriesLocked(file: string, items: readonly (NewEntr
     written.push(last);
   }
   const created = written[0]?.seq === 0;
-  const handle = await fs.open(file, 'a');
+  const fd = openSync(file, 'a');
   try {
-    await handle.write(written.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    await syncing(() => handle.sync());
+    writeFileSync(fd, written.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   if (created) await fsyncPath(path.dirname(file));
-  await appendRecordFiles(path.dirname(file), written);
+  appendRecordFiles(path.dirname(file), written);
   return written;
 }
 
@@ -136,15 +136,15 @@ export function entryDigest(entry: RegistryEntry): Digest {
 
 // Reads backwards from the end until a whole line is in hand.
 export async function lastEntry(file: string): Promise<RegistryEntry | undefined> {
-  let handle;
+  let fd: number;
   try {
-    handle = await fs.open(file, 'r');
+    fd = openSync(file, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
   try {
-    const { size } = await handle.stat();
+    const { size } = fstatSync(fd);
     if (size === 0) return undefined;
     let tail = Buffer.alloc(0);
     let pos = size;
@@ -152,7 +152,7 @@ export async function lastEntry(file: string): Promise<RegistryEntry | undefined
       const len = Math.min(TAIL_CHUNK, pos);
       pos -= len;
       const chunk = Buffer.alloc(len);
-      await handle.read(chunk, 0, len, pos);
+      readSync(fd, chunk, 0, len, pos);
       tail = Buffer.concat([chunk, tail]);
       if (tail[tail.length - 1] !== 0x0a) {
         throw inputError(`${file}: the last line is incomplete (a write was cut off)`, {
@@ -169,7 +169,7 @@ export async function lastEntry(file: string): Promise<RegistryEntry | undefined
       }
     }
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 

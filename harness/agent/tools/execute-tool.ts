@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PathViolation } from '../workspace/paths.js';
 import { checkWriteSize, resolveInWorkspace } from '../workspace/paths.js';
@@ -64,9 +64,9 @@ async function resolved(requested: string, purpose: 'read' | 'write' | 'list', c
 async function readFile(p: string, ctx: ToolContext): Promise<ToolOutcome> {
   const abs = await resolved(p, 'read', ctx);
   if (typeof abs !== 'string') return abs;
-  const stat = await fs.stat(abs);
+  const stat = statSync(abs);
   if (stat.size > ctx.limits.maxReadBytes) return { output: `${p} is ${stat.size} bytes; read_file returns files up to ${ctx.limits.maxReadBytes} bytes`, isError: true };
-  return { output: await fs.readFile(abs, 'utf8'), isError: false };
+  return { output: readFileSync(abs, 'utf8'), isError: false };
 }
 
 async function writeFile(p: string, content: string, ctx: ToolContext): Promise<ToolOutcome> {
@@ -74,28 +74,28 @@ async function writeFile(p: string, content: string, ctx: ToolContext): Promise<
   if (!size.ok) return { output: `refused: ${size.violation.message}`, isError: true, violation: { ...size.violation, path: p } };
   const abs = await resolved(p, 'write', ctx);
   if (typeof abs !== 'string') return abs;
-  await fs.mkdir(path.dirname(abs), { recursive: true });
-  await fs.writeFile(abs, content);
+  mkdirSync(path.dirname(abs), { recursive: true });
+  writeFileSync(abs, content);
   return { output: `wrote ${Buffer.byteLength(content)} bytes to ${p}`, isError: false };
 }
 
 async function editFile(p: string, oldString: string, newString: string, ctx: ToolContext): Promise<ToolOutcome> {
   const abs = await resolved(p, 'write', ctx);
   if (typeof abs !== 'string') return abs;
-  const text = await fs.readFile(abs, 'utf8');
+  const text = readFileSync(abs, 'utf8');
   const count = oldString === '' ? 0 : text.split(oldString).length - 1;
   if (count !== 1) return { output: `old_string occurs ${count} times in ${p}; it must occur exactly once (add surrounding lines to make it unique)`, isError: true };
   const next = text.replace(oldString, () => newString);
   const size = checkWriteSize(Buffer.byteLength(next), ctx.limits.maxWriteBytes);
   if (!size.ok) return { output: `refused: ${size.violation.message}`, isError: true, violation: { ...size.violation, path: p } };
-  await fs.writeFile(abs, next);
+  writeFileSync(abs, next);
   return { output: `edited ${p}`, isError: false };
 }
 
 async function listDir(p: string, ctx: ToolContext): Promise<ToolOutcome> {
   const abs = await resolved(p, 'list', ctx);
   if (typeof abs !== 'string') return abs;
-  const entries = await fs.readdir(abs, { withFileTypes: true });
+  const entries = readdirSync(abs, { withFileTypes: true });
   const names = entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort();
   return { output: names.length === 0 ? '(empty)' : names.join('\n'), isError: false };
 }

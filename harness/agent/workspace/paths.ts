@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SANDBOX_WORKSPACE } from '../sandbox/bwrap-args.js';
 
@@ -59,7 +59,7 @@ export async function resolveInWorkspace(root: string, requested: string, purpos
   if (rel === undefined) {
     return refuse('parent-escape', true, `path must stay inside the workspace; ${requested} climbs above it with ..`);
   }
-  const realRoot = await fs.realpath(root);
+  const realRoot = realpathSync.native(root);
   let abs: string;
   try {
     abs = await realpathAllowingMissing(path.join(realRoot, rel), MAX_SYMLINK_HOPS);
@@ -72,7 +72,7 @@ export async function resolveInWorkspace(root: string, requested: string, purpos
   if (abs !== realRoot && !abs.startsWith(`${realRoot}${path.sep}`)) {
     return refuse('symlink-escape', true, `${rel} resolves through a symlink to a location outside the workspace`);
   }
-  const stat = await fs.stat(abs).catch(() => undefined);
+  const stat = statOrUndefined(abs, statSync);
   if (stat !== undefined && !stat.isFile() && !stat.isDirectory()) {
     return refuse('special-file', false, `${rel} is not a regular file or directory (a fifo, socket or device) and cannot be used`);
   }
@@ -109,16 +109,24 @@ function normaliseWithin(requested: string): string | undefined {
 // dangling symlink to where it points, since writing through it would create the file there.
 async function realpathAllowingMissing(p: string, hopsLeft: number): Promise<string> {
   try {
-    return await fs.realpath(p);
+    return realpathSync.native(p);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const parent = await realpathAllowingMissing(path.dirname(p), hopsLeft);
   const here = path.join(parent, path.basename(p));
-  const link = await fs.lstat(here).catch(() => undefined);
+  const link = statOrUndefined(here, lstatSync);
   if (link?.isSymbolicLink() !== true) return here;
   if (hopsLeft === 0) throw Object.assign(new Error(`too many symlinks at ${here}`), { code: 'ELOOP' });
-  return realpathAllowingMissing(path.resolve(parent, await fs.readlink(here)), hopsLeft - 1);
+  return realpathAllowingMissing(path.resolve(parent, readlinkSync(here)), hopsLeft - 1);
+}
+
+function statOrUndefined(p: string, stat: typeof statSync | typeof lstatSync): Stats | undefined {
+  try {
+    return stat(p);
+  } catch {
+    return undefined;
+  }
 }
 
 function refuse(rule: PathRule, critical: boolean, message: string): { ok: false; violation: PathViolation } {
