@@ -1,12 +1,12 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { jsonDigest } from '../core/digest.js';
-import { describeError, isTransient } from '../providers/anthropic-client.js';
+import { describeError, isTransient, type RunClient } from '../providers/anthropic-client.js';
 import type { ToolDefinition } from './tools/definitions.js';
 import { executeTool, type ToolContext } from './tools/execute-tool.js';
 import type { TraceWriter } from './trace.js';
 
 export interface LoopInput {
-  client: Anthropic;
+  client: RunClient;
   system: string;
   tools: ToolDefinition[];
   instruction: string;
@@ -117,8 +117,7 @@ async function requestWithRetries(input: LoopInput, body: Anthropic.MessageCreat
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), Math.max(0, deadline - performance.now()));
     try {
-      const { data, request_id } = await input.client.messages.create(body, { signal: controller.signal }).withResponse();
-      return { kind: 'ok', message: data, requestId: request_id ?? null };
+      return { kind: 'ok', ...(await input.client.createMessage(body, controller.signal)) };
     } catch (err) {
       if (controller.signal.aborted) return { kind: 'deadline' };
       const info = describeError(err);

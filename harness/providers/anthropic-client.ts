@@ -17,36 +17,74 @@ export interface ClientOptions {
   onRetry: (notice: RetryNotice) => void;
 }
 
-// The SDK retries 408/409/429/5xx and connection errors itself, with backoff that honours
-// retry-after. It does not say when it does, so a thin fetch wrapper watches its retry-count
-// header and reports each retry with the failure that caused it, for the trace.
-export function createClient(options: ClientOptions): Anthropic {
+/** One run's access to the Messages API. */
+export interface RunClient {
+  createMessage(body: Anthropic.MessageCreateParamsNonStreaming, signal: AbortSignal): Promise<{ message: Anthropic.Message; requestId: string | null }>;
+}
+
+// What a run's requests carry to the fetch wrapper below (in the request's fetch options, which the
+// SDK hands to fetch as they are): who hears about its retries, and the failure seen last.
+interface RunWatch {
+  onRetry: (notice: RetryNotice) => void;
+  lastFailure: { cause: string; status: number | null; delayMs: number | null };
+}
+const WATCH = 'harnessRunWatch';
+
+// Building an SDK client costs about as much as a simulated request (it sets up every API resource),
+// so runs share one per transport and settings. What is a run's own goes with each request: its API
+// key (the simulator gives every run a session key of its own) as the request's x-api-key header,
+// and its retry reporting in the fetch options.
+const clients = new Map<typeof fetch, Map<string, Anthropic>>();
+
+export function createClient(options: ClientOptions): RunClient {
   const transport = options.fetch ?? fetch;
-  let lastFailure: { cause: string; status: number | null; delayMs: number | null } = { cause: 'unknown', status: null, delayMs: null };
-  const watchedFetch: typeof fetch = async (input, init) => {
+  const settings = `${options.baseURL ?? ''}\0${options.maxRetries}\0${options.timeoutMs}`;
+  const byTransport = clients.get(transport) ?? new Map<string, Anthropic>();
+  clients.set(transport, byTransport);
+  let client = byTransport.get(settings);
+  if (client === undefined) {
+    client = new Anthropic({
+      apiKey: options.apiKey,
+      ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+      maxRetries: options.maxRetries,
+      timeout: options.timeoutMs,
+      fetch: watchedFetch(transport),
+    });
+    byTransport.set(settings, client);
+  }
+  const shared = client;
+  const watch: RunWatch = { onRetry: options.onRetry, lastFailure: { cause: 'unknown', status: null, delayMs: null } };
+  const requestOptions: Anthropic.RequestOptions = { headers: { 'x-api-key': options.apiKey }, fetchOptions: { [WATCH]: watch } as Anthropic.RequestOptions['fetchOptions'] };
+  return {
+    async createMessage(body, signal) {
+      const { data, request_id } = await shared.messages.create(body, { ...requestOptions, signal }).withResponse();
+      return { message: data, requestId: request_id ?? null };
+    },
+  };
+}
+
+// The SDK retries 408/409/429/5xx and connection errors itself, with backoff that honours
+// retry-after. It does not say when it does, so this wrapper watches its retry-count header and
+// reports each retry with the failure that caused it, for the run's trace.
+function watchedFetch(transport: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const { [WATCH]: watch, ...rest } = (init ?? {}) as RequestInit & { [WATCH]?: RunWatch };
     // The SDK passes a Headers object; anything else is wrapped.
-    const headers = init?.headers instanceof Headers ? init.headers : new Headers(init?.headers);
+    const headers = rest.headers instanceof Headers ? rest.headers : new Headers(rest.headers);
     const attempt = Number(headers.get('x-stainless-retry-count') ?? '0');
-    if (attempt > 0) options.onRetry({ attempt, ...lastFailure });
+    if (attempt > 0) watch?.onRetry({ attempt, ...watch.lastFailure });
     try {
-      const response = await transport(input, init);
-      if (response.status >= 400) {
+      const response = await transport(input, rest);
+      if (response.status >= 400 && watch !== undefined) {
         const after = response.headers.get('retry-after-ms') ?? (Number(response.headers.get('retry-after')) * 1000 || null);
-        lastFailure = { cause: `HTTP ${response.status}`, status: response.status, delayMs: after === null ? null : Number(after) };
+        watch.lastFailure = { cause: `HTTP ${response.status}`, status: response.status, delayMs: after === null ? null : Number(after) };
       }
       return response;
     } catch (err) {
-      lastFailure = { cause: (err as Error).name === 'AbortError' ? 'request timed out' : `connection error: ${(err as Error).message}`, status: null, delayMs: null };
+      if (watch !== undefined) watch.lastFailure = { cause: (err as Error).name === 'AbortError' ? 'request timed out' : `connection error: ${(err as Error).message}`, status: null, delayMs: null };
       throw err;
     }
   };
-  return new Anthropic({
-    apiKey: options.apiKey,
-    ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
-    maxRetries: options.maxRetries,
-    timeout: options.timeoutMs,
-    fetch: watchedFetch,
-  });
 }
 
 /** Whether an error from a request is the infrastructure's fault (worth another try). */
