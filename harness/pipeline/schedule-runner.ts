@@ -159,19 +159,42 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
 
   // First pass: claimed and pinned ahead. Slots claimed elsewhere come back in a second pass,
   // which waits (inside a place) for the claim to be let go or for its holder to die.
+  // A slot is in hand from its claim until it is locked or given up: at most -j with a running
+  // agent, as many again evaluating and locking, and the ones pinned ahead. When locks fall behind
+  // (fsyncs are slower than simulated agents), new slots wait instead of finished runs piling up
+  // in memory.
   const claims = await openClaims(frozen.runsDir);
+  const inHand = new ConcurrencyLimiter(options.jobs * 2 + PIN_AHEAD);
+  const claim = async (slot: ScheduleSlot, waitMs?: number): Promise<Release | undefined> => {
+    const token = await inHand.acquire();
+    let release: Release | undefined;
+    try {
+      release = await claims.tryClaim(slotName(slot), waitMs);
+    } finally {
+      if (release === undefined) token();
+    }
+    if (release === undefined) return undefined;
+    const held = release;
+    return async () => {
+      try {
+        await held();
+      } finally {
+        token();
+      }
+    };
+  };
   try {
     const deferred: ScheduleSlot[] = [];
     await limiter.forEach(pending, PIN_AHEAD, async (slot) => {
-      const claim = await claims.tryClaim(slotName(slot));
-      if (claim !== undefined) return prepareClaimed(slot, claim);
+      const claimed = await claim(slot);
+      if (claimed !== undefined) return prepareClaimed(slot, claimed);
       deferred.push(slot);
       return undefined;
     });
     await limiter.forEach(deferred, 1, (slot) => Promise.resolve({
       start: async (place) => {
-        const claim = await claims.tryClaim(slotName(slot), CLAIM_STALE_MS * 3);
-        const job = claim === undefined ? undefined : await prepareClaimed(slot, claim);
+        const claimed = await claim(slot, CLAIM_STALE_MS * 3);
+        const job = claimed === undefined ? undefined : await prepareClaimed(slot, claimed);
         await job?.start(place);
       },
       cancel: async () => undefined,

@@ -70,7 +70,7 @@ const fsyncAsync = promisify(fsync);
 // syncs a dozen files) would hold up the reads and writes of running agents behind it. So the
 // process runs at most this many at once (which also bounds the descriptors they hold open), and
 // the file system still commits concurrent ones together.
-const FSYNCS_AT_ONCE = 2;
+const FSYNCS_AT_ONCE = 3;
 let fsyncsRunning = 0;
 const fsyncsWaiting: (() => void)[] = [];
 
