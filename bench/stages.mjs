@@ -9,7 +9,7 @@
 // stages, and the primitives they are built of: one atomic write
 // (temp + fsync + rename + dir fsync), one registry lock/unlock (proper-lockfile), one
 // appendEntry, one claim, one fsync.
-// How: imports the built pipeline from dist/ and calls the same functions runSlot calls, one
+// How: imports the built pipeline from dist/ and calls the same functions pinSlot and finishSlot call, one
 // slot at a time (no concurrency, so nothing waits on another run), on a synthetic experiment
 // (bench/lib/common.mjs) frozen through the CLI. CPU time is process.cpuUsage (user+sys of the
 // whole process, including libuv's thread pool) across the stage.
@@ -103,10 +103,10 @@ await subOp('fs.cp fixture + treeDigest', async (i) => {
 });
 const session = (i) => ({ script: firstTask.spec.simulator, behaviour: exp.resolved.simulator.behaviour[variant.id], seed: i, model: exp.config.model.id, faults: exp.resolved.simulator.faults, latencyMs: 0, slowMs: 3000 });
 await subOp('simEndpoint: register a sim session (in process)', async (i) => (await simEndpoint(session(i))).release());
-await subOp('session + client + 1st messages.create', async (i) => {
+await subOp('session + client + 1st createMessage', async (i) => {
   const endpoint = await simEndpoint(session(1000 + i));
   const client = createClient({ ...endpoint, maxRetries: 0, timeoutMs: 1500, onRetry: () => {} });
-  await client.messages.create({ model: exp.config.model.id, max_tokens: 4096, system: variant.prompt, tools: toolsFor(firstTask.spec), messages: [{ role: 'user', content: firstTask.spec.instruction }] });
+  await client.createMessage({ model: exp.config.model.id, max_tokens: 4096, system: variant.prompt, tools: toolsFor(firstTask.spec), messages: [{ role: 'user', content: firstTask.spec.instruction }] }, new AbortController().signal);
   await endpoint.release();
 });
 
