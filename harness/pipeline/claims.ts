@@ -26,6 +26,7 @@ export interface SlotClaims {
 const ID_LENGTH = 16;
 /** Written over the owner's id when it lets go: as long as an id, so claims are rewritten in place. */
 const RELEASED = '0'.repeat(ID_LENGTH);
+const OWNER_ID = /^[0-9a-f]{16}$/;
 const OWNER_LOCK = /^owner-[0-9a-f]{16}\.lock$/;
 const POLL_MS = 250;
 const lockOptions = { realpath: false, stale: CLAIM_STALE_MS } as const;
@@ -43,7 +44,7 @@ export async function openClaims(runsDir: string): Promise<SlotClaims> {
     const buf = Buffer.alloc(ID_LENGTH);
     const id = buf.toString('utf8', 0, readSync(fd, buf, 0, ID_LENGTH, 0));
     if (id === '') return Date.now() - fstatSync(fd).mtimeMs < CLAIM_STALE_MS;
-    if (id === RELEASED) return false;
+    if (id === RELEASED || !OWNER_ID.test(id)) return false;
     return id === self || (await lockfile.check(ownerPath(id), lockOptions));
   };
 

@@ -167,21 +167,12 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   const inHand = new ConcurrencyLimiter(options.jobs * 2 + PIN_AHEAD);
   const claim = async (slot: ScheduleSlot, waitMs?: number): Promise<Release | undefined> => {
     const token = await inHand.acquire();
-    let release: Release | undefined;
-    try {
-      release = await claims.tryClaim(slotName(slot), waitMs);
-    } finally {
-      if (release === undefined) token();
-    }
-    if (release === undefined) return undefined;
-    const held = release;
-    return async () => {
-      try {
-        await held();
-      } finally {
-        token();
-      }
-    };
+    const release = await claims.tryClaim(slotName(slot), waitMs).catch((err: unknown) => {
+      token();
+      throw err;
+    });
+    if (release === undefined) token();
+    return release === undefined ? undefined : () => release().finally(token);
   };
   try {
     const deferred: ScheduleSlot[] = [];
