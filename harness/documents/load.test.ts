@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HarnessError, type Problem } from '../core/errors.js';
 import { loadJson, locateProblems, parseYaml, readText } from './load.js';
+import { documentProblems } from './validate.js';
 
 const loadYaml = async (file: string) => parseYaml(file, await readText(file));
-import { documentProblems } from './validate.js';
 
 let dir: string;
 beforeAll(async () => {

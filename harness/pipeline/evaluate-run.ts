@@ -39,7 +39,7 @@ export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, optio
   const replaced = existsSync(files.scorecard);
   // Made durable with the rest of the run when it is locked; until then a lost scorecard only
   // means the run is evaluated again (or abandoned).
-  await writeRunFile(files.evaluationLog, evaluationLog(scorecard, costUsd(trace.model ?? manifest.provider.model, trace.usage).priced));
-  await writeRunJson(files.scorecard, scorecard);
+  writeRunFile(files.evaluationLog, evaluationLog(scorecard, costUsd(trace.model ?? manifest.provider.model, trace.usage).priced));
+  writeRunJson(files.scorecard, scorecard);
   return { runId: manifest.runId, scorecardFile: files.scorecard, scorecard, replaced };
 }

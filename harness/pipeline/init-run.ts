@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, promises as fs, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
 import { runIdFor } from '../core/schedule.js';
@@ -61,7 +61,7 @@ export async function initRun(
   const runDir = options.output ?? path.join(frozen.runsDir, runId);
   const slot: RunSlot = { scheduled, task: req.task, variant: req.variant, pairId: req.pairId, seed: req.seed, attempt };
   const manifest = buildManifest(exp, frozen, slot, runId, options.sandbox, now);
-  await createRunDir(runDir, manifest);
+  createRunDir(runDir, manifest);
   const registered = appendEntry(frozen.files.registry, exp.config.id, 'pinned', {
     runId, slotIndex: manifest.slot.index, pairId: req.pairId, variant: req.variant, task: req.task,
     attempt, manifestDigest: manifest.digest, adhoc: manifest.adhoc,
@@ -81,7 +81,7 @@ async function nextAttempt(frozen: FrozenSet, req: SlotRequest): Promise<number>
 // The folder is assembled under a private name and renamed into place: rename(2) moves it without
 // allocating or deleting an inode, and fails on a non-empty target; the check before it refuses an
 // existing (even empty) one. The manifest becomes durable with the rest of the run at lock time.
-async function createRunDir(runDir: string, manifest: Manifest): Promise<void> {
+function createRunDir(runDir: string, manifest: Manifest): void {
   if (existsSync(runDir)) {
     throw inputError(`${runDir} already exists; a run folder is never reused`, { hint: 'choose another --output, or let harness name the folder' });
   }
@@ -89,15 +89,15 @@ async function createRunDir(runDir: string, manifest: Manifest): Promise<void> {
   const staging = path.join(path.dirname(runDir), `.${path.basename(runDir)}.staging-${randomBytes(4).toString('hex')}`);
   mkdirSync(staging);
   try {
-    await writeRunJson(path.join(staging, 'manifest.json'), manifest);
-    await renameNew(staging, runDir);
+    writeRunJson(path.join(staging, 'manifest.json'), manifest);
+    renameNew(staging, runDir);
   } catch (err) {
-    await fs.rm(staging, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
     throw err;
   }
 }
 
-async function renameNew(from: string, to: string): Promise<void> {
+function renameNew(from: string, to: string): void {
   try {
     renameSync(from, to);
   } catch (err) {

@@ -77,8 +77,8 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   // evaluates and locks outside it. Slots are claimed and pinned ahead of a free place, in
   // schedule order, so a place is never kept waiting for a pin.
   const limiter = new ConcurrencyLimiter(options.jobs);
-  const pin = (slot: ScheduleSlot): Promise<PinnedSlot> => pinSlot(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, {
-    sandbox: options.sandbox, attempt: nextAttempt(slot, slotAttempts(frozen.runsDir, slot)), contexts,
+  const pin = (slot: ScheduleSlot, state: SlotAttempts): Promise<PinnedSlot> => pinSlot(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, {
+    sandbox: options.sandbox, attempt: nextAttempt(slot, state), contexts,
   });
 
   // Holding the claim: look at the slot afresh (another process may have finished it), record a
@@ -102,7 +102,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
         });
         summary.abandoned++;
       }
-      pinned = await pin(slot);
+      pinned = await pin(slot, state);
     } catch (err) {
       await claim();
       throw err;
@@ -152,7 +152,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
       abandoned.add(outcome.runId);
       summary.retries++;
       options.progress.retried(slot.variant);
-      pinned = await pin(slot);
+      pinned = await pin(slot, slotAttempts(frozen.runsDir, slot));
       place = await limiter.acquire();
     }
   };

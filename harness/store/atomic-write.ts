@@ -21,7 +21,7 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 }
 
 /** A file of a run that is not locked yet: atomic, not yet durable (see above). */
-export async function writeRunFile(file: string, data: string): Promise<void> {
+export function writeRunFile(file: string, data: string): void {
   const tmp = tempPath(file);
   writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
   renameInto(tmp, file);
@@ -37,8 +37,8 @@ function renameInto(tmp: string, file: string): void {
   }
 }
 
-export async function writeRunJson(file: string, value: unknown): Promise<void> {
-  await writeRunFile(file, jsonText(value));
+export function writeRunJson(file: string, value: unknown): void {
+  writeRunFile(file, jsonText(value));
 }
 
 /** fsyncs files and directories (at most FSYNCS_AT_ONCE of the process's at once, see below). */

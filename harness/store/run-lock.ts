@@ -39,7 +39,7 @@ export async function writeLock(dir: string, runId: string, manifestDigest: Dige
     scorecardDigest,
   };
   const sumsFile = path.join(dir, SUMS_FILE);
-  await writeRunFile(sumsFile, sums);
+  writeRunFile(sumsFile, sums);
   const folders = new Set(['.']);
   for (const p of [...files, ...links].map((f) => f.path)) {
     for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) folders.add(d);

@@ -62,7 +62,7 @@ export async function resolveInWorkspace(root: string, requested: string, purpos
   const realRoot = realpathSync.native(root);
   let abs: string;
   try {
-    abs = await realpathAllowingMissing(path.join(realRoot, rel), MAX_SYMLINK_HOPS);
+    abs = realpathAllowingMissing(path.join(realRoot, rel), MAX_SYMLINK_HOPS);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTDIR') return refuse('invalid-path', false, `a parent of ${rel} is a file, not a directory`);
@@ -107,13 +107,13 @@ function normaliseWithin(requested: string): string | undefined {
 
 // realpath for paths that may not exist yet: resolve the nearest existing ancestor, and follow a
 // dangling symlink to where it points, since writing through it would create the file there.
-async function realpathAllowingMissing(p: string, hopsLeft: number): Promise<string> {
+function realpathAllowingMissing(p: string, hopsLeft: number): string {
   try {
     return realpathSync.native(p);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  const parent = await realpathAllowingMissing(path.dirname(p), hopsLeft);
+  const parent = realpathAllowingMissing(path.dirname(p), hopsLeft);
   const here = path.join(parent, path.basename(p));
   const link = statOrUndefined(here, lstatSync);
   if (link?.isSymbolicLink() !== true) return here;
