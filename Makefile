@@ -11,9 +11,9 @@ JOBS ?= 4
 # Each provider gets its own run set, so simulated and real runs never mix.
 RUNS_DIR ?= $(if $(filter sim,$(PROVIDER)),runs,runs/$(PROVIDER))
 PILOT_DIR ?= runs/pilot/$(PROVIDER)
-HARNESS := node dist/bin/harness.js
+HARNESS := node dist/bin/harness.cjs
 
-SOURCES := $(shell find harness -name '*.ts' -not -name '*.test.ts') $(wildcard harness/build/*.mjs) $(wildcard schemas/*.json) tsconfig.json tsconfig.build.json package.json
+SOURCES := $(shell find harness \( -name '*.ts' -o -name '*.cts' \) -not -name '*.test.ts') $(wildcard harness/build/*.mjs) $(wildcard schemas/*.json) tsconfig.json tsconfig.build.json package.json
 
 .PHONY: help install build test check lint types sandbox full-runs pilot bench clean
 
@@ -34,7 +34,7 @@ dist/.built: node_modules/.installed $(SOURCES)
 	npx tsc -p tsconfig.build.json
 	node harness/build/gen-validators.mjs
 	node harness/build/bundle.mjs
-	@chmod +x dist/bin/harness.js
+	@chmod +x dist/bin/harness.cjs
 	@touch $@
 
 # bubblewrap sandboxes every program a run starts; install it where we can (root with apt).

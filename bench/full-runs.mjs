@@ -118,7 +118,7 @@ async function runHarness(jobs) {
 async function profileHarness(jobs) {
   const { root, exp } = await prepareHarness();
   const dir = path.join(root, 'prof');
-  // The unbundled build (tsc's dist/cli/main.js, same code) so samples are charged to the harness's
+  // The unbundled build (tsc's dist/cli/, same code) so samples are charged to the harness's
   // own modules and dependencies by file, which the bundle's chunks would blur.
   const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, UNBUNDLED_CLI, 'run', exp, '-j', String(jobs), '--json'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`profiled run failed: ${r.stderr.slice(-1000)}`);

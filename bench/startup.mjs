@@ -1,6 +1,6 @@
 // bench/startup.mjs: how long the CLI takes to start.
 //
-// What: wall time of `harness --version` (node dist/bin/harness.js --version) against a bare
+// What: wall time of `harness --version` (node dist/bin/harness.cjs --version) against a bare
 // `node -e 0`, and, for information, `harness --help`; median and p90 of --runs runs each
 // (default 30) and the ratio harness/node of the medians (target <= 1.5).
 // How: each command is spawned with spawnSync from this script and timed with hrtime around the

@@ -12,9 +12,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = path.join(REPO, 'dist', 'bin', 'harness.js');
+export const CLI = path.join(REPO, 'dist', 'bin', 'harness.cjs');
 /** tsc's output before bundling: the same code, one file per module (for CPU profiles). */
-export const UNBUNDLED_CLI = path.join(REPO, 'dist', 'cli', 'main.js');
+export const UNBUNDLED_CLI = path.join(REPO, 'dist', 'cli', 'harness.cjs');
 const EXAMPLE = path.join(REPO, 'experiments', 'exp-001-role-vs-goal');
 
 /** Fails early, with the fix, when the build is missing. */

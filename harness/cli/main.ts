@@ -1,6 +1,6 @@
-#!/usr/bin/env node
-// The entry point stays tiny: `--version` answers without loading commander or any command,
-// and everything else loads only the modules of the command being run.
+// The program behind the `harness` command (cli/harness.cts). It stays tiny: `--version` answers
+// without loading commander or any command, and everything else loads only the modules of the
+// command being run.
 import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);

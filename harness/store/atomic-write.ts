@@ -65,12 +65,12 @@ export function fsyncFd(fd: number): Promise<void> {
 
 const fsyncAsync = promisify(fsync);
 
-// An fsync waits for the disk on one of libuv's thread pool threads (4 by default), where every
-// asynchronous file operation of the process queues in turn: a burst of fsyncs (a run being locked
-// syncs a dozen files) would hold up the reads and writes of running agents behind it. So the
-// process runs at most this many at once (which also bounds the descriptors they hold open), and
-// the file system still commits concurrent ones together.
-const FSYNCS_AT_ONCE = 3;
+// An fsync waits for the disk on one of libuv's thread pool threads, where every asynchronous file
+// operation of the process queues in turn. The disk takes concurrent fsyncs at several times the
+// rate of one at a time, and locking a run takes a dozen, so fsyncs may use every pool thread but
+// one, which stays free for the rest (the `harness` command starts a pool of 10, cli/harness.cts;
+// libuv's default is 4). The bound also bounds the descriptors they hold open.
+const FSYNCS_AT_ONCE = Math.max(1, poolThreads() - 1);
 let fsyncsRunning = 0;
 const fsyncsWaiting: (() => void)[] = [];
 
@@ -85,6 +85,13 @@ async function syncing<T>(sync: () => Promise<T>): Promise<T> {
     if (next !== undefined) next();
     else fsyncsRunning--;
   }
+}
+
+// The size libuv gave its pool, read as libuv reads UV_THREADPOOL_SIZE: 4 when unset, else the
+// number it starts with, within 1..1024.
+function poolThreads(): number {
+  const size = process.env.UV_THREADPOOL_SIZE;
+  return size === undefined ? 4 : Math.min(1024, Math.max(1, Number.parseInt(size, 10) || 1));
 }
 
 /** Copies the listed files (relative paths) from one folder into a new one. */

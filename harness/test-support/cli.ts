@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../core/package-root.js';
 
-export const CLI = path.join(packageRoot, 'dist/bin/harness.js');
+export const CLI = path.join(packageRoot, 'dist/bin/harness.cjs');
 export const EXAMPLE = 'exp-001-role-vs-goal';
 
 export interface CliResult {

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The `harness` command. A CommonJS file, because it has to run before libuv's thread pool
+// exists: an ES module entry is itself read through that pool, which is then already started with
+// its default size, and the size is read once, from UV_THREADPOOL_SIZE, when it starts.
+// `harness run` keeps that many fsyncs in flight (all but one pool thread, see
+// store/atomic-write.ts): a run is locked after a dozen of them, and the default 4 threads made
+// them the bottleneck (bench/full-runs.mjs). A size the user set is kept.
+process.env.UV_THREADPOOL_SIZE ??= '10';
+void import('./main.js');
