@@ -3,6 +3,15 @@
 // command being run.
 import { readFileSync } from 'node:fs';
 
+// `harness … | head`: once the reader has gone, the command stops quietly with the status a Unix
+// tool killed by SIGPIPE has (128 + 13), instead of crashing on an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(141);
+  });
+}
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
