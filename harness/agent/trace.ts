@@ -20,7 +20,7 @@ export class TraceWriter {
   private constructor(private readonly fd: number, private readonly clock: () => Date) {}
 
   /** Creates agent.log exclusively: a run is executed once, so an existing trace is a refusal. */
-  static async create(file: string, clock: () => Date = () => new Date()): Promise<TraceWriter> {
+  static create(file: string, clock: () => Date = () => new Date()): TraceWriter {
     return new TraceWriter(openSync(file, 'wx', 0o644), clock);
   }
 

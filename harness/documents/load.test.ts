@@ -6,7 +6,7 @@ import { HarnessError, type Problem } from '../core/errors.js';
 import { loadJson, locateProblems, parseYaml, readText } from './load.js';
 import { documentProblems } from './validate.js';
 
-const loadYaml = async (file: string) => parseYaml(file, await readText(file));
+const loadYaml = (file: string) => parseYaml(file, readText(file));
 
 let dir: string;
 beforeAll(async () => {
@@ -51,7 +51,7 @@ describe('YAML problem positions', () => {
 
   it('reports an unknown nested key at the key itself', async () => {
     const file = await fileWith('unknown.yaml', yamlWith((l) => l.splice(8, 0, '  blocks: 3')));
-    const problems = documentProblems('experiment', await loadYaml(file));
+    const problems = documentProblems('experiment', loadYaml(file));
     expect(problems).toHaveLength(1);
     expect(problems[0]!.file).toBe(file);
     expect(at(problems[0]!)).toEqual(['/design/blocks', 9, 3]);

@@ -13,7 +13,7 @@ export interface LoadedDocument {
 // Aliases beyond this are an expansion attack ("billion laughs"), not a config anybody writes.
 const MAX_ALIAS_COUNT = 100;
 
-export async function readText(file: string): Promise<string> {
+export function readText(file: string): string {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
@@ -73,7 +73,7 @@ export function parseYaml(file: string, text: string): LoadedDocument {
 // JSON is parsed by JSON.parse (exact semantics); positions are only looked up when a
 // problem is reported, by reading the same text as YAML.
 export async function loadJson(file: string): Promise<LoadedDocument> {
-  const text = await readText(file);
+  const text = readText(file);
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -48,7 +48,7 @@ export async function loadExperiment(nameOrPath: string, options: LocateOptions 
   for (const id of unique(config.data.variants)) {
     const file = path.join(location.dir, 'variants', `${id}.md`);
     try {
-      const prompt = await readText(file);
+      const prompt = readText(file);
       variants.push({ id, file, prompt, digest: digestOf(prompt) });
     } catch (err) {
       problems.push(...asProblems(err, file));
@@ -78,7 +78,7 @@ export async function loadExperiment(nameOrPath: string, options: LocateOptions 
 
 async function loadDocument<T>(name: 'experiment' | 'preregistration', file: string, problems: Problem[]): Promise<{ data: T; digest: Digest; doc: LoadedDocument } | undefined> {
   try {
-    const text = await readText(file);
+    const text = readText(file);
     const doc = parseYaml(file, text);
     const found = documentProblems(name, doc);
     problems.push(...found);

@@ -27,7 +27,7 @@ export async function loadTask(tasksDir: string, id: string, problems: Problem[]
   const specFile = path.join(dir, 'task.yaml');
   let text: string;
   try {
-    text = await readText(specFile);
+    text = readText(specFile);
   } catch (err) {
     problems.push(...asProblems(err, specFile));
     return undefined;

@@ -52,7 +52,7 @@ export async function executeValidRun({ files, manifest, ctx: { exp } }: ValidRu
       hint: `start a new attempt for this slot (\`harness rerun ${manifest.runId} --reason "…"\` once locked, or pin-and-run --init again)`,
     });
   }
-  const trace = await TraceWriter.create(traceFile);
+  const trace = TraceWriter.create(traceFile);
   const base = { runId: manifest.runId, runDir, provider: manifest.provider.name, trace: trace.events };
   try {
     const task = exp.tasks.find((t) => t.id === manifest.task.id)!;

@@ -40,7 +40,7 @@ describe('appendEntry', () => {
     const read = await readEntries(file);
     expect(read).toEqual(written);
     expectIntactChain(read);
-    expect(await lastEntry(file)).toEqual(written[5]);
+    expect(lastEntry(file)).toEqual(written[5]);
     expect((await fs.readFile(file, 'utf8')).split('\n')).toHaveLength(7);
   });
 
@@ -58,7 +58,7 @@ describe('appendEntry', () => {
     const big = `${'\u00e9\u65e5x'.repeat(12_000)}end`;
     const bigEntry = await appendEntry(file, 'exp-1', 'deviation', deviation(big));
     expect(Buffer.byteLength(JSON.stringify(bigEntry))).toBeGreaterThan(2 * 16 * 1024);
-    const last = await lastEntry(file);
+    const last = lastEntry(file);
     expect(last).toEqual(bigEntry);
     const next = await appendEntry(file, 'exp-1', 'deviation', deviation('after'));
     expect(next.seq).toBe(2);
@@ -68,7 +68,7 @@ describe('appendEntry', () => {
 
   it('finds a long genesis entry that is the only line', async () => {
     const only = await appendEntry(file, 'exp-1', 'deviation', deviation('y'.repeat(40_000)));
-    expect(await lastEntry(file)).toEqual(only);
+    expect(lastEntry(file)).toEqual(only);
   });
 
   it('refuses a registry whose last line lacks its newline, naming the file, and writes nothing', async () => {

@@ -100,7 +100,7 @@ function take(file: string): Pending[] {
 
 /** Append for callers that already hold the lock, or own the file alone (a new run set). */
 export async function appendEntriesLocked(file: string, items: readonly (NewEntry & { experiment: string })[]): Promise<RegistryEntry[]> {
-  let last = await lastEntry(file);
+  let last = lastEntry(file);
   const written: RegistryEntry[] = [];
   for (const item of items) {
     const body = {
@@ -135,7 +135,7 @@ export function entryDigest(entry: RegistryEntry): Digest {
 }
 
 // Reads backwards from the end until a whole line is in hand.
-export async function lastEntry(file: string): Promise<RegistryEntry | undefined> {
+export function lastEntry(file: string): RegistryEntry | undefined {
   let fd: number;
   try {
     fd = openSync(file, 'r');
