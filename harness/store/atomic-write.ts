@@ -46,9 +46,19 @@ export async function syncPaths(paths: readonly string[]): Promise<void> {
   await Promise.all(paths.map(fsyncPath));
 }
 
+// fsyncs of a path still waiting for their turn. An fsync covers every change made before it
+// starts, so a caller whose path is already waiting joins that fsync instead of queueing another:
+// runs locked at the same time share the fsync of the folder that holds them.
+const waitingSyncs = new Map<string, Promise<void>>();
+
 /** fsync of one file or folder. */
-export async function fsyncPath(p: string): Promise<void> {
-  await syncing(async () => {
+export function fsyncPath(p: string): Promise<void> {
+  const waiting = waitingSyncs.get(p);
+  if (waiting !== undefined) return waiting;
+  let started = false;
+  const sync = syncing(async () => {
+    started = true;
+    waitingSyncs.delete(p);
     const fd = openSync(p, 'r');
     try {
       await fsyncAsync(fd);
@@ -56,6 +66,9 @@ export async function fsyncPath(p: string): Promise<void> {
       closeSync(fd);
     }
   });
+  // Started at once when a place was free; otherwise it waits, and others may join it.
+  if (!started) waitingSyncs.set(p, sync);
+  return sync;
 }
 
 /** fsync of an open descriptor, within the process's bound on concurrent fsyncs. */

@@ -1,0 +1,50 @@
+import { promises as fs, type fsync as FsyncFn } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fsyncPath } from './atomic-write.js';
+
+// Every fsync the module makes, counted (it still reaches the disk).
+const fsyncs = vi.hoisted(() => ({ count: 0 }));
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
+  const counted: typeof FsyncFn = (fd, callback) => {
+    fsyncs.count++;
+    real.fsync(fd, callback);
+  };
+  return { ...real, fsync: counted };
+});
+
+let dir: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(tmpdir(), 'harness-fsync-'));
+  fsyncs.count = 0;
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+describe('fsyncPath', () => {
+  it('syncs a path once for all the callers that asked while it waited for its turn, and again for a later caller', async () => {
+    // More files than the process syncs at once, so the folder's fsyncs have to wait.
+    const files = Array.from({ length: 64 }, (_, i) => path.join(dir, `f${i}`));
+    await Promise.all(files.map((f) => fs.writeFile(f, 'x')));
+    const busy = files.map(fsyncPath);
+    const folder = Array.from({ length: 5 }, () => fsyncPath(dir));
+    await Promise.all([...busy, ...folder]);
+    expect(fsyncs.count).toBe(files.length + 1);
+    await fsyncPath(dir);
+    expect(fsyncs.count).toBe(files.length + 2);
+  });
+
+  it('gives every joined caller the error of the fsync it joined', async () => {
+    const files = Array.from({ length: 64 }, (_, i) => path.join(dir, `f${i}`));
+    await Promise.all(files.map((f) => fs.writeFile(f, 'x')));
+    const busy = files.map(fsyncPath);
+    const missing = path.join(dir, 'missing');
+    const results = await Promise.allSettled([fsyncPath(missing), fsyncPath(missing)]);
+    await Promise.all(busy);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as NodeJS.ErrnoException).code : r.status))).toEqual(['ENOENT', 'ENOENT']);
+    expect(fsyncs.count).toBe(files.length);
+  });
+});
