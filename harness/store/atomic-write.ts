@@ -81,7 +81,7 @@ const fsyncAsync = promisify(fsync);
 // An fsync waits for the disk on one of libuv's thread pool threads, where every asynchronous file
 // operation of the process queues in turn. The disk takes concurrent fsyncs at several times the
 // rate of one at a time, and locking a run takes a dozen, so fsyncs may use every pool thread but
-// one, which stays free for the rest (the `harness` command starts a pool of 10, cli/harness.cts;
+// one, which stays free for the rest (the `harness` command starts a pool of 18, cli/harness.cts;
 // libuv's default is 4). The bound also bounds the descriptors they hold open.
 const FSYNCS_AT_ONCE = Math.max(1, poolThreads() - 1);
 let fsyncsRunning = 0;
