@@ -1,4 +1,4 @@
-import { promises as fs, type fsync as FsyncFn } from 'node:fs';
+import { promises as fs, type NoParamCallback } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -8,7 +8,7 @@ import { fsyncPath } from './atomic-write.js';
 const fsyncs = vi.hoisted(() => ({ count: 0 }));
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
-  const counted: typeof FsyncFn = (fd, callback) => {
+  const counted = (fd: number, callback: NoParamCallback): void => {
     fsyncs.count++;
     real.fsync(fd, callback);
   };
