@@ -42,7 +42,9 @@ describe('fsyncPath', () => {
     await Promise.all(files.map((f) => fs.writeFile(f, 'x')));
     const busy = files.map(fsyncPath);
     const missing = path.join(dir, 'missing');
-    const results = await Promise.allSettled([fsyncPath(missing), fsyncPath(missing)]);
+    const [first, joined] = [fsyncPath(missing), fsyncPath(missing)];
+    expect(joined).toBe(first);
+    const results = await Promise.allSettled([first, joined]);
     await Promise.all(busy);
     expect(results.map((r) => (r.status === 'rejected' ? (r.reason as NodeJS.ErrnoException).code : r.status))).toEqual(['ENOENT', 'ENOENT']);
     expect(fsyncs.count).toBe(files.length);
