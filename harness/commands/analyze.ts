@@ -34,7 +34,7 @@ export interface AnalyzeResult {
 export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   if (options.unblind && (options.reason ?? '').trim() === '') throw inputError('--unblind needs --reason "…"', { hint: 'the reason is recorded in the registry as a deviation and shown by the audit' });
   const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
-  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+  const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
   const entries = await readEntries(frozen.files.registry);
   const dir = path.join(frozen.runsDir, 'analysis');
   const files = { json: path.join(dir, 'report.json'), markdown: path.join(dir, 'report.md'), html: path.join(dir, 'report.html') };

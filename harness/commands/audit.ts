@@ -30,7 +30,7 @@ export interface AuditResult {
 // written to runs/<exp>/audit/ and recorded in the registry.
 export async function audit(options: AuditOptions): Promise<AuditResult> {
   const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
-  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+  const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
   const entries = await readEntries(frozen.files.registry);
   const dir = path.join(frozen.runsDir, 'audit');
   const files = { json: path.join(dir, 'audit.json'), markdown: path.join(dir, 'audit.md') };

@@ -21,7 +21,7 @@ export interface ExcludeResult {
 // The exclusion is registered (never silent) and the audit reports exclusion rates by variant.
 export async function exclude(options: ExcludeOptions): Promise<ExcludeResult> {
   const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
-  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+  const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
   const rules = exp.preregistration.exclusionRules.map((r) => r.id);
   if (!rules.includes(options.rule)) throw inputError(`"${options.rule}" is not an exclusion rule of the pre-registration`, { hint: `registered rules: ${rules.join(', ') || '(none)'}` });
   if (!frozen.schedule.slots.some((s) => s.pairId === options.pairId)) throw inputError(`${options.pairId} is not a pair of the frozen schedule`);

@@ -32,7 +32,7 @@ export interface FreezeResult {
 
 export async function freeze(options: FreezeOptions): Promise<FreezeResult> {
   const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
-  const plan = await planFreeze(exp, options.provider ?? exp.config.provider.name, options.deviation, options.pilot ?? false);
+  const plan = planFreeze(exp, options.provider ?? exp.config.provider.name, options.deviation, options.pilot ?? false);
   await applyFreeze(exp, plan, whoAmI());
   const files = runSetFiles(exp.location.runsDir);
   return {

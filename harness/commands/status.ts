@@ -23,7 +23,7 @@ export interface StatusResult {
 export async function status(options: StatusOptions): Promise<StatusResult> {
   const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
   const location = exp.location;
-  const frozen = await loadFrozenSet(location.runsDir, location.id);
+  const frozen = loadFrozenSet(location.runsDir, location.id);
   const entries = await readEntries(frozen.files.registry);
   const current = currentRuns(entries);
   const progress = new Progress(frozen.schedule.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);

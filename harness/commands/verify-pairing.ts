@@ -18,7 +18,7 @@ export interface VerifyPairingResult {
 export async function verifyPairing(options: VerifyPairingOptions): Promise<VerifyPairingResult> {
   if (!options.all && (options.pairIds ?? []).length === 0) throw inputError('say which pairs: --pair-id P (repeatable) or --all');
   const location = locateExperiment(options.experiment, { runsRoot: options.runsDir });
-  const frozen = await loadFrozenSet(location.runsDir, location.id);
+  const frozen = loadFrozenSet(location.runsDir, location.id);
   const pairs = await verifyPairs(frozen, options.all ? 'all' : options.pairIds!);
   return { ok: pairs.every((p) => p.ok), pairs };
 }

@@ -91,7 +91,7 @@ describe('YAML problem positions', () => {
 describe('JSON documents', () => {
   it('locates schema problems in a JSON file by line and column', async () => {
     const text = '{\n  "schemaVersion": 1,\n  "design": {\n    "pairsPerTask": "x",\n    "extra": 1\n  }\n}\n';
-    const doc = await loadJson(await fileWith('doc.json', text));
+    const doc = loadJson(await fileWith('doc.json', text));
     const problems = documentProblems('experiment', doc).filter((p) => p.path?.startsWith('/design/'));
     expect(new Map(problems.map((p) => [p.path, [p.line, p.column]]))).toEqual(
       new Map([['/design/extra', [5, 5]], ['/design/pairsPerTask', [4, 21]]]),
@@ -108,7 +108,12 @@ describe('JSON documents', () => {
   ];
   it.each(syntaxCases)('reports a syntax error (%s) at file:line:column', async (_name, text, line, column) => {
     const file = await fileWith('bad.json', text);
-    const err: unknown = await loadJson(file).catch((e: unknown) => e);
+    let err: unknown;
+    try {
+      loadJson(file);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(HarnessError);
     expect((err as HarnessError).kind).toBe('input');
     const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -116,11 +121,12 @@ describe('JSON documents', () => {
   });
 
   it('refuses empty files and invalid UTF-8 with the line', async () => {
-    await expect(loadJson(await fileWith('empty.json', ''))).rejects.toThrow(/file is empty/);
+    const empty = await fileWith('empty.json', '');
+    expect(() => loadJson(empty)).toThrow(/file is empty/);
     const bad = Buffer.concat([Buffer.from('{\n"a":\n"'), Buffer.from([0xff]), Buffer.from('"}')]);
     const file = path.join(dir, 'bad-utf8.json');
     await fs.writeFile(file, bad);
-    await expect(loadJson(file)).rejects.toThrow(`${file}:3: not valid UTF-8`);
+    expect(() => loadJson(file)).toThrow(`${file}:3: not valid UTF-8`);
   });
 });
 

@@ -72,7 +72,7 @@ export function parseYaml(file: string, text: string): LoadedDocument {
 
 // JSON is parsed by JSON.parse (exact semantics); positions are only looked up when a
 // problem is reported, by reading the same text as YAML.
-export async function loadJson(file: string): Promise<LoadedDocument> {
+export function loadJson(file: string): LoadedDocument {
   const text = readText(file);
   let data: unknown;
   try {

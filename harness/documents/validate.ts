@@ -19,6 +19,6 @@ export function requireValid<T>(name: SchemaName, doc: LoadedDocument, hint?: st
   return doc.data as T;
 }
 
-export async function loadValidJson<T>(name: SchemaName, file: string, hint?: string): Promise<T> {
-  return requireValid<T>(name, await loadJson(file), hint);
+export function loadValidJson<T>(name: SchemaName, file: string, hint?: string): T {
+  return requireValid<T>(name, loadJson(file), hint);
 }

@@ -36,12 +36,12 @@ export interface LoadedExperiment {
 export async function loadExperiment(nameOrPath: string, options: LocateOptions = {}): Promise<LoadedExperiment> {
   const location = locateExperiment(nameOrPath, options);
   const problems: Problem[] = [];
-  const config = await loadDocument<ExperimentConfig>('experiment', location.configFile, problems);
+  const config = loadDocument<ExperimentConfig>('experiment', location.configFile, problems);
   if (config === undefined) throw invalid(location, problems);
   problems.push(...locateProblems(config.doc, checkConfig(config.data, location)));
 
   const preregistrationFile = path.join(location.dir, config.data.preregistration);
-  const prereg = await loadDocument<Preregistration>('preregistration', preregistrationFile, problems);
+  const prereg = loadDocument<Preregistration>('preregistration', preregistrationFile, problems);
   if (prereg !== undefined) problems.push(...locateProblems(prereg.doc, checkPreregistration(prereg.data, config.data, preregistrationFile)));
 
   const variants: LoadedVariant[] = [];
@@ -76,7 +76,7 @@ export async function loadExperiment(nameOrPath: string, options: LocateOptions 
   };
 }
 
-async function loadDocument<T>(name: 'experiment' | 'preregistration', file: string, problems: Problem[]): Promise<{ data: T; digest: Digest; doc: LoadedDocument } | undefined> {
+function loadDocument<T>(name: 'experiment' | 'preregistration', file: string, problems: Problem[]): { data: T; digest: Digest; doc: LoadedDocument } | undefined {
   try {
     const text = readText(file);
     const doc = parseYaml(file, text);

@@ -16,7 +16,7 @@ export type FreezePlan =
   | { action: 'deviate'; record: FreezeRecord; schedule: Schedule; previous: FreezeRecord; changes: InputChange[]; reason: string };
 
 // Decides what freezing would do without writing anything.
-export async function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean, now = new Date()): Promise<FreezePlan> {
+export function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean, now = new Date()): FreezePlan {
   if (provider === 'command' && exp.config.provider.command === undefined) {
     throw inputError('provider command needs the agent program: set provider.command.argv in experiment.yaml', { problems: [{ file: exp.location.configFile, path: '/provider' }].map((p) => ({ ...p, message: 'no provider.command' })) });
   }
@@ -31,7 +31,7 @@ export async function planFreeze(exp: LoadedExperiment, provider: ProviderName, 
     }
     return { action: 'create', record, schedule };
   }
-  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+  const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
   const changes = inputChanges(frozen.record, record);
   if (changes.length === 0) return { action: 'unchanged', record: frozen.record, schedule: frozen.schedule };
   if (deviation === undefined) throw changedInputsError(exp.config.id, changes);

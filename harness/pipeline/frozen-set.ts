@@ -15,20 +15,20 @@ export interface FrozenSet {
 }
 
 /** The frozen run set of an experiment, its record and schedule checked against each other. */
-export async function loadFrozenSet(runsDir: string, experimentId: string): Promise<FrozenSet> {
+export function loadFrozenSet(runsDir: string, experimentId: string): FrozenSet {
   const files = runSetFiles(runsDir);
   if (!existsSync(files.freezeRecord)) {
     throw inputError(`experiment ${experimentId} is not frozen: ${files.freezeRecord} does not exist`, {
       hint: `run \`harness freeze ${experimentId}\` first`,
     });
   }
-  const record = await loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord);
+  const record = loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord);
   if (!selfDigestMatches(record)) {
     throw checkFailed(`${files.freezeRecord}: its digest does not match its content (the file was edited)`, {
       hint: 'restore it from a backup, or run `harness verify` to see what else changed',
     });
   }
-  const schedule = await loadValidJson<Schedule>('schedule', files.schedule);
+  const schedule = loadValidJson<Schedule>('schedule', files.schedule);
   if (!sameDigest(jsonDigest(schedule), record.schedule.digest)) {
     throw checkFailed(`${files.schedule}: does not match the digest in ${files.freezeRecord}`, {
       hint: 'the schedule was edited after freezing; restore it (it regenerates from the config: `harness freeze` on a copy)',

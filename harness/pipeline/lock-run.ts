@@ -30,7 +30,7 @@ export async function lockValidRun(run: ValidRun, options: { now?: Date; scoreca
   const { files, manifest, ctx } = run;
   const registry = ctx.frozen.files.registry;
   if (!existsSync(files.scorecard)) throw inputError(`${manifest.runId} has no scorecard`, { hint: `run \`harness evaluate --manifest ${files.manifest}\` first` });
-  const scorecard = options.scorecard ?? (await loadValidJson<Scorecard>('scorecard', files.scorecard));
+  const scorecard = options.scorecard ?? loadValidJson<Scorecard>('scorecard', files.scorecard);
   if (scorecard.runId !== manifest.runId) throw checkFailed(`${files.scorecard} belongs to ${scorecard.runId}, not ${manifest.runId}`);
   if (existsSync(files.lock)) {
     const registered = (await readEntries(registry)).find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === manifest.runId);
@@ -47,7 +47,7 @@ async function relock(run: ValidRun, registered: LockedEntry | undefined, scorec
   if (registered === undefined) makeReadOnly(run.files.dir);
   const problems = (await verifyLockedRun(run.files.dir, registered)).filter((p) => registered !== undefined || !/not registered/.test(p.message));
   if (problems.length > 0) throw checkFailed(`${run.manifest.runId} is locked but does not verify`, { problems, hint: 'the run was changed after locking; `harness verify` lists every problem' });
-  const lock = await loadValidJson<RunLock>('lock', run.files.lock);
+  const lock = loadValidJson<RunLock>('lock', run.files.lock);
   if (registered === undefined) {
     await register(run, scorecard, lock);
     return { runId: run.manifest.runId, action: 'registered', rootDigest: lock.rootDigest, success: scorecard.success };

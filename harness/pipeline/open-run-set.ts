@@ -6,7 +6,7 @@ import { loadFrozenSet, requireUnchangedInputs, type FrozenSet } from './frozen-
 // run set, proof that nothing changed since freezing, and (to execute with Claude) an API key.
 export async function openRunSet(experiment: string, runsDir: string | undefined, purpose: 'pin' | 'execute'): Promise<{ exp: LoadedExperiment; frozen: FrozenSet }> {
   const exp = await loadExperiment(experiment, { runsRoot: runsDir });
-  const frozen = await loadFrozenSet(exp.location.runsDir, exp.config.id);
+  const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
   requireUnchangedInputs(exp, frozen);
   if (purpose === 'execute' && frozen.record.provider === 'anthropic') requireApiKey();
   return { exp, frozen };

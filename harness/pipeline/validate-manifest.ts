@@ -31,7 +31,7 @@ export function contextKey(m: Manifest): string {
 /** Loads an experiment and its frozen set once, for checking many manifests against it. */
 export async function contextFor(manifest: Manifest): Promise<ExperimentContext> {
   const exp = await loadExperiment(manifest.experiment.path, { runsRoot: path.dirname(manifest.experiment.runsPath) });
-  const frozen = await loadFrozenSet(manifest.experiment.runsPath, exp.config.id);
+  const frozen = loadFrozenSet(manifest.experiment.runsPath, exp.config.id);
   return { exp, frozen };
 }
 
@@ -40,7 +40,7 @@ export async function contextFor(manifest: Manifest): Promise<ExperimentContext>
 export async function checkManifestFile(file: string, contexts: Map<string, Promise<ExperimentContext>>): Promise<ManifestCheck> {
   let doc;
   try {
-    doc = await loadJson(file);
+    doc = loadJson(file);
   } catch (err) {
     return { file, manifest: undefined, problems: problemsOf(err, file), unreadable: true };
   }
