@@ -76,7 +76,7 @@ async function verdict(check: Check, ctx: CheckContext): Promise<[boolean, strin
   }
 }
 
-async function withFile(ctx: CheckContext, rel: string, fn: (text: string) => [boolean, string]): Promise<[boolean, string]> {
+function withFile(ctx: CheckContext, rel: string, fn: (text: string) => [boolean, string]): [boolean, string] {
   if (!ctx.files.some((f) => f.path === rel)) return [false, `${rel} does not exist`];
   return fn(readFileSync(path.join(ctx.outputs, rel), 'utf8'));
 }

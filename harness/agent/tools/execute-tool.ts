@@ -36,10 +36,10 @@ export async function executeTool(name: string, input: Record<string, unknown>, 
   if (absent.length > 0) return { output: `missing string input: ${absent.join(', ')}`, isError: true };
   try {
     switch (name as ToolName) {
-      case 'read_file': return await readFile(str('path')!, ctx);
-      case 'write_file': return await writeFile(str('path')!, str('content')!, ctx);
-      case 'edit_file': return await editFile(str('path')!, str('old_string')!, str('new_string')!, ctx);
-      case 'list_dir': return await listDir(str('path')!, ctx);
+      case 'read_file': return readFile(str('path')!, ctx);
+      case 'write_file': return writeFile(str('path')!, str('content')!, ctx);
+      case 'edit_file': return editFile(str('path')!, str('old_string')!, str('new_string')!, ctx);
+      case 'list_dir': return listDir(str('path')!, ctx);
       case 'run_command': return await runCommand(str('command')!, ctx);
       case 'ask_clarification': {
         const answer = ctx.clarification ?? NO_FURTHER_INFORMATION;
@@ -55,32 +55,32 @@ export async function executeTool(name: string, input: Record<string, unknown>, 
   }
 }
 
-async function resolved(requested: string, purpose: 'read' | 'write' | 'list', ctx: ToolContext): Promise<string | ToolOutcome> {
-  const r = await resolveInWorkspace(ctx.workspace, requested, purpose);
+function resolved(requested: string, purpose: 'read' | 'write' | 'list', ctx: ToolContext): string | ToolOutcome {
+  const r = resolveInWorkspace(ctx.workspace, requested, purpose);
   if (r.ok) return r.abs;
   return { output: `refused: ${r.violation.message}`, isError: true, violation: { ...r.violation, path: requested } };
 }
 
-async function readFile(p: string, ctx: ToolContext): Promise<ToolOutcome> {
-  const abs = await resolved(p, 'read', ctx);
+function readFile(p: string, ctx: ToolContext): ToolOutcome {
+  const abs = resolved(p, 'read', ctx);
   if (typeof abs !== 'string') return abs;
   const stat = statSync(abs);
   if (stat.size > ctx.limits.maxReadBytes) return { output: `${p} is ${stat.size} bytes; read_file returns files up to ${ctx.limits.maxReadBytes} bytes`, isError: true };
   return { output: readFileSync(abs, 'utf8'), isError: false };
 }
 
-async function writeFile(p: string, content: string, ctx: ToolContext): Promise<ToolOutcome> {
+function writeFile(p: string, content: string, ctx: ToolContext): ToolOutcome {
   const size = checkWriteSize(Buffer.byteLength(content), ctx.limits.maxWriteBytes);
   if (!size.ok) return { output: `refused: ${size.violation.message}`, isError: true, violation: { ...size.violation, path: p } };
-  const abs = await resolved(p, 'write', ctx);
+  const abs = resolved(p, 'write', ctx);
   if (typeof abs !== 'string') return abs;
   mkdirSync(path.dirname(abs), { recursive: true });
   writeFileSync(abs, content);
   return { output: `wrote ${Buffer.byteLength(content)} bytes to ${p}`, isError: false };
 }
 
-async function editFile(p: string, oldString: string, newString: string, ctx: ToolContext): Promise<ToolOutcome> {
-  const abs = await resolved(p, 'write', ctx);
+function editFile(p: string, oldString: string, newString: string, ctx: ToolContext): ToolOutcome {
+  const abs = resolved(p, 'write', ctx);
   if (typeof abs !== 'string') return abs;
   const text = readFileSync(abs, 'utf8');
   const count = oldString === '' ? 0 : text.split(oldString).length - 1;
@@ -92,8 +92,8 @@ async function editFile(p: string, oldString: string, newString: string, ctx: To
   return { output: `edited ${p}`, isError: false };
 }
 
-async function listDir(p: string, ctx: ToolContext): Promise<ToolOutcome> {
-  const abs = await resolved(p, 'list', ctx);
+function listDir(p: string, ctx: ToolContext): ToolOutcome {
+  const abs = resolved(p, 'list', ctx);
   if (typeof abs !== 'string') return abs;
   const entries = readdirSync(abs, { withFileTypes: true });
   const names = entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort();

@@ -53,8 +53,8 @@ const refused: [string, 'read' | 'write' | 'list', PathRule, boolean, string][] 
 ];
 
 describe('resolveInWorkspace refuses', () => {
-  it.each(refused)('%j for %s as %s', async (requested, purpose, rule, critical, fragment) => {
-    const r = await resolveInWorkspace(root, requested, purpose);
+  it.each(refused)('%j for %s as %s', (requested, purpose, rule, critical, fragment) => {
+    const r = resolveInWorkspace(root, requested, purpose);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.violation).toMatchObject({ rule, critical });
@@ -64,32 +64,32 @@ describe('resolveInWorkspace refuses', () => {
 });
 
 describe('resolveInWorkspace allows', () => {
-  it('a nested existing file', async () => {
-    expect(await resolveInWorkspace(root, 'sub/dir/f.txt', 'read')).toEqual({
+  it('a nested existing file', () => {
+    expect(resolveInWorkspace(root, 'sub/dir/f.txt', 'read')).toEqual({
       ok: true, abs: path.join(root, 'sub/dir/f.txt'), rel: 'sub/dir/f.txt',
     });
   });
 
-  it('`..` that stays inside, normalised', async () => {
-    expect(await resolveInWorkspace(root, 'sub/../file.txt', 'read')).toEqual({
+  it('`..` that stays inside, normalised', () => {
+    expect(resolveInWorkspace(root, 'sub/../file.txt', 'read')).toEqual({
       ok: true, abs: path.join(root, 'file.txt'), rel: 'file.txt',
     });
   });
 
-  it('a new file in an existing directory (write)', async () => {
-    expect(await resolveInWorkspace(root, './sub/new.txt', 'write')).toEqual({
+  it('a new file in an existing directory (write)', () => {
+    expect(resolveInWorkspace(root, './sub/new.txt', 'write')).toEqual({
       ok: true, abs: path.join(root, 'sub/new.txt'), rel: 'sub/new.txt',
     });
   });
 
-  it('a new file in directories that do not exist yet (write; the tool creates them)', async () => {
-    expect(await resolveInWorkspace(root, 'x/y/z.txt', 'write')).toEqual({
+  it('a new file in directories that do not exist yet (write; the tool creates them)', () => {
+    expect(resolveInWorkspace(root, 'x/y/z.txt', 'write')).toEqual({
       ok: true, abs: path.join(root, 'x/y/z.txt'), rel: 'x/y/z.txt',
     });
   });
 
-  it('a symlink that stays inside, resolved to its target', async () => {
-    expect(await resolveInWorkspace(root, 'alias/dir/f.txt', 'read')).toEqual({
+  it('a symlink that stays inside, resolved to its target', () => {
+    expect(resolveInWorkspace(root, 'alias/dir/f.txt', 'read')).toEqual({
       ok: true, abs: path.join(root, 'sub/dir/f.txt'), rel: 'alias/dir/f.txt',
     });
   });
@@ -97,7 +97,7 @@ describe('resolveInWorkspace allows', () => {
   it('listing the root, given through a symlink to it', async () => {
     const link = path.join(base, 'ws-link');
     await fs.symlink(root, link);
-    expect(await resolveInWorkspace(link, '.', 'list')).toEqual({ ok: true, abs: root, rel: '.' });
+    expect(resolveInWorkspace(link, '.', 'list')).toEqual({ ok: true, abs: root, rel: '.' });
   });
 });
 

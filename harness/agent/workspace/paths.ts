@@ -42,7 +42,7 @@ const MAX_SYMLINK_HOPS = 40;
  * missing parent directories; for a read or list the tool reports "not found".
  * `abs` is the fully resolved host path to operate on; `rel` is the normalised request.
  */
-export async function resolveInWorkspace(root: string, requested: string, purpose: PathPurpose): Promise<ResolvedPath> {
+export function resolveInWorkspace(root: string, requested: string, purpose: PathPurpose): ResolvedPath {
   if (requested === '' || requested.includes('\0')) {
     return refuse('invalid-path', false, `path must be a non-empty relative path without NUL bytes; got ${JSON.stringify(requested)}`);
   }
