@@ -24,29 +24,32 @@ afterEach(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
+// More files than the process syncs at once, their fsyncs started: any fsync asked for next waits.
+const FILES = 64;
+async function syncManyFiles(): Promise<Promise<void>[]> {
+  const files = Array.from({ length: FILES }, (_, i) => path.join(dir, `f${i}`));
+  await Promise.all(files.map((f) => fs.writeFile(f, 'x')));
+  return files.map(fsyncPath);
+}
+
 describe('fsyncPath', () => {
   it('syncs a path once for all the callers that asked while it waited for its turn, and again for a later caller', async () => {
-    // More files than the process syncs at once, so the folder's fsyncs have to wait.
-    const files = Array.from({ length: 64 }, (_, i) => path.join(dir, `f${i}`));
-    await Promise.all(files.map((f) => fs.writeFile(f, 'x')));
-    const busy = files.map(fsyncPath);
+    const busy = await syncManyFiles();
     const folder = Array.from({ length: 5 }, () => fsyncPath(dir));
     await Promise.all([...busy, ...folder]);
-    expect(fsyncs.count).toBe(files.length + 1);
+    expect(fsyncs.count).toBe(FILES + 1);
     await fsyncPath(dir);
-    expect(fsyncs.count).toBe(files.length + 2);
+    expect(fsyncs.count).toBe(FILES + 2);
   });
 
   it('gives every joined caller the error of the fsync it joined', async () => {
-    const files = Array.from({ length: 64 }, (_, i) => path.join(dir, `f${i}`));
-    await Promise.all(files.map((f) => fs.writeFile(f, 'x')));
-    const busy = files.map(fsyncPath);
+    const busy = await syncManyFiles();
     const missing = path.join(dir, 'missing');
     const [first, joined] = [fsyncPath(missing), fsyncPath(missing)];
     expect(joined).toBe(first);
     const results = await Promise.allSettled([first, joined]);
     await Promise.all(busy);
     expect(results.map((r) => (r.status === 'rejected' ? (r.reason as NodeJS.ErrnoException).code : r.status))).toEqual(['ENOENT', 'ENOENT']);
-    expect(fsyncs.count).toBe(files.length);
+    expect(fsyncs.count).toBe(FILES);
   });
 });
