@@ -2,9 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Settings (also from .env, see .env.example): which experiment, which provider, how many runs at once.
+# Settings (also from .env, see .env.example): which experiment, which provider, how many runs at once;
+# the HARNESS_* variables of .env reach the harness commands.
 -include .env
-export ANTHROPIC_API_KEY
+export ANTHROPIC_API_KEY HARNESS_SIM_URL HARNESS_SYNC
 EXP ?= exp-001-role-vs-goal
 PROVIDER ?= sim
 JOBS ?= 4

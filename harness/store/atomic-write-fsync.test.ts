@@ -21,6 +21,7 @@ beforeEach(async () => {
   fsyncs.count = 0;
 });
 afterEach(async () => {
+  vi.unstubAllEnvs();
   await fs.rm(dir, { recursive: true, force: true });
 });
 
@@ -51,5 +52,35 @@ describe('fsyncPath', () => {
     await Promise.all(busy);
     expect(results.map((r) => (r.status === 'rejected' ? (r.reason as NodeJS.ErrnoException).code : r.status))).toEqual(['ENOENT', 'ENOENT']);
     expect(fsyncs.count).toBe(FILES);
+  });
+});
+
+// The module as a new process would load it, with HARNESS_SYNC set to `mode`.
+async function freshModule(mode: string | undefined): Promise<typeof import('./atomic-write.js')> {
+  vi.stubEnv('HARNESS_SYNC', mode);
+  vi.resetModules();
+  return import('./atomic-write.js');
+}
+
+describe('syncPaths', () => {
+  it.runIf(process.platform === 'linux')('makes paths durable with a syncfs on Linux, fsyncing none of them itself', async () => {
+    const { syncPaths } = await freshModule(undefined);
+    await fs.writeFile(path.join(dir, 'a'), 'x');
+    await syncPaths([path.join(dir, 'a'), dir]);
+    expect(fsyncs.count).toBe(0);
+  });
+
+  it('fsyncs each path with HARNESS_SYNC=fsync, and reports a missing one', async () => {
+    const { syncPaths } = await freshModule('fsync');
+    await fs.writeFile(path.join(dir, 'a'), 'x');
+    await syncPaths([path.join(dir, 'a'), dir]);
+    expect(fsyncs.count).toBe(2);
+    await expect(syncPaths([path.join(dir, 'missing')])).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses a HARNESS_SYNC it does not know, saying what to set', async () => {
+    const { syncPaths } = await freshModule('always');
+    const err: unknown = await syncPaths([dir]).catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'HarnessError', kind: 'input', message: 'HARNESS_SYNC is "always"', hint: expect.stringContaining('HARNESS_SYNC=fsync') });
   });
 });

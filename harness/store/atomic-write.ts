@@ -2,29 +2,41 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, constants as fsConstants, copyFileSync, fsync, mkdirSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
+import { inputError } from '../core/errors.js';
+import { FilesystemSync } from './filesystem-sync.js';
 
 // Readers never see a half-written file: every write goes to a temp file beside the target and is
-// renamed over it. Documents that stand alone (freeze record, schedule, reports) are fsynced on
-// the spot, directory included. The files of a run are written without fsync and made durable all
-// at once when the run is locked (syncPaths, then the lock): until then a crash costs at most the
-// attempt, which is kept and redone; a locked run is on disk before its lock is.
-// Everything but the fsyncs is synchronous: creating, writing or renaming a small file costs less
+// renamed over it. Documents that stand alone (freeze record, schedule, reports) are made durable
+// on the spot, directory included. The files of a run are written without syncing and made
+// durable all at once when the run is locked (syncPaths, then the lock): until then a crash costs
+// at most the attempt, which is kept and redone; a locked run is on disk before its lock is.
+// Everything but the syncing is synchronous: creating, writing or renaming a small file costs less
 // than a round trip through libuv's thread pool (two thread wake-ups), and the pool is where the
 // fsyncs wait for the disk.
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  renameInto(await writeTemp(file, data), file);
-  await fsyncPath(path.dirname(file));
+
+/**
+ * Writes `file` atomically and durably. `syncedWith`: paths made durable in the same round as the
+ * new content, before it takes the file's name (a lock and the files it lists).
+ */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, options: { syncedWith?: readonly string[] } = {}): Promise<void> {
+  const tmp = writeTemp(file, data);
+  try {
+    await syncPaths([tmp, ...(options.syncedWith ?? [])]);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  renameInto(tmp, file);
+  await syncPaths([path.dirname(file)]);
 }
 
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeFileAtomic(file, jsonText(value));
+export async function writeJsonAtomic(file: string, value: unknown, options: { syncedWith?: readonly string[] } = {}): Promise<void> {
+  await writeFileAtomic(file, jsonText(value), options);
 }
 
 /** A file of a run that is not locked yet: atomic, not yet durable (see above). */
 export function writeRunFile(file: string, data: string): void {
-  const tmp = tempPath(file);
-  writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
-  renameInto(tmp, file);
+  renameInto(writeTemp(file, data), file);
 }
 
 // The rename that makes a temp file the target; a temp file that could not be renamed is removed.
@@ -41,9 +53,29 @@ export function writeRunJson(file: string, value: unknown): void {
   writeRunFile(file, jsonText(value));
 }
 
-/** fsyncs files and directories (at most FSYNCS_AT_ONCE of the process's at once, see below). */
+/**
+ * Makes files and folders durable: on Linux with one syncfs shared with every caller asking at the
+ * same time (filesystem-sync.ts), elsewhere, with HARNESS_SYNC=fsync, or should that fail, with an
+ * fsync of each (at most FSYNCS_AT_ONCE of the process's at once, see below).
+ */
 export async function syncPaths(paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) return;
+  const group = filesystemSync();
+  if (group !== undefined && (await group.sync(paths))) return;
   await Promise.all(paths.map(fsyncPath));
+}
+
+let groupSync: FilesystemSync | undefined | null;
+
+function filesystemSync(): FilesystemSync | undefined {
+  if (groupSync === undefined) {
+    const mode = process.env.HARNESS_SYNC ?? '';
+    if (!['', 'syncfs', 'fsync'].includes(mode)) {
+      throw inputError(`HARNESS_SYNC is "${mode}"`, { hint: 'set HARNESS_SYNC=fsync to fsync each file on its own, or leave it unset (one syncfs at a time, on Linux)' });
+    }
+    groupSync = mode !== 'fsync' && process.platform === 'linux' ? new FilesystemSync() : null;
+  }
+  return groupSync ?? undefined;
 }
 
 // fsyncs of a path still waiting for their turn. An fsync covers every change made before it
@@ -69,11 +101,6 @@ export function fsyncPath(p: string): Promise<void> {
   // Started at once when a place was free; otherwise it waits, and others may join it.
   if (!started) waitingSyncs.set(p, sync);
   return sync;
-}
-
-/** fsync of an open descriptor, within the process's bound on concurrent fsyncs. */
-export function fsyncFd(fd: number): Promise<void> {
-  return syncing(() => fsyncAsync(fd));
 }
 
 const fsyncAsync = promisify(fsync);
@@ -126,18 +153,14 @@ function tempPath(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${processTag}.${tempCount++}.tmp`);
 }
 
-async function writeTemp(file: string, data: string | Uint8Array): Promise<string> {
+// A temp file beside `file` holding `data`, removed again if writing it fails.
+function writeTemp(file: string, data: string | Uint8Array): string {
   const tmp = tempPath(file);
-  const fd = openSync(tmp, 'wx', 0o644);
   try {
-    writeFileSync(fd, data);
-    await fsyncFd(fd);
+    writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
   } catch (err) {
-    closeSync(fd);
     rmSync(tmp, { force: true });
     throw err;
   }
-  closeSync(fd);
   return tmp;
 }
-

@@ -3,7 +3,7 @@ import lockfile from 'proper-lockfile';
 import { jsonDigest, type Digest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
 import type { RegistryEntry, RegistryEntryType } from '../core/types/index.js';
-import { fsyncFd, fsyncPath } from './atomic-write.js';
+import { syncPaths } from './atomic-write.js';
 import { appendRecordFiles } from './record-files.js';
 import path from 'node:path';
 
@@ -119,11 +119,11 @@ export async function appendEntriesLocked(file: string, items: readonly (NewEntr
   const fd = openSync(file, 'a');
   try {
     writeFileSync(fd, written.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    await fsyncFd(fd);
   } finally {
     closeSync(fd);
   }
-  if (created) await fsyncPath(path.dirname(file));
+  await syncPaths([file]);
+  if (created) await syncPaths([path.dirname(file)]);
   appendRecordFiles(path.dirname(file), written);
   return written;
 }

@@ -2,7 +2,7 @@ import { chmodSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { digestOf, jsonDigest, type Digest } from '../core/digest.js';
 import type { RunLock } from '../core/types/index.js';
-import { syncPaths, writeJsonAtomic, writeRunFile } from './atomic-write.js';
+import { writeJsonAtomic, writeRunFile } from './atomic-write.js';
 import { listTree, sha256sumListing, type TreeFile } from './file-tree.js';
 
 export const LOCK_FILE = 'lock.json';
@@ -23,8 +23,8 @@ export async function runContents(dir: string): Promise<{ files: TreeFile[]; lin
 
 // Writes SHA256SUMS (checkable with `sha256sum -c` alone) and lock.json, whose root digest is the
 // sha256 of SHA256SUMS, then makes the whole run read-only. Every file the lock lists, every
-// folder on the way to one, the run folder and the folder holding it are fsynced before lock.json
-// is written, so a lock never outlives its files.
+// folder on the way to one, the run folder and the folder holding it are made durable with the
+// lock's content, before that takes the name lock.json, so a lock never outlives its files.
 export async function writeLock(dir: string, runId: string, manifestDigest: Digest, scorecardDigest: Digest, now: Date): Promise<RunLock> {
   const { files, links } = await runContents(dir);
   const sums = sha256sumListing(files);
@@ -44,8 +44,9 @@ export async function writeLock(dir: string, runId: string, manifestDigest: Dige
   for (const p of [...files, ...links].map((f) => f.path)) {
     for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) folders.add(d);
   }
-  await syncPaths([...files.map((f) => path.join(dir, f.path)), sumsFile, ...[...folders].map((d) => path.join(dir, d)), path.dirname(dir)]);
-  await writeJsonAtomic(path.join(dir, LOCK_FILE), lock);
+  await writeJsonAtomic(path.join(dir, LOCK_FILE), lock, {
+    syncedWith: [...files.map((f) => path.join(dir, f.path)), sumsFile, ...[...folders].map((d) => path.join(dir, d)), path.dirname(dir)],
+  });
   makeReadOnly(dir);
   return lock;
 }

@@ -1,0 +1,67 @@
+import { promises as fs, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FilesystemSync } from './filesystem-sync.js';
+
+let dir: string;
+let log: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(tmpdir(), 'harness-syncfs-'));
+  log = path.join(dir, 'requests.log');
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+// The real loop, logging each path it is asked to sync; `answer` replaces sync's exit status.
+const loggingShell = (answer = '$?'): [string, ...string[]] => ['/bin/sh', '-c', `while IFS= read -r p; do echo "$p" >> '${log}'; sync -f -- "$p"; echo ${answer}; done`];
+const requests = async (): Promise<string[]> => (await fs.readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+
+async function files(n: number): Promise<string[]> {
+  const paths = Array.from({ length: n }, (_, i) => path.join(dir, `f${i}`));
+  await Promise.all(paths.map((p) => fs.writeFile(p, 'x')));
+  return paths;
+}
+
+describe.runIf(process.platform === 'linux')('FilesystemSync', () => {
+  it('syncs everyone who asked while a sync ran with one more sync', async () => {
+    const group = new FilesystemSync(loggingShell());
+    const paths = await files(10);
+    expect(await Promise.all(paths.map((p) => group.sync([p, dir])))).toEqual(Array(10).fill(true));
+    // The first caller's sync, then one for the nine who asked meanwhile.
+    expect(await requests()).toEqual([paths[0], paths[1]]);
+  });
+
+  it('syncs each filesystem the paths are on once', async () => {
+    const group = new FilesystemSync(loggingShell());
+    const [file] = await files(1);
+    expect(statSync('/proc').dev).not.toBe(statSync(file!).dev);
+    expect(await group.sync([file!, dir, '/proc', '/proc/self'])).toBe(true);
+    expect(await requests()).toEqual([file, '/proc']);
+  });
+
+  it('stops for good after a failed sync: its callers and later ones are told to fsync themselves', async () => {
+    const group = new FilesystemSync(loggingShell('1'));
+    const paths = await files(3);
+    expect(await Promise.all(paths.map((p) => group.sync([p])))).toEqual([false, false, false]);
+    expect(await group.sync([dir])).toBe(false);
+    // The first caller's group failed; the two queued behind it were never sent.
+    expect(await requests()).toEqual([paths[0]]);
+  });
+
+  it('says so when the shell cannot be started', async () => {
+    const group = new FilesystemSync([path.join(dir, 'no-such-shell')]);
+    expect(await group.sync(await files(2))).toBe(false);
+    expect(await group.sync([dir])).toBe(false);
+  });
+
+  it('leaves a path it cannot look at to the caller, without asking the shell', async () => {
+    const group = new FilesystemSync(loggingShell());
+    expect(await group.sync([dir, path.join(dir, 'missing')])).toBe(false);
+    expect(await group.sync([path.join(dir, 'line\nbreak')])).toBe(false);
+    expect(await requests()).toEqual([]);
+    // Still on for paths it can use.
+    expect(await group.sync([dir])).toBe(true);
+  });
+});
