@@ -17,6 +17,10 @@ import { verifyLockedRun } from './verify-run.js';
 
 // How many slots are claimed and pinned ahead of a free place.
 const PIN_AHEAD = 4;
+// Runs that may be evaluating and locking at once, whatever -j is: a lock waits for a few rounds
+// of syncing, which take as long for one run as for the many that share them (store/atomic-write.ts),
+// so at a low -j runs would otherwise queue for those rounds instead of running.
+const LOCKING_AT_LEAST = 32;
 
 export interface RunnerOptions {
   jobs: number;
@@ -160,11 +164,11 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   // First pass: claimed and pinned ahead. Slots claimed elsewhere come back in a second pass,
   // which waits (inside a place) for the claim to be let go or for its holder to die.
   // A slot is in hand from its claim until it is locked or given up: at most -j with a running
-  // agent, as many again evaluating and locking, and the ones pinned ahead. When locks fall behind
-  // (fsyncs are slower than simulated agents), new slots wait instead of finished runs piling up
-  // in memory.
+  // agent, the ones pinned ahead, and as many again as -j, but at least LOCKING_AT_LEAST,
+  // evaluating and locking. When locks fall behind (syncing is slower than simulated agents), new
+  // slots wait instead of finished runs piling up in memory.
   const claims = await openClaims(frozen.runsDir);
-  const inHand = new ConcurrencyLimiter(options.jobs * 2 + PIN_AHEAD);
+  const inHand = new ConcurrencyLimiter(options.jobs + PIN_AHEAD + Math.max(options.jobs, LOCKING_AT_LEAST));
   const claim = async (slot: ScheduleSlot, waitMs?: number): Promise<Release | undefined> => {
     const token = await inHand.acquire();
     const release = await claims.tryClaim(slotName(slot), waitMs).catch((err: unknown) => {

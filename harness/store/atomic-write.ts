@@ -3,7 +3,7 @@ import { closeSync, constants as fsConstants, copyFileSync, fsync, mkdirSync, op
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
-import { FilesystemSync } from './filesystem-sync.js';
+import { FilesystemSync, syncfsReportsErrors } from './filesystem-sync.js';
 
 // Readers never see a half-written file: every write goes to a temp file beside the target and is
 // renamed over it. Documents that stand alone (freeze record, schedule, reports) are made durable
@@ -54,9 +54,9 @@ export function writeRunJson(file: string, value: unknown): void {
 }
 
 /**
- * Makes files and folders durable: on Linux with one syncfs shared with every caller asking at the
- * same time (filesystem-sync.ts), elsewhere, with HARNESS_SYNC=fsync, or should that fail, with an
- * fsync of each (at most FSYNCS_AT_ONCE of the process's at once, see below).
+ * Makes files and folders durable: on Linux 5.8 or later with one syncfs shared with every caller
+ * asking at the same time (filesystem-sync.ts); elsewhere, with HARNESS_SYNC=fsync, or should that
+ * fail, with an fsync of each (at most FSYNCS_AT_ONCE of the process's at once, see below).
  */
 export async function syncPaths(paths: readonly string[]): Promise<void> {
   if (paths.length === 0) return;
@@ -71,9 +71,9 @@ function filesystemSync(): FilesystemSync | undefined {
   if (groupSync === undefined) {
     const mode = process.env.HARNESS_SYNC ?? '';
     if (!['', 'syncfs', 'fsync'].includes(mode)) {
-      throw inputError(`HARNESS_SYNC is "${mode}"`, { hint: 'set HARNESS_SYNC=fsync to fsync each file on its own, or leave it unset (one syncfs at a time, on Linux)' });
+      throw inputError(`HARNESS_SYNC is "${mode}"`, { hint: 'set HARNESS_SYNC=fsync to fsync each file on its own, or leave it unset (one syncfs at a time, on Linux 5.8 or later)' });
     }
-    groupSync = mode !== 'fsync' && process.platform === 'linux' ? new FilesystemSync() : null;
+    groupSync = mode !== 'fsync' && syncfsReportsErrors() ? new FilesystemSync() : null;
   }
   return groupSync ?? undefined;
 }

@@ -2,7 +2,7 @@ import { promises as fs, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FilesystemSync } from './filesystem-sync.js';
+import { FilesystemSync, syncfsReportsErrors } from './filesystem-sync.js';
 
 let dir: string;
 let log: string;
@@ -63,5 +63,13 @@ describe.runIf(process.platform === 'linux')('FilesystemSync', () => {
     expect(await requests()).toEqual([]);
     // Still on for paths it can use.
     expect(await group.sync([dir])).toBe(true);
+  });
+});
+
+describe('syncfsReportsErrors', () => {
+  it('holds on Linux from 5.8 on, and nowhere else', () => {
+    expect(['5.8.0', '5.15.0-91-generic', '6.1.0-18-amd64', '10.0'].map((k) => syncfsReportsErrors('linux', k))).toEqual([true, true, true, true]);
+    expect(['5.7.19', '4.19.0-25-amd64', '3.10.0-1160.el7.x86_64', ''].map((k) => syncfsReportsErrors('linux', k))).toEqual([false, false, false, false]);
+    expect(syncfsReportsErrors('darwin', '23.1.0')).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { statSync } from 'node:fs';
+import { release } from 'node:os';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 
@@ -7,7 +8,7 @@ type Shell = ChildProcessByStdio<Writable, Readable, null>;
 
 // Group commit, on Linux: one syncfs(2) makes everything written to a filesystem durable, so the
 // callers that ask while one is under way share the next one instead of each fsyncing its files
-// (locking a run is a dozen fsyncs; one syncfs covers dozens of runs, see bench/README).
+// (locking a run is a dozen fsyncs; one syncfs covers the locks of several runs, see bench/README).
 // syncfs is reached through coreutils' `sync -f`, run by one long-lived shell started on first
 // use, so this process never forks for it: the main thread writes a path to the shell's stdin and
 // reads the exit status back. When a group fails (no shell, a `sync` without -f, an I/O error),
@@ -136,4 +137,11 @@ export class FilesystemSync {
   private finish(waiters: readonly Waiter[], synced: boolean): void {
     for (const waiter of waiters) waiter.done(synced);
   }
+}
+
+// syncfs reports write-back errors (an I/O error while writing a file out) from Linux 5.8 on;
+// before, it said nothing of them, and an fsync of each file is the only way to hear.
+export function syncfsReportsErrors(platform: string = process.platform, kernel: string = release()): boolean {
+  const [major = 0, minor = 0] = kernel.split('.').map((n) => Number.parseInt(n, 10));
+  return platform === 'linux' && (major > 5 || (major === 5 && minor >= 8));
 }
