@@ -50,6 +50,14 @@ describe.runIf(process.platform === 'linux')('FilesystemSync', () => {
     expect(await requests()).toEqual([paths[0]]);
   });
 
+  it('tells the callers of a sync under way to fsync themselves when the shell dies', async () => {
+    const group = new FilesystemSync(['/bin/sh', '-c', `read p; echo "$p" >> '${log}'; exit 3`]);
+    const paths = await files(2);
+    expect(await Promise.all(paths.map((p) => group.sync([p])))).toEqual([false, false]);
+    expect(await group.sync([dir])).toBe(false);
+    expect(await requests()).toEqual([paths[0]]);
+  });
+
   it('says so when the shell cannot be started', async () => {
     const group = new FilesystemSync([path.join(dir, 'no-such-shell')]);
     expect(await group.sync(await files(2))).toBe(false);
