@@ -58,6 +58,14 @@ describe.runIf(process.platform === 'linux')('FilesystemSync', () => {
     expect(await requests()).toEqual([paths[0]]);
   });
 
+  it('ignores an answer that comes after the shell has exited', async () => {
+    // The shell exits at once; a child it left behind answers later, on the same stdout.
+    const group = new FilesystemSync(['/bin/sh', '-c', 'read p; (sleep 0.2; echo 0) & exit 0']);
+    expect(await group.sync([dir])).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await group.sync([dir])).toBe(false);
+  });
+
   it('says so when the shell cannot be started', async () => {
     const group = new FilesystemSync([path.join(dir, 'no-such-shell')]);
     expect(await group.sync(await files(2))).toBe(false);

@@ -95,6 +95,8 @@ export class FilesystemSync {
   }
 
   private answer(text: string): void {
+    // Output that comes after the shell was given up on (its exit can be seen first) is no answer.
+    if (this.running === undefined) return;
     this.pendingOutput += text;
     for (let end = this.pendingOutput.indexOf('\n'); end >= 0; end = this.pendingOutput.indexOf('\n')) {
       if (this.pendingOutput.slice(0, end) !== '0') this.groupFailed = true;
