@@ -31,7 +31,13 @@ export async function runCli(argv: string[]): Promise<number> {
     .version(harnessVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    .configureOutput({ outputError: (text, write) => write(text) })
+    // Settings from the environment are checked before a command writes anything (loaded only
+    // when a command runs, as the commands are).
+    .hook('preAction', async () => {
+      const { syncMode } = await import('../store/atomic-write.js');
+      syncMode();
+    });
   let code = 0;
   for (const register of registrations) register(program, (c: number) => (code = c));
   program.addHelpText('after', '\nExit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 internal error.\nSee README.md for a walk-through.');

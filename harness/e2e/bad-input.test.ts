@@ -122,6 +122,14 @@ describe('broken manifests and flags', () => {
     expect(r.stderr).toMatch(/--seed.*expected an integer/);
   });
 
+  it('an unknown HARNESS_SYNC is bad input (exit 2) before anything is written', async () => {
+    const before = await filesUnder(path.join(project.dir, 'runs'));
+    const r = await harness(['run', EXAMPLE, '-j', '2'], { cwd: project.dir, env: { HARNESS_SYNC: 'sometimes' } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error: HARNESS_SYNC is "sometimes"\nhint: set HARNESS_SYNC=fsync/);
+    expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
+  });
+
   it('an unknown experiment is bad input (exit 2) saying where it looked', async () => {
     const r = await harness(['freeze', 'no-such-exp'], { cwd: project.dir });
     expect(r.exitCode).toBe(2);

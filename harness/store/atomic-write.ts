@@ -65,16 +65,21 @@ export async function syncPaths(paths: readonly string[]): Promise<void> {
   await Promise.all(paths.map(fsyncPath));
 }
 
+/**
+ * How files are made durable, from HARNESS_SYNC (unset or `syncfs`: a shared syncfs where it
+ * reports errors; `fsync`: each path on its own). The CLI checks it before any command runs.
+ */
+export function syncMode(): 'syncfs' | 'fsync' {
+  const mode = process.env.HARNESS_SYNC ?? '';
+  if (mode === 'fsync') return 'fsync';
+  if (mode === '' || mode === 'syncfs') return syncfsReportsErrors() ? 'syncfs' : 'fsync';
+  throw inputError(`HARNESS_SYNC is "${mode}"`, { hint: 'set HARNESS_SYNC=fsync to fsync each file on its own, or leave it unset (one syncfs at a time, on Linux 5.8 or later)' });
+}
+
 let groupSync: FilesystemSync | undefined | null;
 
 function filesystemSync(): FilesystemSync | undefined {
-  if (groupSync === undefined) {
-    const mode = process.env.HARNESS_SYNC ?? '';
-    if (!['', 'syncfs', 'fsync'].includes(mode)) {
-      throw inputError(`HARNESS_SYNC is "${mode}"`, { hint: 'set HARNESS_SYNC=fsync to fsync each file on its own, or leave it unset (one syncfs at a time, on Linux 5.8 or later)' });
-    }
-    groupSync = mode !== 'fsync' && syncfsReportsErrors() ? new FilesystemSync() : null;
-  }
+  groupSync ??= syncMode() === 'syncfs' ? new FilesystemSync() : null;
   return groupSync ?? undefined;
 }
 

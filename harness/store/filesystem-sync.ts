@@ -90,6 +90,7 @@ export class FilesystemSync {
     shell.on('error', gone);
     shell.on('exit', gone);
     shell.stdin.on('error', gone);
+    shell.stdout.on('error', gone);
     this.shell = shell;
     return shell;
   }
