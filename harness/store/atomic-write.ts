@@ -76,11 +76,12 @@ export function syncMode(): 'syncfs' | 'fsync' {
   throw inputError(`HARNESS_SYNC is "${mode}"`, { hint: 'set HARNESS_SYNC=fsync to fsync each file on its own, or leave it unset (one syncfs at a time, on Linux 5.8 or later)' });
 }
 
-let groupSync: FilesystemSync | undefined | null;
+// Decided on first use: the shared syncfs, or false for an fsync of each path.
+let groupSync: FilesystemSync | false | undefined;
 
 function filesystemSync(): FilesystemSync | undefined {
-  groupSync ??= syncMode() === 'syncfs' ? new FilesystemSync() : null;
-  return groupSync ?? undefined;
+  groupSync ??= syncMode() === 'syncfs' && new FilesystemSync();
+  return groupSync || undefined;
 }
 
 // fsyncs of a path still waiting for their turn. An fsync covers every change made before it
