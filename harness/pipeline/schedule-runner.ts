@@ -175,8 +175,11 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
       token();
       throw err;
     });
-    if (release === undefined) token();
-    return release === undefined ? undefined : () => release().finally(token);
+    if (release === undefined) {
+      token();
+      return undefined;
+    }
+    return () => release().finally(token);
   };
   try {
     const deferred: ScheduleSlot[] = [];
