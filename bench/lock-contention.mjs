@@ -5,7 +5,8 @@
 // of appends: pins, locks) and, under `.claims`, the process's owner lock and the lock taken to
 // take over a claim its holder let go or left behind — how many were taken, how long callers
 // waited to get them (acquire latency, which includes proper-lockfile's sleep-and-retry backoff
-// of 5…250 ms when the lock is busy) and how long they were held. Also the whole `run` wall time and runs/s.
+// of 5…250 ms when the lock is busy) and how long they were held. Also the whole `run` wall time
+// and runs/s.
 // How: runs the `run` command function from dist/commands/run.js in this process on a synthetic
 // experiment (bench/lib/common.mjs, frozen through the CLI), with proper-lockfile's `lock` wrapped
 // by a timer. The wrapper patches the CommonJS module object the harness imports, so it sees every
