@@ -2,7 +2,7 @@ import { needsCommands } from '../pipeline/manifest.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 import { finishSlot, pinSlot, type SlotStage } from '../pipeline/run-slot.js';
 import { resolveSandbox } from '../pipeline/sandbox-mode.js';
-import type { ExperimentContext } from '../pipeline/validate-manifest.js';
+import { contextsOf } from '../pipeline/validate-manifest.js';
 import type { InitOptions } from './pin-and-run-init.js';
 
 export interface FullResult {
@@ -19,10 +19,9 @@ export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
   const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'execute');
   const task = exp.tasks.find((t) => t.id === options.task);
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', task !== undefined && needsCommands(frozen.record.provider, task));
-  const contexts = new Map<string, Promise<ExperimentContext>>();
   const pinned = await pinSlot(exp, frozen, {
     task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
-  }, { sandbox, output: options.output, contexts });
+  }, { sandbox, output: options.output, contexts: contextsOf({ exp, frozen }) });
   const r = await finishSlot(pinned);
   return { runId: r.runId, runDir: r.runDir, stage: r.stage, success: r.success, stopReason: r.execution.stopReason, infrastructureError: r.infrastructureError ?? null };
 }

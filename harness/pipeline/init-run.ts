@@ -9,6 +9,7 @@ import { writeRunJson } from '../store/atomic-write.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import type { FrozenSet } from './frozen-set.js';
 import { buildManifest, type RunSlot, type SandboxMode } from './manifest.js';
+import { environmentPins } from './provenance.js';
 
 export interface SlotRequest {
   task: string;
@@ -60,7 +61,7 @@ export async function initRun(
     : `adhoc-${req.task}-${req.variant}-s${req.seed}-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
   const runDir = options.output ?? path.join(frozen.runsDir, runId);
   const slot: RunSlot = { scheduled, task: req.task, variant: req.variant, pairId: req.pairId, seed: req.seed, attempt };
-  const manifest = buildManifest(exp, frozen, slot, runId, options.sandbox, now);
+  const manifest = buildManifest(exp, frozen, slot, runId, options.sandbox, await environmentPins(), now);
   createRunDir(runDir, manifest);
   const registered = appendEntry(frozen.files.registry, exp.config.id, 'pinned', {
     runId, slotIndex: manifest.slot.index, pairId: req.pairId, variant: req.variant, task: req.task,

@@ -6,7 +6,7 @@ import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import type { LoadedTask } from '../experiment/load-task.js';
 import { taskLimits } from '../experiment/resolve-config.js';
 import type { FrozenSet } from './frozen-set.js';
-import { ANTHROPIC_API_VERSION, environmentPins, sdkVersion } from './provenance.js';
+import { ANTHROPIC_API_VERSION, sdkVersion } from './provenance.js';
 
 export type SandboxMode = Manifest['sandbox']['mode'];
 
@@ -38,9 +38,10 @@ export function toolsDigestFor(task: LoadedTask): Digest {
 }
 
 // Everything that determines a run, pinned by digest; the manifest's own digest covers the rest.
+// `environment`: provenance.ts's environmentPins().
 export function buildManifest(
   exp: LoadedExperiment, frozen: FrozenSet, slot: RunSlot, runId: string,
-  sandbox: { mode: SandboxMode; version?: string }, now: Date,
+  sandbox: { mode: SandboxMode; version?: string }, environment: Manifest['environment'], now: Date,
 ): Manifest {
   const task = exp.tasks.find((t) => t.id === slot.task)!;
   const variant = exp.variants.find((v) => v.id === slot.variant)!;
@@ -79,7 +80,7 @@ export function buildManifest(
     },
     sandbox: sandbox.version === undefined ? { mode: sandbox.mode } : { mode: sandbox.mode, version: sandbox.version },
     limits: taskLimits(exp.config, task.spec),
-    environment: environmentPins(),
+    environment,
     evaluator: { version: EVALUATOR_VERSION, priceTableDigest: PRICE_TABLE_DIGEST },
   });
 }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
@@ -11,18 +11,19 @@ export function harnessVersion(): string {
   return (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-let cached: Manifest['environment'] | undefined;
+let cached: Promise<Manifest['environment']> | undefined;
 
 // Where the code that made a run came from: version, commit, whether the tree had local edits,
-// and the exact dependency set (package-lock.json). Computed once per process.
-export function environmentPins(): Manifest['environment'] {
-  cached ??= {
+// and the exact dependency set (package-lock.json). Computed once per process; git runs
+// asynchronously, so a command that asks early (openRunSet) loads its experiment meanwhile.
+export function environmentPins(): Promise<Manifest['environment']> {
+  cached ??= gitState().then((git) => ({
     harnessVersion: harnessVersion(),
-    ...gitState(),
+    ...git,
     lockfileDigest: lockfileDigest(),
     nodeVersion: process.version,
     platform: `${process.platform}-${process.arch}`,
-  };
+  }));
   return cached;
 }
 
@@ -30,16 +31,17 @@ function lockfileDigest(): Digest {
   return digestOf(readFileSync(path.join(packageRoot, 'package-lock.json')));
 }
 
-function gitState(): { gitCommit: string | null; gitDirty: boolean | null } {
-  try {
-    const git = (args: string[]) => execFileSync('git', args, { cwd: packageRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const commit = git(['rev-parse', 'HEAD']).trim();
+// One `git status` says both: its porcelain v2 header names the commit ("(initial)" before the
+// first), and every other line is a changed tracked file.
+async function gitState(): Promise<{ gitCommit: string | null; gitDirty: boolean | null }> {
+  const status = await new Promise<string | undefined>((resolve) => {
     // Run output (runs/) is git-ignored, so it never makes the tree dirty.
-    const dirty = git(['status', '--porcelain', '--untracked-files=no']).trim() !== '';
-    return { gitCommit: commit, gitDirty: dirty };
-  } catch {
-    return { gitCommit: null, gitDirty: null };
-  }
+    execFile('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=no'], { cwd: packageRoot, encoding: 'utf8' }, (err, stdout) => resolve(err ? undefined : stdout));
+  });
+  if (status === undefined) return { gitCommit: null, gitDirty: null };
+  const lines = status.split('\n').filter((l) => l !== '');
+  const oid = lines.find((l) => l.startsWith('# branch.oid '))?.slice('# branch.oid '.length);
+  return { gitCommit: oid === undefined || oid === '(initial)' ? null : oid, gitDirty: lines.some((l) => !l.startsWith('#')) };
 }
 
 /**

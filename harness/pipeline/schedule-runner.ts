@@ -12,7 +12,7 @@ import type { SandboxMode } from './manifest.js';
 import type { Progress } from './progress.js';
 import { finishSlot, pinSlot, type PinnedSlot, type SlotOutcome } from './run-slot.js';
 import { slotAttempts, slotName, type SlotAttempts } from './slot-state.js';
-import type { ExperimentContext } from './validate-manifest.js';
+import { contextsOf } from './validate-manifest.js';
 import { verifyLockedRun } from './verify-run.js';
 
 // How many slots are claimed and pinned ahead of a free place.
@@ -62,7 +62,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   }
   const nextAttempt = (slot: ScheduleSlot, state: SlotAttempts): number => Math.max(state.latest, pinnedAttempts.get(slotKey(slot.pairId, slot.variant)) ?? 0) + 1;
   const slots = frozen.schedule.slots.filter(options.only);
-  const contexts = new Map<string, Promise<ExperimentContext>>();
+  const contexts = contextsOf({ exp, frozen });
   const summary: RunnerSummary = { slots: slots.length, executed: 0, upToDate: 0, locked: 0, infrastructureFailures: 0, retries: 0, abandoned: 0, notVerified: [], incomplete: [] };
   for (const slot of slots) options.progress.addSlot(slot.variant);
 

@@ -28,6 +28,15 @@ export function contextKey(m: Manifest): string {
   return `${m.experiment.path}\0${m.experiment.runsPath}`;
 }
 
+/**
+ * Contexts for checking the manifests a command pins from an experiment it has just loaded and
+ * found unchanged since freezing (openRunSet): that load is the one they are checked against,
+ * keyed as buildManifest records its paths, instead of a second load of the same files.
+ */
+export function contextsOf(ctx: ExperimentContext): Map<string, Promise<ExperimentContext>> {
+  return new Map([[`${ctx.exp.location.dir}\0${ctx.frozen.runsDir}`, Promise.resolve(ctx)]]);
+}
+
 /** Loads an experiment and its frozen set once, for checking many manifests against it. */
 export async function contextFor(manifest: Manifest): Promise<ExperimentContext> {
   const exp = await loadExperiment(manifest.experiment.path, { runsRoot: path.dirname(manifest.experiment.runsPath) });
