@@ -1,3 +1,4 @@
+import type { Scorecard } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { evaluateValidRun } from './evaluate-run.js';
 import { executeValidRun, type ExecuteResult } from './execute-run.js';
@@ -16,7 +17,8 @@ export interface SlotOutcome {
   attempt: number;
   /** The last stage completed: `lock` for a finished run. */
   stage: SlotStage;
-  execution: ExecuteResult;
+  /** What the agent loop reported (the trace itself is let go after evaluation). */
+  execution: Omit<ExecuteResult, 'trace'>;
   success: boolean | null;
   /** Why the run did not reach evaluation: the provider failed, not the model. */
   infrastructureError: string | undefined;
@@ -42,20 +44,30 @@ export async function pinSlot(
 // stops after execute and stays unlocked: it is an attempt, not a result. `onExecuted` is called
 // once the agent is done (whatever the outcome): the scheduler frees the slot's place among the
 // -j concurrent agents there, while the local stages (evaluate, lock) finish.
-export async function finishSlot({ run, valid }: PinnedSlot, options: { onExecuted?: () => void } = {}): Promise<SlotOutcome> {
+export async function finishSlot(pinned: PinnedSlot, options: { onExecuted?: () => void } = {}): Promise<SlotOutcome> {
+  const { run, valid } = pinned;
   const base = { runId: run.runId, runDir: run.runDir, attempt: run.manifest.slot.attempt };
-  let execution: ExecuteResult;
+  const { execution, scorecard } = await executeAndEvaluate(pinned, options.onExecuted);
+  if (scorecard === undefined) {
+    return { ...base, stage: 'execute', execution, success: null, infrastructureError: execution.infrastructureError };
+  }
+  const locked = await lockValidRun(valid, { scorecard });
+  return { ...base, stage: 'lock', execution, success: locked.success, infrastructureError: undefined };
+}
+
+// The trace stays in this function: a run waiting for its lock (the scheduler may hold many) keeps
+// only its manifest and scorecard in memory.
+async function executeAndEvaluate({ run, valid }: PinnedSlot, onExecuted: (() => void) | undefined): Promise<{ execution: SlotOutcome['execution']; scorecard?: Scorecard }> {
+  let result: ExecuteResult;
   try {
-    execution = await executeValidRun(valid);
+    result = await executeValidRun(valid);
   } finally {
-    options.onExecuted?.();
+    onExecuted?.();
   }
   // The pin was registered while the agent ran; nothing else of the run is registered before it.
   await run.registered;
-  if (execution.infrastructureError !== undefined) {
-    return { ...base, stage: 'execute', execution, success: null, infrastructureError: execution.infrastructureError };
-  }
-  const { scorecard } = await evaluateValidRun(valid, { trace: execution.trace });
-  const locked = await lockValidRun(valid, { scorecard });
-  return { ...base, stage: 'lock', execution, success: locked.success, infrastructureError: undefined };
+  const { trace, ...execution } = result;
+  if (execution.infrastructureError !== undefined) return { execution };
+  const { scorecard } = await evaluateValidRun(valid, { trace });
+  return { execution, scorecard };
 }

@@ -17,10 +17,13 @@ import { verifyLockedRun } from './verify-run.js';
 
 // How many slots are claimed and pinned ahead of a free place.
 const PIN_AHEAD = 4;
-// Runs that may be evaluating and locking at once, whatever -j is: a lock waits for a few rounds
-// of syncing, which take as long for one run as for the many that share them (store/atomic-write.ts),
-// so at a low -j runs would otherwise queue for those rounds instead of running.
-const LOCKING_AT_LEAST = 32;
+// Runs that may be evaluating and locking at once, whatever -j is. A lock waits for a few rounds of
+// syncing one after another (its files, then the run folder's rename, then its registry entry),
+// each taking tens of ms here however many runs share it (store/filesystem-sync.ts). Agents that
+// answer at once (the simulator) finish runs faster than that, so at a low bound new slots would
+// wait on those rounds instead of running (bench/README.md). A run waiting for its lock holds
+// only its manifest and scorecard (run-slot.ts), a few KB.
+const LOCKING_AT_LEAST = 128;
 
 export interface RunnerOptions {
   jobs: number;
