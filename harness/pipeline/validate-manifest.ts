@@ -25,8 +25,10 @@ export interface ExperimentContext {
 
 /** Manifests of one experiment and run set share one loaded context. */
 export function contextKey(m: Manifest): string {
-  return `${m.experiment.path}\0${m.experiment.runsPath}`;
+  return keyOf(m.experiment.path, m.experiment.runsPath);
 }
+
+const keyOf = (experimentPath: string, runsPath: string): string => `${experimentPath}\0${runsPath}`;
 
 /**
  * Contexts for checking the manifests a command pins from an experiment it has just loaded and
@@ -34,7 +36,7 @@ export function contextKey(m: Manifest): string {
  * keyed as buildManifest records its paths, instead of a second load of the same files.
  */
 export function contextsOf(ctx: ExperimentContext): Map<string, Promise<ExperimentContext>> {
-  return new Map([[`${ctx.exp.location.dir}\0${ctx.frozen.runsDir}`, Promise.resolve(ctx)]]);
+  return new Map([[keyOf(ctx.exp.location.dir, ctx.frozen.runsDir), Promise.resolve(ctx)]]);
 }
 
 /** Loads an experiment and its frozen set once, for checking many manifests against it. */
