@@ -1,4 +1,4 @@
-import { constants, promises as fs } from 'node:fs';
+import { accessSync, constants, mkdtempSync, promises as fs, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bwrapInvocation } from './bwrap-args.js';
@@ -29,17 +29,20 @@ export function detectSandbox(): Promise<SandboxStatus> {
 // Separate "not installed" from "installed but cannot sandbox here" (e.g. user namespaces
 // disabled), because the fixes differ. Exported with its search path so tests can vary it.
 export async function probeSandbox(searchPath: string): Promise<SandboxStatus> {
-  const bin = await findExecutable('bwrap', searchPath);
+  const bin = findExecutable('bwrap', searchPath);
   if (bin === undefined) {
     return { available: false, reason: `bubblewrap (bwrap) was not found on PATH; ${INSTALL}` };
   }
   const probeLimits = { env: {}, timeoutMs: PROBE_TIMEOUT_MS, maxOutputBytes: 64 * 1024 };
-  const versionRun = await spawnCapped({ ...probeLimits, file: bin, args: ['--version'] });
-  const version = versionRun.stdout.trim().replace(/^bubblewrap\s+/, '') || undefined;
-  const workspace = await fs.mkdtemp(path.join(tmpdir(), 'harness-bwrap-probe-'));
+  const workspace = mkdtempSync(path.join(tmpdir(), 'harness-bwrap-probe-'));
   try {
+    // Both programs at once: the version is only reported, the sandboxed `true` decides.
     const invocation = bwrapInvocation({ workspace, env: sandboxEnv(), network: false }, ['true']);
-    const probe = await spawnCapped({ ...probeLimits, file: bin, ...invocation });
+    const [versionRun, probe] = await Promise.all([
+      spawnCapped({ ...probeLimits, file: bin, args: ['--version'] }),
+      spawnCapped({ ...probeLimits, file: bin, ...invocation }),
+    ]);
+    const version = versionRun.stdout.trim().replace(/^bubblewrap\s+/, '') || undefined;
     if (probe.exitCode === 0) return { available: true, path: bin, version };
     const why = probe.timedOut ? `timed out after ${PROBE_TIMEOUT_MS} ms` : probe.stderr.trim() || `exit ${probe.exitCode ?? probe.signal}`;
     return {
@@ -56,14 +59,16 @@ export async function probeSandbox(searchPath: string): Promise<SandboxStatus> {
   }
 }
 
-// Like `which`: the first executable regular file named `name` in a PATH-style list.
-async function findExecutable(name: string, searchPath: string): Promise<string | undefined> {
+// Like `which`: the first executable regular file named `name` in a PATH-style list. Synchronous
+// (a few cheap syscalls), so the probe's spawns start at once even while the caller keeps the
+// event loop busy (run loads the experiment meanwhile).
+function findExecutable(name: string, searchPath: string): string | undefined {
   for (const dir of searchPath.split(path.delimiter)) {
     if (!path.isAbsolute(dir)) continue;
     const candidate = path.join(dir, name);
     try {
-      await fs.access(candidate, constants.X_OK);
-      if ((await fs.stat(candidate)).isFile()) return candidate;
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
     } catch {
       // not here; keep looking
     }
