@@ -3,6 +3,7 @@ import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { evaluateValidRun } from './evaluate-run.js';
 import { executeValidRun, type ExecuteResult } from './execute-run.js';
 import type { FrozenSet } from './frozen-set.js';
+import { giveWay } from './give-way.js';
 import { initRun, type InitializedRun, type SlotRequest } from './init-run.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import { lockValidRun } from './lock-run.js';
@@ -43,7 +44,8 @@ export async function pinSlot(
 // A pinned slot through execute, evaluate and lock. A run that failed for infrastructure reasons
 // stops after execute and stays unlocked: it is an attempt, not a result. `onExecuted` is called
 // once the agent is done (whatever the outcome): the scheduler frees the slot's place among the
-// -j concurrent agents there, while the local stages (evaluate, lock) finish.
+// -j concurrent agents there, while the local stages (evaluate, lock) finish; each of those gives
+// way first to the agents still running (give-way.ts).
 export async function finishSlot(pinned: PinnedSlot, options: { onExecuted?: () => void } = {}): Promise<SlotOutcome> {
   const { run, valid } = pinned;
   const base = { runId: run.runId, runDir: run.runDir, attempt: run.manifest.slot.attempt };
@@ -51,6 +53,7 @@ export async function finishSlot(pinned: PinnedSlot, options: { onExecuted?: () 
   if (scorecard === undefined) {
     return { ...base, stage: 'execute', execution, success: null, infrastructureError: execution.infrastructureError };
   }
+  await giveWay();
   const locked = await lockValidRun(valid, { scorecard });
   return { ...base, stage: 'lock', execution, success: locked.success, infrastructureError: undefined };
 }
@@ -66,6 +69,7 @@ async function executeAndEvaluate({ run, valid }: PinnedSlot, onExecuted: (() =>
   }
   // The pin was registered while the agent ran; nothing else of the run is registered before it.
   await run.registered;
+  await giveWay();
   const { trace, ...execution } = result;
   if (execution.infrastructureError !== undefined) return { execution };
   const { scorecard } = await evaluateValidRun(valid, { trace });
