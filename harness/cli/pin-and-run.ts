@@ -42,12 +42,12 @@ export function registerPinAndRun(program: Command, setCode: SetExitCode): void 
     .addOption(sandboxOption())
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
-Examples (slot values come from runs/<exp>/schedule.json):
+Examples (slot values come from runs/<exp>/schedule.json; here a slot of the example experiment):
   harness pin-and-run --init --experiment exp-001-role-vs-goal --variant goal-centric \\
-      --task TASK-001 --seed 1234567 --pair-id pair-0001
+      --task TASK-001 --seed 2127222524 --pair-id pair-0001
   harness pin-and-run --init ... --adhoc --output /tmp/try-1
   harness pin-and-run --full --experiment exp-001-role-vs-goal --variant goal-centric \\
-      --task TASK-001 --seed 1234567 --pair-id pair-0001
+      --task TASK-001 --seed 2127222524 --pair-id pair-0001
   harness pin-and-run --execute --manifest runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1/manifest.json`)
     .action(async (flags: PinAndRunFlags) => {
       const stages = [flags.init, flags.execute, flags.full].filter(Boolean).length;

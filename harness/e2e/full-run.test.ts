@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, scratchProject } from '../test-support/cli.js';
 import { cli, freezeCli, scheduleOf, slotArgs, treeDigests, type Slot } from './execute-support.js';
 
-// pin-and-run --full: one command takes a slot from pin to lock; a slot outside the schedule, or
-// an anthropic run set without its key, stops before anything is written.
+// pin-and-run --full: one command takes a slot from pin to lock; a slot already locked, a slot
+// outside the schedule, or an anthropic run set without its key, stops before anything is written.
 
 type Entry = { seq: number; type: string; data: { runId?: string } };
 
@@ -35,6 +35,18 @@ describe('pin-and-run --full', () => {
     const verified = await cli(['verify', EXAMPLE], { cwd: project.dir });
     expect(verified.exitCode, verified.stdout).toBe(0);
     expect(verified.stdout).toBe(`verified 1 locked run and ${entries.length} registry entries: clean\n`);
+  });
+
+  it('a slot whose result is locked is not pinned again by hand (exit 2, nothing written): the hint names rerun', async () => {
+    const before = await treeDigests(project.dir);
+    const runId = `${slot.pairId}-${slot.task}-${slot.variant}-a1`;
+    for (const stage of ['--init', '--full']) {
+      const r = await cli(['pin-and-run', stage, ...slotArgs(slot)], { cwd: project.dir });
+      expect(r.exitCode, stage).toBe(2);
+      expect(r.stderr).toContain(`error: ${slot.pairId} of ${slot.task} for ${slot.variant} already has a locked result, ${runId}\n`);
+      expect(r.stderr).toContain(`hint: to redo it, run \`harness rerun ${runId} --reason "…"\``);
+    }
+    expect(await treeDigests(project.dir)).toEqual(before);
   });
 
   it('a slot not in the schedule stops at the first stage (exit 2) with its message, writing nothing', async () => {

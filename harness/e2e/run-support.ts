@@ -17,7 +17,7 @@ export const PAIRS_PER_TASK = 2;
 export const SLOTS = TASKS.length * PAIRS_PER_TASK * 2;
 
 // Settings that would send the CLI to another simulator or run set are not inherited.
-const UNSET = ['HARNESS_SIM_URL', 'HARNESS_RUNS_DIR', 'ANTHROPIC_API_KEY'];
+const UNSET = ['HARNESS_SIM_URL', 'ANTHROPIC_API_KEY'];
 
 export const hx = (p: Project, args: string[]): Promise<CliResult> => cli(args, { cwd: p.dir, unset: UNSET });
 

@@ -11,8 +11,10 @@ export interface ExperimentLocation {
   runsDir: string;
 }
 
+const DEFAULT_RUNS_ROOT = 'runs';
+
 export interface LocateOptions {
-  /** Where run sets live; default `runs/` (or $HARNESS_RUNS_DIR). */
+  /** Where run sets live; default `runs/`. */
   runsRoot?: string;
 }
 
@@ -26,8 +28,14 @@ export function locateExperiment(nameOrPath: string, options: LocateOptions = {}
     });
   }
   const id = path.basename(path.resolve(dir));
-  const runsRoot = options.runsRoot ?? process.env.HARNESS_RUNS_DIR ?? 'runs';
+  const runsRoot = options.runsRoot ?? DEFAULT_RUNS_ROOT;
   return { id, dir, configFile: path.join(dir, 'experiment.yaml'), runsDir: relativeToCwd(path.join(runsRoot, id)) };
+}
+
+/** For a command line in a hint: ` --runs-dir <root>` when the run set is not under the default root, else ''. */
+export function runsDirFlag(runsDir: string): string {
+  const root = path.dirname(runsDir);
+  return path.resolve(root) === path.resolve(DEFAULT_RUNS_ROOT) ? '' : ` --runs-dir ${root}`;
 }
 
 /** Paths are recorded relative to the working directory so documents move with the repository. */

@@ -4,7 +4,7 @@ import { checkFailed, inputError } from '../core/errors.js';
 import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
-import { runSetFiles } from '../experiment/locate.js';
+import { runSetFiles, runsDirFlag } from '../experiment/locate.js';
 import { freezeRecordFor, inputChanges, scheduleFor, type InputChange } from './freeze-record.js';
 
 export interface FrozenSet {
@@ -19,7 +19,7 @@ export function loadFrozenSet(runsDir: string, experimentId: string): FrozenSet 
   const files = runSetFiles(runsDir);
   if (!existsSync(files.freezeRecord)) {
     throw inputError(`experiment ${experimentId} is not frozen: ${files.freezeRecord} does not exist`, {
-      hint: `run \`harness freeze ${experimentId}\` first`,
+      hint: `run \`harness freeze ${experimentId}${runsDirFlag(runsDir)}\` first`,
     });
   }
   const record = loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord);

@@ -5,8 +5,10 @@ import { inputError } from '../core/errors.js';
 import { runIdFor } from '../core/schedule.js';
 import type { Manifest, RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
+import { runsDirFlag } from '../experiment/locate.js';
 import { writeRunJson } from '../store/atomic-write.js';
 import { appendEntry, readEntries } from '../store/registry.js';
+import { currentRuns, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { buildManifest, type RunSlot, type SandboxMode } from './manifest.js';
 import { environmentPins } from './provenance.js';
@@ -54,7 +56,7 @@ export async function initRun(
   options: { sandbox: { mode: SandboxMode; version?: string }; output?: string; attempt?: number; now?: Date },
 ): Promise<InitializedRun> {
   const scheduled = findSlot(exp, frozen, req);
-  const attempt = options.attempt ?? (await nextAttempt(frozen, req));
+  const attempt = options.attempt ?? (await nextAttempt(frozen, req, scheduled));
   const now = options.now ?? new Date();
   const runId = scheduled !== undefined
     ? runIdFor(scheduled, attempt)
@@ -72,10 +74,17 @@ export async function initRun(
   return { runId, runDir, manifestFile: path.join(runDir, 'manifest.json'), manifest, registered };
 }
 
-async function nextAttempt(frozen: FrozenSet, req: SlotRequest): Promise<number> {
-  const pinned = (await readEntries(frozen.files.registry)).filter(
-    (e) => e.type === 'pinned' && e.data.pairId === req.pairId && e.data.task === req.task && e.data.variant === req.variant,
-  );
+// A slot pinned by hand (pin-and-run) gets its next attempt, unless a locked run already stands for
+// it: a result is redone only by `rerun`, which records why and marks the old run superseded.
+async function nextAttempt(frozen: FrozenSet, req: SlotRequest, scheduled: ScheduleSlot | undefined): Promise<number> {
+  const entries = await readEntries(frozen.files.registry);
+  const standing = scheduled === undefined ? undefined : currentRuns(entries).get(slotKey(scheduled.pairId, scheduled.variant));
+  if (standing !== undefined) {
+    throw inputError(`${scheduled!.pairId} of ${scheduled!.task} for ${scheduled!.variant} already has a locked result, ${standing.data.runId}`, {
+      hint: `to redo it, run \`harness rerun ${standing.data.runId}${runsDirFlag(frozen.runsDir)} --reason "…"\` (the old run is kept and marked superseded)`,
+    });
+  }
+  const pinned = entries.filter((e) => e.type === 'pinned' && e.data.pairId === req.pairId && e.data.task === req.task && e.data.variant === req.variant);
   return pinned.length + 1;
 }
 
