@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { sameDigest, jsonDigest } from '../core/digest.js';
 import type { AuditReport } from '../core/types/index.js';
+import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { freezeRecordFor, inputChanges, scheduleFor, scheduleText } from '../pipeline/freeze-record.js';
 import { verifyPairs } from '../pipeline/verify-pairing.js';
 import { verifyRunSet } from '../pipeline/verify-experiment.js';
@@ -124,13 +125,24 @@ function exclusions({ exp, data, entries }: AuditContext): Verdict {
 }
 
 function retries({ entries }: AuditContext): Verdict {
-  const locked = new Set(ofType(entries, 'locked').map((e) => e.data.runId));
+  const lockedEntries = ofType(entries, 'locked');
+  const locked = new Set(lockedEntries.map((e) => e.data.runId));
   const failures = ofType(entries, 'retried').filter((e) => locked.has(e.data.runId)).map((e) => `${e.data.runId} was retried although it finished with a result`);
-  for (const s of ofType(entries, 'superseded')) {
-    const was = ofType(entries, 'locked').find((e) => e.data.runId === s.data.runId);
+  const superseded = ofType(entries, 'superseded');
+  for (const s of superseded) {
+    const was = lockedEntries.find((e) => e.data.runId === s.data.runId);
     failures.push(`${s.data.runId} (a completed result${was ? `, ${was.data.success ? 'success' : 'failed checks'}` : ''}) was redone: "${s.data.reason}" by rerun at ${s.at}`);
   }
-  return { failures, evidence: [`${ofType(entries, 'retried').length} infrastructure retries, ${ofType(entries, 'superseded').length} superseded results`] };
+  // A result replaced some other way (a newer attempt locked by hand): the run standing for the
+  // slot is the newer one, and no reason was recorded for dropping the older.
+  const standing = currentRuns(entries);
+  const redone = new Set(superseded.map((s) => s.data.runId));
+  for (const e of lockedEntries) {
+    const current = standing.get(slotKey(e.data.pairId, e.data.variant));
+    if (e.data.adhoc || redone.has(e.data.runId) || current === undefined || current === e) continue;
+    failures.push(`${e.data.runId} (a completed result, ${e.data.success ? 'success' : 'failed checks'}) was replaced by ${current.data.runId} without rerun: no reason recorded`);
+  }
+  return { failures, evidence: [`${ofType(entries, 'retried').length} infrastructure retries, ${superseded.length} superseded results`] };
 }
 
 async function analysisAsRegistered({ exp, frozen, report, reportFile, entries }: AuditContext): Promise<Verdict> {
