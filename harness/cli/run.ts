@@ -20,7 +20,7 @@ export function registerRun(program: Command, setCode: SetExitCode): void {
     .addHelpText('after', `
 Slots already locked (and verifying) are skipped, so a second run is a no-op; a run folder that
 was never locked (crash, kill -9) is kept, marked abandoned, and its slot gets a new attempt.
-Exit status: 0 every slot locked, 1 some slot is not (see the completeness gate line).
+Exit status: 0 every slot locked (and verifying), 1 otherwise (see the completeness gate line).
 Examples:
   harness run exp-001-role-vs-goal -j 8
   harness run exp-001-role-vs-goal --only task=TASK-003,variant=goal-centric
@@ -46,11 +46,18 @@ function summaryText(r: RunResult): string {
     progressTable(r.progress).trimEnd(),
     `executed ${plural(r.executed, 'run')}: ${r.locked} locked, ${r.infrastructureFailures} infrastructure failures, ${plural(r.retries, 'retry')}, ${r.abandoned} abandoned attempts found`,
     r.notVerified.length > 0 ? `locked runs that do not verify (not re-run; see \`harness verify ${r.experiment}\`): ${r.notVerified.join(', ')}` : '',
-    r.incomplete.length === 0
-      ? `completeness gate: ${r.slots}/${r.slots} slots locked`
-      : `completeness gate: INCOMPLETE, ${r.incomplete.length} of ${r.slots} slots not locked: ${r.incomplete.slice(0, 5).join(', ')}${r.incomplete.length > 5 ? ', …' : ''} (run again to retry them)`,
+    gateLine(r),
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;
+}
+
+function gateLine(r: RunResult): string {
+  if (r.incomplete.length > 0) {
+    return `completeness gate: INCOMPLETE, ${r.incomplete.length} of ${r.slots} slots not locked: ${r.incomplete.slice(0, 5).join(', ')}${r.incomplete.length > 5 ? ', …' : ''} (run again to retry them)`;
+  }
+  const broken = r.notVerified.length;
+  if (broken > 0) return `completeness gate: FAILED, ${r.slots}/${r.slots} slots locked but ${broken === 1 ? '1 of them does' : `${broken} of them do`} not verify (listed above)`;
+  return `completeness gate: ${r.slots}/${r.slots} slots locked`;
 }
 
 function parseJobs(text: string): number {

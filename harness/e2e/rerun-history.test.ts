@@ -165,4 +165,17 @@ describe('run --only, then rerun of one locked run', () => {
     expect(await treeDigests(runSetDir(p))).toEqual(before);
     expect(existsSync(path.join(runSetDir(p), 'pair-0001-TASK-001-role-centric-a1'))).toBe(false);
   });
+
+  // Last: it tampers with a locked run.
+  it('a locked run that no longer verifies is named, not re-run, and fails the completeness gate (exit 1)', async () => {
+    const log = path.join(runSetDir(p), newId, 'evaluation.log');
+    await fs.chmod(log, 0o644);
+    await fs.appendFile(log, 'edited after locking\n');
+    await fs.chmod(log, 0o444);
+    const r = await hx(p, ['run', EXAMPLE, '--only', 'task=TASK-003']);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stdout).toContain(`locked runs that do not verify (not re-run; see \`harness verify ${EXAMPLE}\`): ${newId}\n`);
+    expect(r.stdout).toContain(`completeness gate: FAILED, ${task3.length}/${task3.length} slots locked but 1 of them does not verify (listed above)\n`);
+    expect(await runFolders(p)).toEqual([...task3.map((s) => `${s.pairId}-${s.task}-${s.variant}-a1`), newId].sort());
+  });
 });
