@@ -76,6 +76,14 @@ describe('verify-pairing', () => {
     expect(r.pairs[0]!.runs.map((x) => x.runId).sort()).toEqual([runIds.get(slots[0]!.index), runIds.get(slots[1]!.index)].sort());
   });
 
+  it('a --pair-id that is not in the schedule is bad input (exit 2), with the pairs there are', async () => {
+    const r = await pairing(project.dir, ['--pair-id', 'pair-9999']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('error: not in the frozen schedule: pair-9999\n');
+    expect(r.stderr).toMatch(/^hint: its pairs are pair-\d{4} … pair-\d{4} \(.*schedule\.json\)$/m);
+    expect(r.stdout).toBe('');
+  });
+
   it('with every slot locked, --all passes every pair (exit 0), each with both its runs', () => {
     expect(complete.exitCode, complete.stderr).toBe(0);
     const r = JSON.parse(complete.stdout) as Result;

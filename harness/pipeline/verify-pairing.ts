@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson } from '../core/canonical-json.js';
 import { selfDigestMatches } from '../core/digest.js';
+import { inputError } from '../core/errors.js';
 import type { Manifest, RunLock, ScheduleSlot } from '../core/types/index.js';
 import { readEntries } from '../store/registry.js';
 import { LOCK_FILE } from '../store/run-lock.js';
@@ -48,15 +49,13 @@ export async function verifyPairs(frozen: FrozenSet, pairIds: string[] | 'all'):
   const pairs = new Map<string, ScheduleSlot[]>();
   for (const s of frozen.schedule.slots) pairs.set(s.pairId, [...(pairs.get(s.pairId) ?? []), s]);
   const wanted = pairIds === 'all' ? [...pairs.keys()] : pairIds;
-  const reports: PairReport[] = [];
-  for (const pairId of wanted) {
-    const slots = pairs.get(pairId);
-    if (slots === undefined) {
-      reports.push({ pairId, task: '?', ok: false, runs: [], problems: [`${pairId} is not in the frozen schedule`] });
-      continue;
-    }
-    reports.push(await verifyPair(frozen, slots, current));
+  const unknown = wanted.filter((id) => !pairs.has(id));
+  if (unknown.length > 0) {
+    const known = [...pairs.keys()];
+    throw inputError(`not in the frozen schedule: ${unknown.join(', ')}`, { hint: `its pairs are ${known[0]} … ${known.at(-1)} (${frozen.files.schedule})` });
   }
+  const reports: PairReport[] = [];
+  for (const pairId of wanted) reports.push(await verifyPair(frozen, pairs.get(pairId)!, current));
   return reports;
 }
 
