@@ -4,6 +4,8 @@ import { emit, plural } from './output.js';
 import type { SetExitCode } from './program.js';
 import { runsDirOption } from './options.js';
 
+const NEXT_STEP = 'hint: a changed locked run is never repaired in place: restore its files from a copy, or redo it with `harness rerun <run-id> --reason "…"` (the changed run is kept and marked superseded)\n';
+
 export function registerVerify(program: Command, setCode: SetExitCode): void {
   program
     .command('verify')
@@ -21,7 +23,7 @@ Examples:
       const r = await verify({ target, runsDir: opts.runsDir });
       emit(r, opts.json, (x) => x.ok
         ? `verified ${plural(x.lockedRuns, 'locked run')} and ${plural(x.registryEntries, 'registry entry')}: clean\n`
-        : `${plural(x.problems.length, 'problem')} in ${x.runsDir}:\n${x.problems.map((p) => `  ${formatProblem(p)}\n`).join('')}`);
+        : `${plural(x.problems.length, 'problem')} in ${x.run ?? x.runsDir}:\n${x.problems.map((p) => `  ${formatProblem(p)}\n`).join('')}${NEXT_STEP}`);
       setCode(r.ok ? 0 : 1);
     });
 }

@@ -55,5 +55,8 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
 function experimentOfRun(runsRoot: string, runId: string): string {
   const found = existsSync(runsRoot) ? readdirSync(runsRoot).filter((exp) => existsSync(path.join(runsRoot, exp, runId, 'manifest.json'))) : [];
   if (found.length === 1) return found[0]!;
-  throw inputError(found.length === 0 ? `no run ${runId} under ${runsRoot}/` : `${runId} exists in several run sets: ${found.join(', ')}`, { hint: 'name the experiment with --experiment' });
+  if (found.length === 0) {
+    throw inputError(`no run ${runId} under ${runsRoot}/`, { hint: `check the run id (runs/<exp>/registry.csv lists every run), and pass --runs-dir if its run set is not under ${runsRoot}/` });
+  }
+  throw inputError(`${runId} exists in several run sets: ${found.join(', ')}`, { hint: 'name the experiment with --experiment' });
 }

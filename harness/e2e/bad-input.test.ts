@@ -105,7 +105,8 @@ describe('broken manifests and flags', () => {
     await fs.writeFile(file, '{\n  "schemaVersion": 1,\n  oops\n}\n');
     const r = await harness(['validate-manifest', file], { cwd: project.dir });
     expect(r.exitCode).toBe(2);
-    expect(r.stdout).toMatch(/broken\.json:3:\d+: not valid JSON/);
+    // The problem names the file once, with its line and column.
+    expect(r.stdout).toMatch(/^ {2}\S*broken\.json:3:\d+: not valid JSON/m);
   });
 
   it('a manifest missing pins fails the schema (exit 1) naming each', async () => {
@@ -134,5 +135,16 @@ describe('broken manifests and flags', () => {
     const r = await harness(['freeze', 'no-such-exp'], { cwd: project.dir });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/experiment "no-such-exp" not found: no folder experiments\/no-such-exp/);
+  });
+
+  it('a run that does not exist is bad input (exit 2) for verify and rerun, each saying what to pass', async () => {
+    const [verify, rerun] = await Promise.all([
+      harness(['verify', `runs/${EXAMPLE}/no-such-run`], { cwd: project.dir }),
+      harness(['rerun', 'no-such-run', '--reason', 'test'], { cwd: project.dir }),
+    ]);
+    expect(verify.exitCode).toBe(2);
+    expect(verify.stderr).toBe(`error: no folder runs/${EXAMPLE}/no-such-run\nhint: pass an experiment id (e.g. exp-001-role-vs-goal) or folder, or a run folder such as runs/<exp>/<run-id>\n`);
+    expect(rerun.exitCode).toBe(2);
+    expect(rerun.stderr).toBe('error: no run no-such-run under runs/\nhint: check the run id (runs/<exp>/registry.csv lists every run), and pass --runs-dir if its run set is not under runs/\n');
   });
 });

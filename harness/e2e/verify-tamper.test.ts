@@ -91,6 +91,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(r.exitCode).toBe(1);
     expect(problems(r.stdout)).toEqual([`${run(0)}/outputs/greeting.txt: modified: expected sha256 ${before}, actual ${after}`]);
     expect(r.stdout).toMatch(new RegExp(`^1 problem in ${RUNS}:$`, 'm'));
+    expect(r.stdout).toMatch(/^hint: a changed locked run is never repaired in place: .*`harness rerun <run-id> --reason "…"`/m);
   });
 
   it.concurrent('the same modification through `verify <run dir> --json`: ok false and the problem', async () => {
@@ -102,7 +103,8 @@ describe('verify: a locked run set and its tampered copies', () => {
     const report = JSON.parse(r.stdout) as { ok: boolean; lockedRuns: number; problems: { file: string; message: string }[] };
     expect(report.ok).toBe(false);
     expect(report.lockedRuns).toBe(1);
-    expect(report.problems).toEqual([{ file: path.join(r.dir, run(0), 'outputs/greeting.txt'), message: expect.stringMatching(/^modified: expected sha256 [0-9a-f]{64}, actual [0-9a-f]{64}$/) }]);
+    expect(report.problems).toEqual([{ file: `${run(0)}/outputs/greeting.txt`, message: expect.stringMatching(/^modified: expected sha256 [0-9a-f]{64}, actual [0-9a-f]{64}$/) }]);
+    expect(report).toMatchObject({ run: run(0), runsDir: RUNS });
   });
 
   it.concurrent('an added file: exit 1, named', async () => {

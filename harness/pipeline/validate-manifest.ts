@@ -53,7 +53,7 @@ export async function checkManifestFile(file: string, contexts: Map<string, Prom
   try {
     doc = loadJson(file);
   } catch (err) {
-    return { file, manifest: undefined, problems: problemsOf(err, file), unreadable: true };
+    return { file, manifest: undefined, problems: problemsOf(err), unreadable: true };
   }
   const schema = documentProblems('manifest', doc);
   if (schema.length > 0) return { file, manifest: undefined, problems: schema, unreadable: false };
@@ -72,7 +72,7 @@ export async function checkManifestFile(file: string, contexts: Map<string, Prom
     if (!contexts.has(key)) contexts.set(key, contextFor(manifest));
     ctx = await contexts.get(key)!;
   } catch (err) {
-    problems.push(...problemsOf(err, file));
+    problems.push(...problemsOf(err));
     return { file, manifest, problems, unreadable: false };
   }
   problems.push(...pinProblems(file, manifest, ctx));
@@ -118,9 +118,10 @@ function changedFiles(frozen: readonly { path: string; sha256: string }[], now: 
   return [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p)).sort();
 }
 
-function problemsOf(err: unknown, file: string): Problem[] {
+function problemsOf(err: unknown): Problem[] {
   if (err instanceof HarnessError) {
-    const head: Problem = { file, message: err.message + (err.hint ? ` (${err.hint})` : '') };
+    // The message names its own file (the manifest, or the experiment file that failed to load).
+    const head: Problem = { message: err.message + (err.hint ? ` (${err.hint})` : '') };
     return [head, ...err.problems];
   }
   throw err;
