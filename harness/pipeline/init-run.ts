@@ -80,7 +80,7 @@ async function nextAttempt(frozen: FrozenSet, req: SlotRequest, scheduled: Sched
   const entries = await readEntries(frozen.files.registry);
   const standing = scheduled === undefined ? undefined : currentRuns(entries).get(slotKey(scheduled.pairId, scheduled.variant));
   if (standing !== undefined) {
-    throw inputError(`${scheduled!.pairId} of ${scheduled!.task} for ${scheduled!.variant} already has a locked result, ${standing.data.runId}`, {
+    throw inputError(`${standing.data.pairId} of ${standing.data.task} for ${standing.data.variant} already has a locked result, ${standing.data.runId}`, {
       hint: `to redo it, run \`harness rerun ${standing.data.runId}${runsDirFlag(frozen.runsDir)} --reason "…"\` (the old run is kept and marked superseded)`,
     });
   }
