@@ -3,6 +3,8 @@ import type { AnalysisReport } from '../core/types/index.js';
 const p = (x: number) => (x < 0.0001 ? x.toExponential(2) : x.toFixed(4));
 const n3 = (x: number | null) => (x === null ? 'n/a' : Math.abs(x) >= 1000 ? x.toFixed(0) : x.toPrecision(3));
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+// JSON has no Infinity: b/c and its upper bound are null when c = 0, infinite if b > 0 (n/a if b = 0 too).
+const oddsBound = (x: number | null, { b, c }: { b: number; c: number }) => (x === null && c === 0 && b > 0 ? '∞' : n3(x));
 
 // report.md: the same content as report.json, for people; every number is traceable to the JSON.
 export function reportMarkdown(r: AnalysisReport): string {
@@ -22,7 +24,7 @@ export function reportMarkdown(r: AnalysisReport): string {
   if (pr !== null) {
     out.push('## Primary outcome: task success', '');
     out.push(`Exact McNemar (${pr.sidedness}, alpha ${pr.alpha}) on ${pr.n} pairs pooled over tasks: b = ${pr.b} (only ${r.plan.hypothesis.treatment} succeeded), c = ${pr.c} (only ${r.plan.hypothesis.control} succeeded), **p = ${p(pr.pValue)}** (mid-p ${p(pr.midPValue)}): ${pr.significant ? '**significant**' : 'not significant'} at alpha ${pr.alpha}.`, '');
-    out.push(`Risk difference ${n3(pr.riskDifference.estimate)} (95% Newcombe CI ${n3(pr.riskDifference.lower)} to ${n3(pr.riskDifference.upper)}); odds ratio b/c ${n3(pr.oddsRatio.estimate)} (95% CI ${n3(pr.oddsRatio.lower)} to ${n3(pr.oddsRatio.upper)}).`);
+    out.push(`Risk difference ${n3(pr.riskDifference.estimate)} (95% Newcombe CI ${n3(pr.riskDifference.lower)} to ${n3(pr.riskDifference.upper)}); odds ratio b/c ${oddsBound(pr.oddsRatio.estimate, pr)} (95% CI ${n3(pr.oddsRatio.lower)} to ${oddsBound(pr.oddsRatio.upper, pr)}).`);
     if (pr.clustered) out.push(`Mean paired difference ${n3(pr.clustered.mean)}, task-clustered SE ${n3(pr.clustered.se)} (naive ${n3(pr.clustered.naiveSe)}; ${pr.clustered.clusters} clusters), 95% CI ${n3(pr.clustered.lower)} to ${n3(pr.clustered.upper)}.`);
     out.push('', '| task | pairs | b | c | risk difference (95% CI) |', '|---|---:|---:|---:|---|');
     for (const t of pr.perTask) out.push(`| ${t.task} | ${t.n} | ${t.b} | ${t.c} | ${n3(t.riskDifference.estimate)} (${n3(t.riskDifference.lower)}, ${n3(t.riskDifference.upper)}) |`);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonDigest } from '../core/digest.js';
 import type { AnalysisReport } from '../core/types/index.js';
 import { schemaProblems } from '../documents/schemas.js';
+import { reportMarkdown } from '../analysis/report-markdown.js';
 import { mcnemarExact } from '../analysis/stats/index.js';
 import { EXAMPLE, harness } from '../test-support/cli.js';
 import { completeAndPartial, copyProject, ok, PAIRS_PER_TASK, readJson, registry, runsOnDisk, TASKS, type Project } from './analyze-support.js';
@@ -107,6 +108,11 @@ describe('analyze on a complete honest run set', () => {
     expect(md).toContain(`registry head sha256:${report.inputs.registryHead.sha256}`);
     expect(md).toContain(`freeze record sha256:${report.inputs.freezeDigest.sha256}`);
     expect(md).toMatch(/## Secondary outcomes \(wilcoxon-signed-rank, two-sided, holm-corrected\)/);
+    // With c = 0 the odds ratio b/c and its upper bound are infinite (null in JSON), not "n/a".
+    const allTreatment = { ...report, primary: { ...report.primary!, b: 5, c: 0, oddsRatio: { estimate: null, lower: 2.1, upper: null } } };
+    expect(reportMarkdown(allTreatment)).toContain('odds ratio b/c ∞ (95% CI 2.10 to ∞)');
+    const none = { ...report, primary: { ...report.primary!, b: 0, c: 0, oddsRatio: { estimate: null, lower: null, upper: null } } };
+    expect(reportMarkdown(none)).toContain('odds ratio b/c n/a (95% CI n/a to n/a)');
   });
 
   it('report.html is self-contained: inline SVG, the SIMULATED banner, the digests; no scripts, nothing fetched', async () => {
