@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
+import { DEFAULT_RUNS_ROOT } from '../experiment/locate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { needsCommands } from '../pipeline/manifest.js';
 import { Progress } from '../pipeline/progress.js';
@@ -28,7 +29,7 @@ export interface RerunResult {
 // marked superseded with the reason; analysis then uses the new attempt, the audit sees both.
 export async function rerun(options: RerunOptions): Promise<RerunResult> {
   if (options.reason.trim() === '') throw inputError('--reason must say why the run is redone', { hint: 'e.g. --reason "harness bug #12 fixed in the evaluator"' });
-  const runsRoot = options.runsDir ?? 'runs';
+  const runsRoot = options.runsDir ?? DEFAULT_RUNS_ROOT;
   const experiment = options.experiment ?? experimentOfRun(runsRoot, options.runId);
   const { exp, frozen } = await openRunSet(experiment, runsRoot, 'execute');
   const entries = await readEntries(frozen.files.registry);
@@ -56,7 +57,7 @@ function experimentOfRun(runsRoot: string, runId: string): string {
   const found = existsSync(runsRoot) ? readdirSync(runsRoot).filter((exp) => existsSync(path.join(runsRoot, exp, runId, 'manifest.json'))) : [];
   if (found.length === 1) return found[0]!;
   if (found.length === 0) {
-    throw inputError(`no run ${runId} under ${runsRoot}/`, { hint: `check the run id (runs/<exp>/registry.csv lists every run), and pass --runs-dir if its run set is not under ${runsRoot}/` });
+    throw inputError(`no run ${runId} under ${runsRoot}/`, { hint: `check the run id (${runsRoot}/<exp>/registry.csv lists every run), and pass --runs-dir if its run set is not under ${runsRoot}/` });
   }
   throw inputError(`${runId} exists in several run sets: ${found.join(', ')}`, { hint: 'name the experiment with --experiment' });
 }

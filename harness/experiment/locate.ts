@@ -11,7 +11,7 @@ export interface ExperimentLocation {
   runsDir: string;
 }
 
-const DEFAULT_RUNS_ROOT = 'runs';
+export const DEFAULT_RUNS_ROOT = 'runs';
 
 export interface LocateOptions {
   /** Where run sets live; default `runs/`. */

@@ -69,9 +69,9 @@ async function executeAndEvaluate({ run, valid }: PinnedSlot, onExecuted: (() =>
   }
   // The pin was registered while the agent ran; nothing else of the run is registered before it.
   await run.registered;
-  await giveWay();
   const { trace, ...execution } = result;
   if (execution.infrastructureError !== undefined) return { execution };
+  await giveWay();
   const { scorecard } = await evaluateValidRun(valid, { trace });
   return { execution, scorecard };
 }
