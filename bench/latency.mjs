@@ -49,7 +49,7 @@ await removeTree(root);
 const ideal = JOBS / ((TURNS_PER_RUN * LATENCY) / 1000);
 const wholeRate = RUNS / (r.wallMs / 1000);
 const steadyRate = RUNS / ((lastLocked - firstPinned) / 1000);
-const meanRunS = summary.progress.total.wallTimeSeconds / summary.progress.total.done;
+const meanRunS = summary.progress.total.meanWallTimeSeconds;
 const cpuMsPerRun = (r.cpuS * 1000) / RUNS;
 console.log(`${RUNS} runs, -j ${JOBS}, ${LATENCY} ms per model call, ${TURNS_PER_RUN} calls per run (${JSON.stringify(machine())})`);
 printTable([

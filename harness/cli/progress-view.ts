@@ -6,9 +6,8 @@ const fmtTime = (s: number | null) => (s === null ? '-' : s < 90 ? `${s.toFixed(
 export function progressTable(p: ProgressSnapshot): string {
   const header = ['variant', 'done', 'ok', 'failed', 'errors', 'retries', 'avg time'];
   const row = (name: string, r: Omit<VariantProgress, 'variant'>) => {
-    const finished = r.done - 0;
     const hidden = (n: number) => (n < 0 ? 'blind' : String(n));
-    return [name, `${r.done}/${r.total}`, hidden(r.succeeded), hidden(r.failedChecks), String(r.errors), String(r.retries), r.wallTimeSeconds > 0 && finished > 0 ? fmtTime(r.wallTimeSeconds / Math.max(1, finished)) : '-'];
+    return [name, `${r.done}/${r.total}`, hidden(r.succeeded), hidden(r.failedChecks), String(r.errors), String(r.retries), fmtTime(r.meanWallTimeSeconds)];
   };
   const rows = [header, ...p.variants.map((v) => row(v.variant, v)), row('total', p.total)];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

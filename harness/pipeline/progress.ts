@@ -6,8 +6,13 @@ export interface VariantProgress {
   failedChecks: number;
   errors: number;
   retries: number;
-  wallTimeSeconds: number;
+  /** Mean agent wall time of the runs this process finished (status: of every current run); null before the first. */
+  meanWallTimeSeconds: number | null;
 }
+
+// A row as it is counted: the wall times are summed, and averaged in the snapshot.
+type Counts = Omit<VariantProgress, 'meanWallTimeSeconds'> & { timed: number; wallTimeSeconds: number };
+type Counted = Exclude<keyof Counts, 'variant'>;
 
 export interface ProgressSnapshot {
   /** Outcomes by variant withheld (pre-registered blinding, set not complete): only totals. */
@@ -21,14 +26,14 @@ export interface ProgressSnapshot {
 
 // Counts per variant as slots finish; the table the live view and `status` print.
 export class Progress {
-  private readonly rows = new Map<string, VariantProgress>();
+  private readonly rows = new Map<string, Counts>();
   private readonly started = performance.now();
   private finishedHere = 0;
   skipped = 0;
 
   /** Whether the pre-registration hides outcomes by variant until every slot is done. */
   constructor(variants: readonly string[], private readonly blindUntilComplete = false) {
-    for (const variant of variants) this.rows.set(variant, { variant, total: 0, done: 0, succeeded: 0, failedChecks: 0, errors: 0, retries: 0, wallTimeSeconds: 0 });
+    for (const variant of variants) this.rows.set(variant, { variant, total: 0, done: 0, succeeded: 0, failedChecks: 0, errors: 0, retries: 0, timed: 0, wallTimeSeconds: 0 });
   }
 
   addSlot(variant: string): void {
@@ -47,6 +52,7 @@ export class Progress {
   finished(variant: string, success: boolean, wallTimeSeconds: number): void {
     const r = this.row(variant);
     r.done++;
+    r.timed++;
     r.wallTimeSeconds += wallTimeSeconds;
     if (success) r.succeeded++;
     else r.failedChecks++;
@@ -62,9 +68,11 @@ export class Progress {
   }
 
   snapshot(): ProgressSnapshot {
-    const variants = [...this.rows.values()].map((r) => ({ ...r }));
-    const sum = (k: keyof Omit<VariantProgress, 'variant'>) => variants.reduce((a, r) => a + r[k], 0);
-    const total = { total: sum('total'), done: sum('done'), succeeded: sum('succeeded'), failedChecks: sum('failedChecks'), errors: sum('errors'), retries: sum('retries'), wallTimeSeconds: sum('wallTimeSeconds') };
+    const counts = [...this.rows.values()];
+    const sum = (k: Counted) => counts.reduce((a, r) => a + r[k], 0);
+    const shown = ({ timed, wallTimeSeconds, ...r }: Omit<Counts, 'variant'>) => ({ ...r, meanWallTimeSeconds: timed === 0 ? null : wallTimeSeconds / timed });
+    const variants = counts.map((r) => ({ variant: r.variant, ...shown(r) }));
+    const total = shown({ total: sum('total'), done: sum('done'), succeeded: sum('succeeded'), failedChecks: sum('failedChecks'), errors: sum('errors'), retries: sum('retries'), timed: sum('timed'), wallTimeSeconds: sum('wallTimeSeconds') });
     const elapsedSeconds = (performance.now() - this.started) / 1000;
     const remaining = total.total - total.done;
     const etaSeconds = this.finishedHere === 0 ? null : remaining === 0 ? 0 : (elapsedSeconds / this.finishedHere) * remaining;
@@ -73,7 +81,7 @@ export class Progress {
     return { blinded, variants, total, elapsedSeconds, etaSeconds, skipped: this.skipped };
   }
 
-  private row(variant: string): VariantProgress {
+  private row(variant: string): Counts {
     const r = this.rows.get(variant);
     if (r === undefined) throw new Error(`unknown variant ${variant}`);
     return r;

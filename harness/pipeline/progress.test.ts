@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { progressTable } from '../cli/progress-view.js';
+import { Progress } from './progress.js';
+
+describe('Progress', () => {
+  it('averages wall time over the runs finished here, not over slots that were already done', () => {
+    const p = new Progress(['a', 'b']);
+    for (let i = 0; i < 4; i++) p.addSlot('a');
+    p.addSlot('b');
+    p.alreadyDone('a', true);
+    p.alreadyDone('a', true);
+    p.finished('a', true, 2);
+    p.finished('a', false, 4);
+    const s = p.snapshot();
+    expect(s.variants[0]).toEqual({ variant: 'a', total: 4, done: 4, succeeded: 3, failedChecks: 1, errors: 0, retries: 0, meanWallTimeSeconds: 3 });
+    expect(s.variants[1]!.meanWallTimeSeconds).toBeNull();
+    expect(s.total).toMatchObject({ total: 5, done: 4, meanWallTimeSeconds: 3 });
+    expect(s.skipped).toBe(2);
+    expect(s.etaSeconds).not.toBeNull();
+    // The table's "avg time" is that mean; a variant with no run timed shows "-".
+    const [, , rowA, rowB, total] = progressTable(s).split('\n');
+    expect(rowA!.trim().split(/\s+/)).toEqual(['a', '4/4', '3', '1', '0', '0', '3.0s']);
+    expect(rowB!.trim().split(/\s+/)).toEqual(['b', '0/1', '0', '0', '0', '0', '-']);
+    expect(total!.trim().split(/\s+/)).toEqual(['total', '4/5', '3', '1', '0', '0', '3.0s']);
+  });
+
+  it('hides outcomes by variant until every slot is done, when blinding is pre-registered', () => {
+    const p = new Progress(['a', 'b'], true);
+    p.addSlot('a');
+    p.addSlot('b');
+    p.finished('a', true, 1);
+    expect(p.snapshot()).toMatchObject({ blinded: true, variants: [{ succeeded: -1, failedChecks: -1 }, { succeeded: -1, failedChecks: -1 }], total: { succeeded: 1 } });
+    p.finished('b', false, 1);
+    expect(p.snapshot()).toMatchObject({ blinded: false, variants: [{ succeeded: 1, failedChecks: 0 }, { succeeded: 0, failedChecks: 1 }] });
+  });
+});
