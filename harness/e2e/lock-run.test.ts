@@ -42,6 +42,9 @@ describe('lock-run', () => {
   let noScorecard: Awaited<ReturnType<typeof cli>>;
   let unchangedWithoutScorecard: boolean;
   let locked: Awaited<ReturnType<typeof cli>>;
+  let leftover: string;
+  let withLeftover: Awaited<ReturnType<typeof cli>>;
+  let unchangedWithLeftover: boolean;
   const registry = async (): Promise<Entry[]> => (await fs.readFile(path.join(runsDir, 'registry.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Entry);
 
   beforeAll(async () => {
@@ -64,6 +67,13 @@ describe('lock-run', () => {
     unchangedWithoutScorecard = JSON.stringify(await snapshot(project.dir)) === JSON.stringify(before);
     const evaluated = await cli(['evaluate', '--manifest', manifest], { cwd: project.dir });
     expect(evaluated.exitCode, evaluated.stderr).toBe(0);
+    // What a process killed while writing scorecard.json would have left beside it.
+    leftover = path.join(runDir, `.scorecard.json.4242.0badc0de.0.tmp`);
+    await fs.writeFile(leftover, '{"runId":');
+    const beforeLeftover = await snapshot(project.dir);
+    withLeftover = await cli(['lock-run', runDir], { cwd: project.dir });
+    unchangedWithLeftover = JSON.stringify(await snapshot(project.dir)) === JSON.stringify(beforeLeftover);
+    await fs.rm(leftover);
     locked = await cli(['lock-run', manifest, '--json'], { cwd: project.dir });
   }, 90_000);
   afterAll(() => project.cleanup());
@@ -73,6 +83,13 @@ describe('lock-run', () => {
     expect(noScorecard.stderr).toMatch(new RegExp(`^error: ${runId} has no scorecard$`, 'm'));
     expect(noScorecard.stderr).toMatch(/^hint: run `harness evaluate --manifest .*manifest\.json` first$/m);
     expect(unchangedWithoutScorecard).toBe(true);
+  });
+
+  it('refuses a run folder holding a temp file of an interrupted write (exit 2), names it, says to remove it, and changes nothing', () => {
+    expect(withLeftover.exitCode).toBe(2);
+    expect(withLeftover.stderr).toContain(`error: ${runId} holds a temp file left by an interrupted write: ${leftover}`);
+    expect(withLeftover.stderr).toMatch(/^hint: a temp file is no part of the run, and the lock would list it: remove it \(rm '.*\.tmp'\) and lock again$/m);
+    expect(unchangedWithLeftover).toBe(true);
   });
 
   it('locks: `sha256sum -c SHA256SUMS` passes inside the run folder, for every file but the lock itself', async () => {

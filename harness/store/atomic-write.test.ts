@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
+import { isTempFileName, writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -38,6 +38,14 @@ describe('writeFileAtomic', () => {
     expect(result.length).toBe(size);
     expect(contents.some((c) => c.equals(result))).toBe(true);
     expect(await entries()).toEqual(['contended.bin']);
+  });
+});
+
+describe('isTempFileName', () => {
+  it('matches the temp files of atomic writes and nothing a run normally holds', () => {
+    expect(isTempFileName('.scorecard.json.4242.0badc0de.0.tmp')).toBe(true);
+    expect(isTempFileName('.SHA256SUMS.17.deadbeef.12.tmp')).toBe(true);
+    for (const name of ['scorecard.json', 'lock.json', '.notes.tmp', 'scorecard.json.4242.0badc0de.0.tmp', '.scorecard.json.4242.0badc0de.tmp']) expect(isTempFileName(name)).toBe(false);
   });
 });
 

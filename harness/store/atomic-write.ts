@@ -159,6 +159,11 @@ function tempPath(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${processTag}.${tempCount++}.tmp`);
 }
 
+/** Whether a file name is one of the temp files above (left behind only when a process dies mid-write). */
+export function isTempFileName(name: string): boolean {
+  return /^\..+\.\d+\.[0-9a-f]{8}\.\d+\.tmp$/.test(name);
+}
+
 // A temp file beside `file` holding `data`, removed again if writing it fails.
 function writeTemp(file: string, data: string | Uint8Array): string {
   const tmp = tempPath(file);

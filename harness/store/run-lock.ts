@@ -2,7 +2,8 @@ import { chmodSync, promises as fs, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { digestOf, jsonDigest, type Digest } from '../core/digest.js';
 import type { RunLock } from '../core/types/index.js';
-import { writeJsonAtomic, writeRunFile } from './atomic-write.js';
+import { inputError } from '../core/errors.js';
+import { isTempFileName, writeJsonAtomic, writeRunFile } from './atomic-write.js';
 import { listTree, sha256sumListing, type TreeFile } from './file-tree.js';
 
 export const LOCK_FILE = 'lock.json';
@@ -27,6 +28,7 @@ export async function runContents(dir: string): Promise<{ files: TreeFile[]; lin
 // lock's content, before that takes the name lock.json, so a lock never outlives its files.
 export async function writeLock(dir: string, runId: string, manifestDigest: Digest, scorecardDigest: Digest, now: Date): Promise<RunLock> {
   const { files, links } = await runContents(dir);
+  refuseLeftovers(dir, runId, files);
   const sums = sha256sumListing(files);
   const lock: RunLock = {
     schemaVersion: 1,
@@ -49,6 +51,18 @@ export async function writeLock(dir: string, runId: string, manifestDigest: Dige
   });
   makeReadOnly(dir);
   return lock;
+}
+
+// The run folder's own files are written by the harness alone (the agent writes under outputs/),
+// so a temp file there is what a process killed mid-write left behind: not part of the run, and
+// not to be locked into it.
+function refuseLeftovers(dir: string, runId: string, files: readonly TreeFile[]): void {
+  const leftovers = files.filter((f) => !f.path.includes('/') && isTempFileName(f.path)).map((f) => path.join(dir, f.path));
+  if (leftovers.length === 0) return;
+  const [what, is, them] = leftovers.length === 1 ? ['a temp file', 'is', 'it'] : ['temp files', 'are', 'them'];
+  throw inputError(`${runId} holds ${what} left by an interrupted write: ${leftovers.join(', ')}`, {
+    hint: `${what} ${is} no part of the run, and the lock would list ${them}: remove ${them} (rm ${leftovers.map((l) => `'${l}'`).join(' ')}) and lock again`,
+  });
 }
 
 export function lockDigest(lock: RunLock): Digest {
