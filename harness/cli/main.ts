@@ -19,6 +19,12 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
 } else {
   // Stack traces (HARNESS_DEBUG=1) name the TypeScript sources, not the bundle's chunks.
   if (process.env.HARNESS_DEBUG) process.setSourceMapsEnabled(true);
-  const { runCli } = await import('./program.js');
+  const [{ runCli }, { exitCodeFor, renderError }] = await Promise.all([import('./program.js'), import('./render-error.js')]);
+  // An error thrown outside any command's promise (from a timer: a lost lock, store/lock-lost.ts)
+  // is reported like any other, with its exit code, instead of as a bare stack trace.
+  process.on('uncaughtException', (err) => {
+    process.stderr.write(renderError(err));
+    process.exit(exitCodeFor(err));
+  });
   process.exitCode = await runCli(process.argv);
 }

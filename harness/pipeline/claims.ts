@@ -3,6 +3,7 @@ import { closeSync, fstatSync, openSync, promises as fs, readSync, writeSync } f
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
+import { lockLost } from '../store/lock-lost.js';
 
 // A claim says which live process works on a slot: the file `.claims/<slot>` holds the id of its
 // owner. Each `run` process holds one owner lock (proper-lockfile, refreshed while the process
@@ -36,7 +37,9 @@ export async function openClaims(runsDir: string): Promise<SlotClaims> {
   await fs.mkdir(dir, { recursive: true });
   const self = randomBytes(ID_LENGTH / 2).toString('hex');
   const ownerPath = (id: string): string => path.join(dir, `owner-${id}`);
-  const releaseOwner = await lockfile.lock(ownerPath(self), { ...lockOptions, update: CLAIM_STALE_MS / 5 });
+  const releaseOwner = await lockfile.lock(ownerPath(self), {
+    ...lockOptions, update: CLAIM_STALE_MS / 5, onCompromised: lockLost("this process's owner lock, which makes its slot claims valid", `${ownerPath(self)}.lock`),
+  });
 
   // Held by a live owner (this process included), or being written by one: its file was created
   // within CLAIM_STALE_MS and has no id yet.

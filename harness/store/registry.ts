@@ -4,6 +4,7 @@ import { jsonDigest, type Digest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
 import type { RegistryEntry, RegistryEntryType } from '../core/types/index.js';
 import { syncPaths } from './atomic-write.js';
+import { lockLost } from './lock-lost.js';
 import { appendRecordFiles } from './record-files.js';
 import path from 'node:path';
 
@@ -30,6 +31,7 @@ export async function withRegistryLock<T>(file: string, fn: () => Promise<T>): P
       stale: 10_000,
       update: 2_000,
       retries: { retries: 400, minTimeout: 5, maxTimeout: 100, factor: 1.5 },
+      onCompromised: lockLost('the registry lock', `${file}.lock`),
     });
     try {
       return await fn();
