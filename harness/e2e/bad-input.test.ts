@@ -131,6 +131,20 @@ describe('broken manifests and flags', () => {
     expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
   });
 
+  it('re-freezing a set as a pilot or for another provider is refused (exit 2), deviation or not, and writes nothing', async () => {
+    const before = await filesUnder(path.join(project.dir, 'runs'));
+    const registry = await fs.readFile(path.join(project.dir, 'runs', EXAMPLE, 'registry.jsonl'));
+    const asPilot = await harness(['freeze', EXAMPLE, '--pilot', '--deviation', 'pilot first'], { cwd: project.dir });
+    expect(asPilot.exitCode).toBe(2);
+    expect(asPilot.stderr).toMatch(/^error: runs\/exp-001-role-vs-goal is a confirmatory set for provider sim, not a pilot set for provider sim; a run set never changes what it is for or its provider$/m);
+    expect(asPilot.stderr).toMatch(/^hint: freeze the pilot into a run set of its own: `harness freeze exp-001-role-vs-goal --pilot --provider sim --runs-dir <another folder>`$/m);
+    const otherProvider = await harness(['freeze', EXAMPLE, '--provider', 'anthropic', '--deviation', 'use Claude'], { cwd: project.dir });
+    expect(otherProvider.exitCode).toBe(2);
+    expect(otherProvider.stderr).toMatch(/is a confirmatory set for provider sim, not a confirmatory set for provider anthropic/);
+    expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
+    expect(await fs.readFile(path.join(project.dir, 'runs', EXAMPLE, 'registry.jsonl'))).toEqual(registry);
+  });
+
   it('an unknown experiment is bad input (exit 2) saying where it looked', async () => {
     const r = await harness(['freeze', 'no-such-exp'], { cwd: project.dir });
     expect(r.exitCode).toBe(2);

@@ -32,10 +32,22 @@ export function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviat
     return { action: 'create', record, schedule };
   }
   const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
+  requireSameKind(exp, frozen.record, record);
   const changes = inputChanges(frozen.record, record);
   if (changes.length === 0) return { action: 'unchanged', record: frozen.record, schedule: frozen.schedule };
   if (deviation === undefined) throw changedInputsError(exp.config.id, changes);
   return { action: 'deviate', record, schedule, previous: frozen.record, changes, reason: deviation };
+}
+
+// What a run set is for (pilot or confirmatory) and which provider its runs come from are never
+// changed by re-freezing, deviation or not: its runs would then count as something they are not.
+function requireSameKind(exp: LoadedExperiment, frozen: FreezeRecord, wanted: FreezeRecord): void {
+  const kind = (r: FreezeRecord) => `a ${r.pilot ? 'pilot' : 'confirmatory'} set for provider ${r.provider}`;
+  if (frozen.pilot === wanted.pilot && frozen.provider === wanted.provider) return;
+  const { runsDir } = exp.location;
+  throw inputError(`${runsDir} is ${kind(frozen)}, not ${kind(wanted)}; a run set never changes what it is for or its provider`, {
+    hint: `freeze ${wanted.pilot ? 'the pilot' : 'it'} into a run set of its own: \`harness freeze ${exp.config.id}${wanted.pilot ? ' --pilot' : ''} --provider ${wanted.provider} --runs-dir <another folder>\``,
+  });
 }
 
 export async function applyFreeze(exp: LoadedExperiment, plan: FreezePlan, who: string): Promise<void> {
