@@ -12,7 +12,7 @@ export function registerRun(program: Command, setCode: SetExitCode): void {
     .argument('<experiment>', 'experiment id or folder')
     .option('-j, --jobs <n>', 'runs at once', parseJobs, 4)
     .addOption(providerOption('must match the run set (freeze pins it)'))
-    .option('--only <filter>', 'just these slots: task=ID[,variant=ID]')
+    .option('--only <filter>', 'just these slots: task=ID, variant=ID or task=ID,variant=ID (repeat for more)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--watch', 'live progress table (the default on a terminal; elsewhere a line every 5 s)')
     .addOption(runsDirOption())
     .addOption(sandboxOption())
@@ -24,8 +24,9 @@ Exit status: 0 every slot locked (and verifying), 1 otherwise (see the completen
 Examples:
   harness run exp-001-role-vs-goal -j 8
   harness run exp-001-role-vs-goal --only task=TASK-003,variant=goal-centric
+  harness run exp-001-role-vs-goal --only task=TASK-001 --only task=TASK-002
   HARNESS_SIM_URL=http://127.0.0.1:8377 harness run exp-001-role-vs-goal --json`)
-    .action(async (experiment: string, opts: { jobs: number; provider?: 'sim' | 'anthropic' | 'command'; only?: string; runsDir: string; sandbox: 'auto' | 'bwrap' | 'none'; json?: boolean }) => {
+    .action(async (experiment: string, opts: { jobs: number; provider?: 'sim' | 'anthropic' | 'command'; only: string[]; runsDir: string; sandbox: 'auto' | 'bwrap' | 'none'; json?: boolean }) => {
       const { run } = await import('../commands/run.js');
       let view: { stop: () => void } | undefined;
       try {

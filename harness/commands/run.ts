@@ -13,7 +13,8 @@ export interface RunOptions {
   experiment: string;
   jobs: number;
   provider?: ProviderName;
-  only?: string;
+  /** --only filters (a slot runs when it matches any); none: every slot. */
+  only?: readonly string[];
   runsDir?: string;
   sandbox?: SandboxRequest;
   /** Called with the progress source once the run starts (the CLI shows it). */
@@ -37,7 +38,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
       hint: `keep providers apart: \`harness freeze ${exp.config.id} --provider ${options.provider} --runs-dir runs/${options.provider}\` and run with the same --runs-dir`,
     });
   }
-  const only = parseOnly(options.only, exp.config.tasks, exp.config.variants);
+  const only = parseOnly(options.only ?? [], exp.config.tasks, exp.config.variants);
   const anyCommands = exp.tasks.some((t) => needsCommands(provider, t));
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', anyCommands);
   const progress = new Progress(exp.config.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
@@ -54,18 +55,26 @@ export async function run(options: RunOptions): Promise<RunResult> {
   }
 }
 
-/** `--only task=TASK-003,variant=goal-centric`: every key given must match. */
-export function parseOnly(spec: string | undefined, tasks: readonly string[], variants: readonly string[]): (slot: ScheduleSlot) => boolean {
-  if (spec === undefined || spec === '') return () => true;
+/**
+ * `--only task=TASK-003,variant=goal-centric`: a slot matches a filter when every key given
+ * matches; with --only given several times, a slot runs when it matches any of them.
+ */
+export function parseOnly(specs: readonly string[], tasks: readonly string[], variants: readonly string[]): (slot: ScheduleSlot) => boolean {
+  if (specs.length === 0) return () => true;
+  const filters = specs.map((spec) => parseFilter(spec, tasks, variants));
+  return (slot) => filters.some((f) => (f.task === undefined || slot.task === f.task) && (f.variant === undefined || slot.variant === f.variant));
+}
+
+function parseFilter(spec: string, tasks: readonly string[], variants: readonly string[]): { task?: string; variant?: string } {
+  const usage = 'write --only task=TASK-003, --only variant=goal-centric or --only task=TASK-003,variant=goal-centric; give --only again for more slots';
   const wanted: { task?: string; variant?: string } = {};
   for (const part of spec.split(',')) {
     const [key, value] = part.split('=');
-    if ((key !== 'task' && key !== 'variant') || value === undefined || value === '') {
-      throw inputError(`--only: cannot read "${part}"`, { hint: 'write --only task=TASK-003 or --only task=TASK-003,variant=goal-centric' });
-    }
+    if ((key !== 'task' && key !== 'variant') || value === undefined || value === '') throw inputError(`--only: cannot read "${part}"`, { hint: usage });
+    if (wanted[key] !== undefined) throw inputError(`--only "${spec}" names a ${key} twice; a slot has one`, { hint: usage });
     const known = key === 'task' ? tasks : variants;
     if (!known.includes(value)) throw inputError(`--only: unknown ${key} "${value}"`, { hint: `known: ${known.join(', ')}` });
     wanted[key] = value;
   }
-  return (slot) => (wanted.task === undefined || slot.task === wanted.task) && (wanted.variant === undefined || slot.variant === wanted.variant);
+  return wanted;
 }

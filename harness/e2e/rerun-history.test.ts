@@ -141,10 +141,12 @@ describe('run --only, then rerun of one locked run', () => {
     expect(ofType(await registry(p), 'superseded')).toHaveLength(1);
   });
 
-  it('run --only task=TASK-003 is up to date after the rerun', async () => {
+  it('run --only task=TASK-003 is up to date after the rerun; --only given twice takes the slots of either', async () => {
     const r = await hx(p, ['run', EXAMPLE, '--only', 'task=TASK-003']);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe(`${task3.length}/${task3.length} up to date\n`);
+    const either = await hx(p, ['run', EXAMPLE, '--only', 'task=TASK-003,variant=goal-centric', '--only', 'task=TASK-003,variant=role-centric']);
+    expect(either.stdout).toBe(`${task3.length}/${task3.length} up to date\n`);
   });
 
   it('a bad --only exits 2 with a message and writes nothing', async () => {
@@ -154,6 +156,8 @@ describe('run --only, then rerun of one locked run', () => {
       ['task=TASK-005', /--only: unknown task "TASK-005"/],
       ['task=TASK-003,variant=nope', /--only: unknown variant "nope"/],
       ['tsk=TASK-003', /--only: cannot read "tsk=TASK-003"/],
+      ['', /--only: cannot read ""/],
+      ['task=TASK-001,task=TASK-002', /--only "task=TASK-001,task=TASK-002" names a task twice; a slot has one/],
     ];
     const results = await Promise.all(cases.map(([spec]) => hx(p, ['run', EXAMPLE, '--only', spec])));
     for (const [i, [spec, message]] of cases.entries()) {
