@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { RerunResult } from '../commands/rerun.js';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
 import { runsDirOption, sandboxOption } from './options.js';
@@ -19,7 +20,12 @@ Example:
     .action(async (runId: string, opts: { reason: string; experiment?: string; runsDir: string; sandbox: 'auto' | 'bwrap' | 'none'; json?: boolean }) => {
       const { rerun } = await import('../commands/rerun.js');
       const r = await rerun({ runId, ...opts });
-      emit(r, opts.json, (x) => `superseded ${x.superseded}; new attempt ${x.newRunId ?? '(not locked)'}${x.success === null ? '' : x.success ? ': success' : ': checks failed'}\n`);
+      emit(r, opts.json, (x) => `superseded ${x.superseded}; new attempt ${x.newRunId ?? '(not locked)'}${outcomeText(x)}\n`);
       setCode(r.newRunId === null ? 1 : 0);
     });
+}
+
+function outcomeText(r: RerunResult): string {
+  if (r.blinded) return ' (outcome hidden until every slot is done, as pre-registered)';
+  return r.success === null ? '' : r.success ? ': success' : ': checks failed';
 }

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
 import { DEFAULT_RUNS_ROOT } from '../experiment/locate.js';
-import { currentRuns, slotKey } from '../pipeline/current-runs.js';
+import { currentRuns, slotKey, type LockedEntry } from '../pipeline/current-runs.js';
 import { needsCommands } from '../pipeline/manifest.js';
 import { Progress } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
@@ -22,7 +22,10 @@ export interface RerunOptions {
 export interface RerunResult {
   superseded: string;
   newRunId: string | null;
+  /** The new attempt's outcome; null when not locked, or when blinded. */
   success: boolean | null;
+  /** Outcomes are hidden until every slot is done (pre-registered blinding) and some slot is not. */
+  blinded: boolean;
 }
 
 // rerun: a new attempt for a locked run's slot. The old run stays on disk and in the registry,
@@ -33,11 +36,14 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   const experiment = options.experiment ?? experimentOfRun(runsRoot, options.runId);
   const { exp, frozen } = await openRunSet(experiment, runsRoot, 'execute');
   const entries = await readEntries(frozen.files.registry);
-  const run = [...currentRuns(entries).values()].find((e) => e.data.runId === options.runId);
+  const standing = currentRuns(entries);
+  const run = [...standing.values()].find((e) => e.data.runId === options.runId);
   if (run === undefined) {
-    const known = entries.some((e) => e.type === 'locked' && e.data.runId === options.runId);
-    throw inputError(known ? `${options.runId} is already superseded or ad hoc; only the run standing for a slot can be rerun` : `${options.runId} is not a locked run of ${exp.config.id}`, {
-      hint: known ? `see runs/${exp.config.id}/registry.csv for the slot's current run` : 'an unlocked run is finished by `harness run`, not rerun',
+    const locked = entries.find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === options.runId);
+    const instead = locked === undefined ? undefined : standing.get(slotKey(locked.data.pairId, locked.data.variant));
+    throw inputError(locked !== undefined ? `${options.runId} is already superseded or ad hoc; only the run standing for a slot can be rerun` : `${options.runId} is not a locked run of ${exp.config.id}`, {
+      hint: locked === undefined ? 'an unlocked run is finished by `harness run`, not rerun'
+        : instead !== undefined ? `the run standing for its slot is ${instead.data.runId}` : `${path.join(frozen.runsDir, 'registry.csv')} lists every run of the set`,
     });
   }
   const slot = frozen.schedule.slots.find((s) => s.pairId === run.data.pairId && s.variant === run.data.variant)!;
@@ -49,8 +55,10 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   await runSchedule(exp, frozen, { jobs: 1, sandbox, only: (s) => s.index === slot.index, progress: new Progress(exp.config.variants), verifySkipped: false });
   const after = await readEntries(frozen.files.registry);
   await writeProgressCsv(frozen.runsDir, frozen.schedule, after);
-  const now = currentRuns(after).get(slotKey(slot.pairId, slot.variant));
-  return { superseded: run.data.runId, newRunId: now?.data.runId ?? null, success: now?.data.success ?? null };
+  const current = currentRuns(after);
+  const now = current.get(slotKey(slot.pairId, slot.variant));
+  const blinded = exp.preregistration.blinding.outcomesHiddenUntilComplete && frozen.schedule.slots.some((s) => !current.has(slotKey(s.pairId, s.variant)));
+  return { superseded: run.data.runId, newRunId: now?.data.runId ?? null, success: blinded ? null : now?.data.success ?? null, blinded };
 }
 
 function experimentOfRun(runsRoot: string, runId: string): string {

@@ -36,6 +36,9 @@ describe('run --only, then rerun of one locked run', () => {
   it('run --only task=TASK-003 runs just those slots', async () => {
     expect(only.exitCode, only.stdout + only.stderr).toBe(0);
     expect(only.stdout).toContain(`completeness gate: ${task3.length}/${task3.length} slots locked`);
+    // The other tasks' slots are still open: outcomes by variant stay hidden (pre-registered blinding).
+    expect(only.stdout).toMatch(/^goal-centric +\d+\/\d+ +blind +blind /m);
+    expect(only.stdout).toContain('(outcomes by variant hidden until every slot is done, as pre-registered)');
     expect(task3).toHaveLength(SLOTS / 4);
     expect(await runFolders(p)).toEqual(task3.map((s) => `${s.pairId}-${s.task}-${s.variant}-a1`).sort());
     for (const s of task3) expect(isLocked(p, `${s.pairId}-${s.task}-${s.variant}-a1`)).toBe(true);
@@ -68,7 +71,7 @@ describe('run --only, then rerun of one locked run', () => {
     newId = `${slot.pairId}-${slot.task}-${slot.variant}-a2`;
     rerun = await hx(p, ['rerun', oldId, '--reason', REASON, '--json']);
     expect(rerun.exitCode, rerun.stdout + rerun.stderr).toBe(0);
-    expect(JSON.parse(rerun.stdout)).toMatchObject({ superseded: oldId, newRunId: newId });
+    expect(JSON.parse(rerun.stdout)).toEqual({ superseded: oldId, newRunId: newId, success: null, blinded: true });
     expect(isLocked(p, oldId)).toBe(true);
     expect(isLocked(p, newId)).toBe(true);
     expect(await runFolders(p)).toEqual([...task3.map((s) => `${s.pairId}-${s.task}-${s.variant}-a1`), newId].sort());
@@ -134,6 +137,7 @@ describe('run --only, then rerun of one locked run', () => {
     ]);
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toContain('already superseded');
+    expect(again.stderr).toContain(`hint: the run standing for its slot is ${newId}`);
     expect(unknown.exitCode).toBe(2);
     expect(unknown.stderr).toContain('is not a locked run');
     expect(blank.exitCode).toBe(2);

@@ -29,11 +29,17 @@ export class Progress {
   private readonly rows = new Map<string, Counts>();
   private readonly started = performance.now();
   private finishedHere = 0;
+  private openElsewhere = 0;
   skipped = 0;
 
   /** Whether the pre-registration hides outcomes by variant until every slot is done. */
   constructor(variants: readonly string[], private readonly blindUntilComplete = false) {
     for (const variant of variants) this.rows.set(variant, { variant, total: 0, done: 0, succeeded: 0, failedChecks: 0, errors: 0, retries: 0, timed: 0, wallTimeSeconds: 0 });
+  }
+
+  /** Slots of the set left out of this table (run --only) that have no locked run yet: outcomes stay blinded while any is open. */
+  notSelectedOpen(count: number): void {
+    this.openElsewhere = count;
   }
 
   addSlot(variant: string): void {
@@ -76,7 +82,7 @@ export class Progress {
     const elapsedSeconds = (performance.now() - this.started) / 1000;
     const remaining = total.total - total.done;
     const etaSeconds = this.finishedHere === 0 ? null : remaining === 0 ? 0 : (elapsedSeconds / this.finishedHere) * remaining;
-    const blinded = this.blindUntilComplete && total.done < total.total;
+    const blinded = this.blindUntilComplete && (total.done < total.total || this.openElsewhere > 0);
     if (blinded) for (const v of variants) { v.succeeded = -1; v.failedChecks = -1; }
     return { blinded, variants, total, elapsedSeconds, etaSeconds, skipped: this.skipped };
   }

@@ -68,6 +68,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   const contexts = contextsOf({ exp, frozen });
   const summary: RunnerSummary = { slots: slots.length, executed: 0, upToDate: 0, locked: 0, infrastructureFailures: 0, retries: 0, abandoned: 0, notVerified: [], incomplete: [] };
   for (const slot of slots) options.progress.addSlot(slot.variant);
+  options.progress.notSelectedOpen(frozen.schedule.slots.filter((s) => !options.only(s) && !current.has(slotKey(s.pairId, s.variant))).length);
 
   const isDone = async (slot: ScheduleSlot): Promise<boolean> => {
     const run = current.get(slotKey(slot.pairId, slot.variant));
