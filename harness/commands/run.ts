@@ -7,7 +7,7 @@ import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
 import { resolveSandbox, startSandboxProbe, type SandboxRequest } from '../pipeline/sandbox-mode.js';
 import { runSchedule, type RunnerSummary } from '../pipeline/schedule-runner.js';
-import { readEntries } from '../store/registry.js';
+import { healRecordFiles, readEntries } from '../store/registry.js';
 
 export interface RunOptions {
   experiment: string;
@@ -52,6 +52,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   } finally {
     clearInterval(ticker);
     await refreshRecords();
+    await healRecordFiles(frozen.files.registry);
   }
 }
 

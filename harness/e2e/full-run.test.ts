@@ -70,6 +70,6 @@ describe('pin-and-run --full', () => {
     expect(r.stderr).toMatch(/^hint: export ANTHROPIC_API_KEY=/m);
     expect(r.stdout).toBe('');
     expect(await treeDigests(project.dir)).toEqual(before);
-    expect((await fs.readdir(path.join(project.dir, 'runs-anthropic', EXAMPLE))).sort()).toEqual(['experiment.lock.json', 'registry.jsonl', 'schedule.json']);
+    expect((await fs.readdir(path.join(project.dir, 'runs-anthropic', EXAMPLE))).sort()).toEqual(['.records-through', 'experiment.lock.json', 'registry.jsonl', 'schedule.json']);
   });
 });

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 import type { RegistryEntry } from '../core/types/index.js';
-import { appendEntriesLocked, appendEntry, entryDigest, lastEntry, readEntries } from './registry.js';
+import { appendEntriesLocked, appendEntry, entryDigest, healRecordFiles, lastEntry, readEntries } from './registry.js';
 
 const DIST_REGISTRY = path.join(packageRoot, 'dist/store/registry.js');
 
@@ -137,5 +137,47 @@ describe('appendEntry across processes', () => {
     expectIntactChain(read);
     const reasons = new Set(read.map((e) => (e.type === 'deviation' ? e.data.reason : '')));
     for (const who of ['c1', 'c2', 'c3', 'parent']) for (let i = 0; i < 20; i++) expect(reasons.has(`${who}-${i}`)).toBe(true);
+  });
+});
+
+describe('record files (registry.csv, violations.log) after a crash', () => {
+  const abandon = (n: number) => appendEntry(file, 'exp-1', 'abandoned', { runId: `run-${n}`, slotIndex: n, pairId: `pair-${n}`, task: 'TASK-001', variant: 'a', reason: 'test' });
+  const violate = (n: number) => appendEntry(file, 'exp-1', 'violation', { runId: `run-${n}`, severity: 'critical', rule: 'escape', message: `left the workspace ${n}`, action: 'Refused', status: 'Needs review' });
+  const csvRuns = async () => (await fs.readFile(path.join(dir, 'registry.csv'), 'utf8')).trimEnd().split('\n').slice(1).map((l) => l.split(',')[0]);
+  const recordState = async () => Promise.all(['registry.csv', 'violations.log', '.records-through'].map((f) => fs.readFile(path.join(dir, f))));
+  const restore = async (saved: Buffer[]) => Promise.all(['registry.csv', 'violations.log', '.records-through'].map((f, i) => fs.writeFile(path.join(dir, f), saved[i]!)));
+
+  it('a process killed after writing entries but before their rows: the next append writes the missing rows too, in order', async () => {
+    await abandon(1);
+    await violate(1);
+    const saved = await recordState();
+    await abandon(2);
+    await violate(2);
+    await restore(saved); // what the kill left: entries 2 in the registry, not in the record files
+    await abandon(3);
+    expect(await csvRuns()).toEqual(['run-1', 'run-2', 'run-3']);
+    expect((await fs.readFile(path.join(dir, 'violations.log'), 'utf8')).match(/left the workspace \d/g)).toEqual(['left the workspace 1', 'left the workspace 2']);
+  });
+
+  it('with no append after the crash, healRecordFiles writes them', async () => {
+    await abandon(1);
+    await violate(1);
+    const saved = await recordState();
+    await abandon(2);
+    await restore(saved);
+    await healRecordFiles(file);
+    expect(await csvRuns()).toEqual(['run-1', 'run-2']);
+    const mark = await fs.readFile(path.join(dir, '.records-through'), 'utf8');
+    await healRecordFiles(file); // in step: nothing to do
+    expect(await fs.readFile(path.join(dir, '.records-through'), 'utf8')).toBe(mark);
+  });
+
+  it('entries lost after their rows were written (power loss): the rows go too', async () => {
+    await abandon(1);
+    const registryBefore = await fs.readFile(file);
+    await abandon(2);
+    await fs.writeFile(file, registryBefore); // the registry lost entry 2; the record files still show it
+    await abandon(3);
+    expect(await csvRuns()).toEqual(['run-1', 'run-3']);
   });
 });

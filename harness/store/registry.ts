@@ -5,7 +5,7 @@ import { inputError } from '../core/errors.js';
 import type { RegistryEntry, RegistryEntryType } from '../core/types/index.js';
 import { syncPaths } from './atomic-write.js';
 import { lockLost } from './lock-lost.js';
-import { appendRecordFiles } from './record-files.js';
+import { appendRecordFiles, recordFilesCover, rewriteRecordFiles } from './record-files.js';
 import path from 'node:path';
 
 export type EntryData<T extends RegistryEntryType> = Extract<RegistryEntry, { type: T }>['data'];
@@ -102,7 +102,8 @@ function take(file: string): Pending[] {
 
 /** Append for callers that already hold the lock, or own the file alone (a new run set). */
 export async function appendEntriesLocked(file: string, items: readonly (NewEntry & { experiment: string })[]): Promise<RegistryEntry[]> {
-  let last = lastEntry(file);
+  const previous = lastEntry(file);
+  let last = previous;
   const written: RegistryEntry[] = [];
   for (const item of items) {
     const body = {
@@ -118,16 +119,33 @@ export async function appendEntriesLocked(file: string, items: readonly (NewEntr
     written.push(last);
   }
   const created = written[0]?.seq === 0;
+  const runsDir = path.dirname(file);
+  // Whether the record files are in step with the registry before this append (record-files.ts).
+  const inStep = recordFilesCover(runsDir, previous);
   const fd = openSync(file, 'a');
   try {
     writeFileSync(fd, written.map((e) => `${JSON.stringify(e)}\n`).join(''));
   } finally {
     closeSync(fd);
   }
+  if (inStep) appendRecordFiles(runsDir, written);
+  else rewriteRecordFiles(runsDir, await readEntries(file));
   await syncPaths([file]);
-  if (created) await syncPaths([path.dirname(file)]);
-  appendRecordFiles(path.dirname(file), written);
+  if (created) await syncPaths([runsDir]);
   return written;
+}
+
+/**
+ * Brings registry.csv and violations.log back in step with the registry when a crash left them
+ * behind it (record-files.ts); appends do this on their way, this is for when none follows.
+ */
+export async function healRecordFiles(file: string): Promise<void> {
+  const runsDir = path.dirname(file);
+  if (recordFilesCover(runsDir, lastEntry(file))) return;
+  await withRegistryLock(file, async () => {
+    const entries = await readEntries(file);
+    if (!recordFilesCover(runsDir, entries.at(-1))) rewriteRecordFiles(runsDir, entries);
+  });
 }
 
 /** The digest an entry should carry: canonical JSON of everything but the digest itself. */
