@@ -8,6 +8,7 @@ import { Progress } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
 import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
 import { runSchedule } from '../pipeline/schedule-runner.js';
+import { requireExternalSimulator } from '../providers/sim-provider.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 
@@ -47,6 +48,7 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
     });
   }
   const slot = frozen.schedule.slots.find((s) => s.pairId === run.data.pairId && s.variant === run.data.variant)!;
+  if (frozen.record.provider === 'sim') await requireExternalSimulator();
   await appendEntry(frozen.files.registry, exp.config.id, 'superseded', {
     runId: run.data.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant, reason: options.reason,
   });

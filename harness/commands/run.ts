@@ -7,6 +7,7 @@ import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
 import { resolveSandbox, startSandboxProbe, type SandboxRequest } from '../pipeline/sandbox-mode.js';
 import { runSchedule, type RunnerSummary } from '../pipeline/schedule-runner.js';
+import { requireExternalSimulator } from '../providers/sim-provider.js';
 import { healRecordFiles, readEntries } from '../store/registry.js';
 
 export interface RunOptions {
@@ -39,6 +40,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     });
   }
   const only = parseOnly(options.only ?? [], exp.config.tasks, exp.config.variants);
+  if (provider === 'sim') await requireExternalSimulator();
   const anyCommands = exp.tasks.some((t) => needsCommands(provider, t));
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', anyCommands);
   const progress = new Progress(exp.config.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);

@@ -145,6 +145,20 @@ describe('broken manifests and flags', () => {
     expect(await fs.readFile(path.join(project.dir, 'runs', EXAMPLE, 'registry.jsonl'))).toEqual(registry);
   });
 
+  it('a HARNESS_SIM_URL where no simulator answers is bad input (exit 2) before anything is written', async () => {
+    const before = await filesUnder(path.join(project.dir, 'runs'));
+    const [refused, notUrl] = await Promise.all([
+      harness(['run', EXAMPLE], { cwd: project.dir, env: { HARNESS_SIM_URL: 'http://127.0.0.1:47' } }),
+      harness(['run', EXAMPLE], { cwd: project.dir, env: { HARNESS_SIM_URL: 'simulator' } }),
+    ]);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.stderr).toMatch(/^error: no simulator answers at HARNESS_SIM_URL=http:\/\/127\.0\.0\.1:47 \(.*ECONNREFUSED.*\)$/m);
+    expect(refused.stderr).toMatch(/^hint: start one \(`harness sim-server --port 8377`\)/m);
+    expect(notUrl.exitCode).toBe(2);
+    expect(notUrl.stderr).toMatch(/^error: HARNESS_SIM_URL is "simulator", not a URL$/m);
+    expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
+  });
+
   it('an unknown experiment is bad input (exit 2) saying where it looked', async () => {
     const r = await harness(['freeze', 'no-such-exp'], { cwd: project.dir });
     expect(r.exitCode).toBe(2);

@@ -1,4 +1,4 @@
-import { createSimSession, localFetch, releaseSimSession, Simulator, type SimSessionSpec } from './sim/index.js';
+import { createSimSession, localFetch, releaseSimSession, requireSimServer, Simulator, type SimSessionSpec } from './sim/index.js';
 
 /** Where a run's SDK client sends its requests, and how to let the simulator forget the run. */
 export interface SimEndpoint {
@@ -30,4 +30,10 @@ export async function simEndpoint(session: SimSessionSpec): Promise<SimEndpoint>
   const { simulator, fetch } = local;
   const apiKey = simulator.register(session);
   return { baseURL: IN_PROCESS_URL, apiKey, fetch, release: () => Promise.resolve(void simulator.release(apiKey)) };
+}
+
+/** With HARNESS_SIM_URL set, refuses (exit 2) unless a simulator answers there. */
+export async function requireExternalSimulator(): Promise<void> {
+  const external = process.env.HARNESS_SIM_URL;
+  if (external) await requireSimServer(external);
 }

@@ -3,6 +3,6 @@
 export { startSimServer, type SimServer, type SimServerOptions } from './server.js';
 export { Simulator } from './simulator.js';
 export { localFetch } from './local-fetch.js';
-export { createSimSession, releaseSimSession } from './client.js';
+export { createSimSession, releaseSimSession, requireSimServer } from './client.js';
 export { planTranscript, type PlannedTurn, type PlannedToolUse, type TurnKind } from './plan.js';
 export type { SimSessionSpec, FaultKind } from './session.js';
