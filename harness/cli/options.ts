@@ -1,8 +1,16 @@
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { statSync } from 'node:fs';
 
 // Options several subcommands share, declared once so their names, defaults and choices agree.
 
-export const runsDirOption = () => new Option('--runs-dir <dir>', 'folder that holds run sets').default('runs');
+export const runsDirOption = () => new Option('--runs-dir <dir>', 'folder that holds run sets').default('runs').argParser(runsDir);
+
+// A folder that may not exist yet (freeze creates it), but not an empty name or a file.
+function runsDir(text: string): string {
+  if (text.trim() === '') throw new InvalidArgumentError('expected a folder name');
+  if (statSync(text, { throwIfNoEntry: false })?.isDirectory() === false) throw new InvalidArgumentError(`${text} is a file, not a folder`);
+  return text;
+}
 
 export const providerOption = (description: string) => new Option('--provider <name>', description).choices(['sim', 'anthropic', 'command']);
 

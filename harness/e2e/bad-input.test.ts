@@ -159,6 +159,19 @@ describe('broken manifests and flags', () => {
     expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
   });
 
+  it('--runs-dir naming a file or nothing is a usage error (exit 2) for every command that takes it', async () => {
+    await fs.writeFile(path.join(project.dir, 'afile'), '');
+    const results = await Promise.all([
+      harness(['freeze', EXAMPLE, '--runs-dir', 'afile'], { cwd: project.dir }),
+      harness(['rerun', 'pair-0001-TASK-001-goal-centric-a1', '--reason', 'x', '--runs-dir', 'afile'], { cwd: project.dir }),
+      harness(['status', EXAMPLE, '--runs-dir', ''], { cwd: project.dir }),
+    ]);
+    for (const r of results) expect(r.exitCode, r.stderr).toBe(2);
+    expect(results[0]!.stderr).toMatch(/^error: option '--runs-dir <dir>' argument 'afile' is invalid\. afile is a file, not a folder$/m);
+    expect(results[1]!.stderr).toContain('afile is a file, not a folder');
+    expect(results[2]!.stderr).toContain("argument '' is invalid. expected a folder name");
+  });
+
   it('an unknown experiment is bad input (exit 2) saying where it looked', async () => {
     const r = await harness(['freeze', 'no-such-exp'], { cwd: project.dir });
     expect(r.exitCode).toBe(2);
