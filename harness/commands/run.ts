@@ -32,13 +32,8 @@ export interface RunResult extends RunnerSummary {
 // run: the whole frozen schedule (or the --only part of it), make-style.
 export async function run(options: RunOptions): Promise<RunResult> {
   startSandboxProbe(options.sandbox);
-  const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'execute');
+  const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'execute', options.provider);
   const provider = frozen.record.provider;
-  if (options.provider !== undefined && options.provider !== provider) {
-    throw inputError(`${exp.config.id}'s run set in ${frozen.runsDir} was frozen for provider ${provider}, not ${options.provider}`, {
-      hint: `keep providers apart: \`harness freeze ${exp.config.id} --provider ${options.provider} --runs-dir runs/${options.provider}\` and run with the same --runs-dir`,
-    });
-  }
   const only = parseOnly(options.only ?? [], exp.config.tasks, exp.config.variants);
   if (provider === 'sim') await requireExternalSimulator();
   const anyCommands = exp.tasks.some((t) => needsCommands(provider, t));

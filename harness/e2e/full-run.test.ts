@@ -71,5 +71,10 @@ describe('pin-and-run --full', () => {
     expect(r.stdout).toBe('');
     expect(await treeDigests(project.dir)).toEqual(before);
     expect((await fs.readdir(path.join(project.dir, 'runs-anthropic', EXAMPLE))).sort()).toEqual(['.records-through', 'experiment.lock.json', 'registry.jsonl', 'schedule.json']);
+    // Asking for another provider than the set's is the mistake named first, key or no key.
+    const other = await cli(['run', EXAMPLE, '--provider', 'sim', '--runs-dir', 'runs-anthropic'], { cwd: project.dir, unset: ['ANTHROPIC_API_KEY'] });
+    expect(other.exitCode).toBe(2);
+    expect(other.stderr).toMatch(/^error: exp-001-role-vs-goal's run set in runs-anthropic\/exp-001-role-vs-goal was frozen for provider anthropic, not sim$/m);
+    expect(await treeDigests(project.dir)).toEqual(before);
   });
 });

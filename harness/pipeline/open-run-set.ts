@@ -1,17 +1,25 @@
+import { inputError } from '../core/errors.js';
 import { loadExperiment } from '../experiment/load-experiment.js';
 import { requireApiKey } from './execute-run.js';
 import { loadFrozenSet, requireUnchangedInputs } from './frozen-set.js';
+import type { ProviderName } from './freeze-record.js';
 import { environmentPins } from './provenance.js';
 import type { ExperimentContext } from './validate-manifest.js';
 
 // Every command that makes runs starts the same way: the experiment as it is on disk, its frozen
 // run set, proof that nothing changed since freezing, and (to execute with Claude) an API key.
 // The environment pins every manifest records are gathered meanwhile (git runs in a child process).
-export async function openRunSet(experiment: string, runsDir: string | undefined, purpose: 'pin' | 'execute'): Promise<ExperimentContext> {
+// `provider`: the one the caller asked for, which must be the run set's.
+export async function openRunSet(experiment: string, runsDir: string | undefined, purpose: 'pin' | 'execute', provider?: ProviderName): Promise<ExperimentContext> {
   void environmentPins();
   const exp = await loadExperiment(experiment, { runsRoot: runsDir });
   const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
   requireUnchangedInputs(exp, frozen);
+  if (provider !== undefined && provider !== frozen.record.provider) {
+    throw inputError(`${exp.config.id}'s run set in ${frozen.runsDir} was frozen for provider ${frozen.record.provider}, not ${provider}`, {
+      hint: `keep providers apart: \`harness freeze ${exp.config.id} --provider ${provider} --runs-dir runs/${provider}\` and run with the same --runs-dir`,
+    });
+  }
   if (purpose === 'execute' && frozen.record.provider === 'anthropic') requireApiKey();
   return { exp, frozen };
 }
