@@ -54,7 +54,7 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   });
   const task = exp.tasks.find((t) => t.id === slot.task)!;
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', needsCommands(frozen.record.provider, task));
-  await runSchedule(exp, frozen, { jobs: 1, sandbox, only: (s) => s.index === slot.index, progress: new Progress(exp.config.variants), verifySkipped: false });
+  await runSchedule(exp, frozen, { jobs: 1, sandbox, only: (s) => s.index === slot.index, progress: new Progress(exp.config.variants), verifySkipped: false, keepPairsWhole: false });
   const after = await readEntries(frozen.files.registry);
   await writeProgressCsv(frozen.runsDir, frozen.schedule, after);
   const current = currentRuns(after);

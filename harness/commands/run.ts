@@ -44,7 +44,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   // A failed refresh must not end the run; the final refresh below reports any error.
   const ticker = setInterval(() => void refreshRecords().catch(() => undefined), 5000);
   try {
-    const summary = await runSchedule(exp, frozen, { jobs: options.jobs, sandbox, only, progress, verifySkipped: true });
+    const summary = await runSchedule(exp, frozen, { jobs: options.jobs, sandbox, only, progress, verifySkipped: true, keepPairsWhole: true });
     return { ...summary, experiment: exp.config.id, provider, complete: summary.incomplete.length === 0 && summary.notVerified.length === 0, progress: progress.snapshot() };
   } finally {
     clearInterval(ticker);

@@ -9,6 +9,7 @@ import { currentRuns, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { lockRun } from './lock-run.js';
 import type { SandboxMode } from './manifest.js';
+import { requireUnbrokenPairs } from './pair-guard.js';
 import type { Progress } from './progress.js';
 import { finishSlot, pinSlot, type PinnedSlot, type SlotOutcome } from './run-slot.js';
 import { slotAttempts, slotName, type SlotAttempts } from './slot-state.js';
@@ -32,6 +33,8 @@ export interface RunnerOptions {
   progress: Progress;
   /** Verify locked runs before skipping them (make-style "up to date" only if intact). */
   verifySkipped: boolean;
+  /** Refuse, before anything runs, to run a slot whose pair partner was locked with other pins (pair-guard.ts). */
+  keepPairsWhole: boolean;
 }
 
 export interface RunnerSummary {
@@ -80,6 +83,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   };
   const pending: ScheduleSlot[] = [];
   for (const slot of slots) if (!(await isDone(slot))) pending.push(slot);
+  if (options.keepPairsWhole) await requireUnbrokenPairs(exp, frozen, pending, current, options.sandbox);
 
   // -j bounds the agents running at once: a slot holds a place until its agent is done, and
   // evaluates and locks outside it. Slots are claimed and pinned ahead of a free place, in

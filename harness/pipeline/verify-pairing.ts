@@ -44,6 +44,14 @@ const SHARED_PINS: [string, (m: Manifest) => unknown][] = [
   ['evaluator.priceTableDigest', (m) => m.evaluator.priceTableDigest],
 ];
 
+/** Each pin two runs of one pair must share but do not, as `pin <name> differs: …`. */
+export function sharedPinDifferences(first: Manifest, other: Manifest): string[] {
+  return SHARED_PINS.flatMap(([pin, get]) => {
+    const [a, b] = [canonicalJson(get(first) ?? null), canonicalJson(get(other) ?? null)];
+    return a === b ? [] : [`pin ${pin} differs: ${first.variant.id} has ${a}, ${other.variant.id} has ${b}`];
+  });
+}
+
 export async function verifyPairs(frozen: FrozenSet, pairIds: string[] | 'all'): Promise<PairReport[]> {
   const current = currentRuns(await readEntries(frozen.files.registry));
   const pairs = new Map<string, ScheduleSlot[]>();
@@ -87,10 +95,7 @@ async function verifyPair(frozen: FrozenSet, slots: ScheduleSlot[], current: Map
     const [first, ...rest] = manifests as [Manifest, ...Manifest[]];
     for (const other of rest) {
       if (other.variant.id === first.variant.id) problems.push(`both runs are variant ${first.variant.id}`);
-      for (const [pin, get] of SHARED_PINS) {
-        const [a, b] = [canonicalJson(get(first) ?? null), canonicalJson(get(other) ?? null)];
-        if (a !== b) problems.push(`pin ${pin} differs: ${first.variant.id} has ${a}, ${other.variant.id} has ${b}`);
-      }
+      problems.push(...sharedPinDifferences(first, other));
     }
   }
   return { pairId: slots[0]!.pairId, task: slots[0]!.task, ok: problems.length === 0, runs, problems };

@@ -1,0 +1,48 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { inputError } from '../core/errors.js';
+import { runIdFor } from '../core/schedule.js';
+import type { Manifest, ScheduleSlot } from '../core/types/index.js';
+import type { LoadedExperiment } from '../experiment/load-experiment.js';
+import { runsDirFlag } from '../experiment/locate.js';
+import { slotKey, type LockedEntry } from './current-runs.js';
+import type { FrozenSet } from './frozen-set.js';
+import { buildManifest, type SandboxMode } from './manifest.js';
+import { environmentPins } from './provenance.js';
+import { sharedPinDifferences } from './verify-pairing.js';
+
+// The two runs of a pair must share every pin but the variant (verify-pairing.ts). What the
+// harness runs with can change between two `run`s (a git pull or commit, npm install, another
+// Node), and a pair whose first half was locked before would then be broken for good, found only
+// by verify-pairing or the audit, after the second half was paid for. So before anything runs,
+// each slot about to run is checked against the run standing for its pair partner: the manifest
+// it would be pinned with against the partner's.
+export async function requireUnbrokenPairs(
+  exp: LoadedExperiment, frozen: FrozenSet, pending: readonly ScheduleSlot[], current: ReadonlyMap<string, LockedEntry>,
+  sandbox: { mode: SandboxMode; version?: string },
+): Promise<void> {
+  const broken: { slot: ScheduleSlot; partner: string; differences: string[] }[] = [];
+  const environment = await environmentPins();
+  const now = new Date();
+  for (const slot of pending) {
+    const partners = frozen.schedule.slots.filter((s) => s.pairId === slot.pairId && s.variant !== slot.variant).flatMap((s) => current.get(slotKey(s.pairId, s.variant)) ?? []);
+    for (const partner of partners) {
+      const theirs = JSON.parse(await fs.readFile(path.join(frozen.runsDir, partner.data.runId, 'manifest.json'), 'utf8')) as Manifest;
+      const ours = buildManifest(exp, frozen, { scheduled: slot, task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, attempt: 1 }, runIdFor(slot, 1), sandbox, environment, now);
+      const differences = sharedPinDifferences(theirs, ours);
+      if (differences.length > 0) broken.push({ slot, partner: partner.data.runId, differences });
+    }
+  }
+  if (broken.length === 0) return;
+  const first = broken[0]!;
+  throw inputError(`${broken.length === 1 ? 'a pair' : `${broken.length} pairs`} would be broken: ${broken.length === 1 ? 'its other run was' : 'their other runs were'} locked with other pins than this process would run with`, {
+    problems: [
+      ...broken.slice(0, 10).map((b) => ({ message: `${b.slot.pairId} ${b.slot.variant} against ${b.partner}: ${b.differences.join('; ')}` })),
+      ...(broken.length > 10 ? [{ message: `… and ${broken.length - 10} more` }] : []),
+    ],
+    hint: [
+      'finish these pairs with what their first runs were made with (e.g. `git checkout` that commit, `npm ci`, the same Node), or',
+      `redo their locked runs too, e.g. \`harness rerun ${first.partner}${runsDirFlag(frozen.runsDir)} --reason "…"\``,
+    ].join('\n'),
+  });
+}
