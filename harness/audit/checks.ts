@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import { sameDigest, jsonDigest } from '../core/digest.js';
-import type { AuditReport } from '../core/types/index.js';
+import type { AuditReport, Manifest } from '../core/types/index.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { freezeRecordFor, inputChanges, scheduleFor, scheduleText } from '../pipeline/freeze-record.js';
 import { verifyPairs } from '../pipeline/verify-pairing.js';
 import { verifyRunSet } from '../pipeline/verify-experiment.js';
-import { ofType, type AuditContext } from './context.js';
+import { ofType, type AuditContext, type Entry } from './context.js';
 
 export type AuditCheck = AuditReport['checks'][number];
 type Verdict = { failures: string[]; evidence: string[] };
@@ -59,13 +59,23 @@ async function scheduleRegenerates({ exp, frozen }: AuditContext): Promise<Verdi
     : { failures: [`${frozen.files.schedule} differs from the schedule regenerated from seed ${exp.config.design.seed}`], evidence: [] };
 }
 
-function scheduleOrder({ entries }: AuditContext): Verdict {
-  const firsts = ofType(entries, 'pinned').filter((e) => e.data.attempt === 1 && e.data.slotIndex !== null);
+function scheduleOrder({ entries, manifests }: AuditContext): Verdict {
+  const firsts = startOrder(ofType(entries, 'pinned').filter((e) => e.data.attempt === 1 && e.data.slotIndex !== null), manifests);
   // Compare each run's start position with its rank in schedule order (runs may cover a subset).
   const rank = new Map([...firsts].sort((a, b) => a.data.slotIndex! - b.data.slotIndex!).map((e, i) => [e.data.runId, i]));
   const late = firsts.flatMap((e, position) => (Math.abs(position - rank.get(e.data.runId)!) > ORDER_TOLERANCE ? [`${e.data.runId} (slot ${e.data.slotIndex}) started as run ${position + 1}, scheduled as run ${rank.get(e.data.runId)! + 1}`] : []));
   const inversions = firsts.filter((e, i) => i > 0 && e.data.slotIndex! < firsts[i - 1]!.data.slotIndex!).length;
   return { failures: late, evidence: [`${firsts.length} first attempts; ${inversions} started just before an earlier slot (concurrency, within ${ORDER_TOLERANCE} positions)`] };
+}
+
+/**
+ * Pins in the order the runs were pinned: by each manifest's createdAt (locked runs), else by the
+ * entry's time. Registry order is not that order when several processes run: each writes its
+ * pins in batches, and one process's batch can land between another's pin and its entry.
+ */
+export function startOrder<E extends Entry<'pinned'>>(pins: readonly E[], manifests: ReadonlyMap<string, Manifest>): E[] {
+  const at = (e: E) => manifests.get(e.data.runId)?.createdAt ?? e.at;
+  return pins.map((e, i) => ({ e, i, t: at(e) })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i)).map((x) => x.e);
 }
 
 function pinsMatch({ frozen, manifests }: AuditContext): Verdict {
