@@ -14,13 +14,16 @@ export function progressTable(p: ProgressSnapshot): string {
   const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   lines.push(`elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}${p.blinded ? ' (outcomes by variant hidden until every slot is done, as pre-registered)' : ''}`);
+  if (p.stopping) lines.push(STOPPING);
   return `${lines.join('\n')}\n`;
 }
 
 export function progressLine(p: ProgressSnapshot): string {
   const t = p.total;
-  return `${t.done}/${t.total} done, ${t.succeeded} ok, ${t.failedChecks} failed checks, ${t.errors} errors, ${t.retries} retries, elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}\n`;
+  return `${t.done}/${t.total} done, ${t.succeeded} ok, ${t.failedChecks} failed checks, ${t.errors} errors, ${t.retries} retries, elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}${p.stopping ? '; stopping' : ''}\n`;
 }
+
+export const STOPPING = 'stopping: no further run starts; the runs under way finish and lock (Ctrl-C again to stop at once)';
 
 // On a terminal the table is redrawn in place; elsewhere (CI, pipes) a plain line every few
 // seconds, so logs stay readable.

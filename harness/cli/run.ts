@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { RunResult } from '../commands/run.js';
 import { emit, plural } from './output.js';
 import type { SetExitCode } from './program.js';
-import { progressTable, startProgressView } from './progress-view.js';
+import { progressTable, startProgressView, STOPPING } from './progress-view.js';
 import { providerOption, runsDirOption, sandboxOption } from './options.js';
 
 export function registerRun(program: Command, setCode: SetExitCode): void {
@@ -20,6 +20,7 @@ export function registerRun(program: Command, setCode: SetExitCode): void {
     .addHelpText('after', `
 Slots already locked (and verifying) are skipped, so a second run is a no-op; a run folder that
 was never locked (crash, kill -9) is kept, marked abandoned, and its slot gets a new attempt.
+Ctrl-C stops starting runs and lets the ones under way finish and lock; Ctrl-C again stops at once.
 Exit status: 0 every slot locked (and verifying), 1 otherwise (see the completeness gate line).
 Examples:
   harness run exp-001-role-vs-goal -j 8
@@ -29,13 +30,22 @@ Examples:
     .action(async (experiment: string, opts: { jobs: number; provider?: 'sim' | 'anthropic' | 'command'; only: string[]; runsDir: string; sandbox: 'auto' | 'bwrap' | 'none'; json?: boolean }) => {
       const { run } = await import('../commands/run.js');
       let view: { stop: () => void } | undefined;
+      // Ctrl-C: no further run starts, the runs under way finish and lock (their agents' work is
+      // kept); a second Ctrl-C meets Node's default and stops the process at once.
+      const stop = new AbortController();
+      const interrupted = (): void => {
+        stop.abort();
+        process.stderr.write(`${STOPPING}\n`);
+      };
+      process.once('SIGINT', interrupted);
       try {
-        const r = await run({ ...opts, experiment, onStart: (snapshot) => { view = startProgressView(snapshot); } });
+        const r = await run({ ...opts, experiment, stop: stop.signal, onStart: (snapshot) => { view = startProgressView(snapshot); } });
         view?.stop();
         view = undefined;
         emit(r, opts.json, summaryText);
         setCode(r.complete ? 0 : 1);
       } finally {
+        process.removeListener('SIGINT', interrupted);
         view?.stop();
       }
     });
@@ -44,8 +54,9 @@ Examples:
 function summaryText(r: RunResult): string {
   if (r.executed === 0 && r.complete) return `${r.upToDate}/${r.slots} up to date\n`;
   const lines = [
-    progressTable(r.progress).trimEnd(),
+    progressTable({ ...r.progress, stopping: false }).trimEnd(),
     `executed ${plural(r.executed, 'run')}: ${r.locked} locked, ${r.infrastructureFailures} infrastructure failures, ${plural(r.retries, 'retry')}, ${r.abandoned} abandoned attempts found`,
+    r.stopped ? 'stopped on request (Ctrl-C): no further run was started; the runs under way were finished and locked' : '',
     r.notVerified.length > 0 ? `locked runs that do not verify (not re-run; see \`harness verify ${r.experiment}\`): ${r.notVerified.join(', ')}` : '',
     gateLine(r),
   ];
@@ -54,7 +65,7 @@ function summaryText(r: RunResult): string {
 
 function gateLine(r: RunResult): string {
   if (r.incomplete.length > 0) {
-    return `completeness gate: INCOMPLETE, ${r.incomplete.length} of ${r.slots} slots not locked: ${r.incomplete.slice(0, 5).join(', ')}${r.incomplete.length > 5 ? ', …' : ''} (run again to retry them)`;
+    return `completeness gate: INCOMPLETE, ${r.incomplete.length} of ${r.slots} slots not locked: ${r.incomplete.slice(0, 5).join(', ')}${r.incomplete.length > 5 ? ', …' : ''} (run again to ${r.stopped ? 'finish' : 'retry'} them)`;
   }
   const broken = r.notVerified.length;
   if (broken > 0) return `completeness gate: FAILED, ${r.slots}/${r.slots} slots locked but ${broken === 1 ? '1 of them does' : `${broken} of them do`} not verify (listed above)`;

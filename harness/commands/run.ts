@@ -20,12 +20,16 @@ export interface RunOptions {
   sandbox?: SandboxRequest;
   /** Called with the progress source once the run starts (the CLI shows it). */
   onStart?: (snapshot: () => ProgressSnapshot) => void;
+  /** Once aborted (Ctrl-C), no further run starts; the runs under way finish and lock. */
+  stop?: AbortSignal;
 }
 
 export interface RunResult extends RunnerSummary {
   experiment: string;
   provider: ProviderName;
   complete: boolean;
+  /** Stopped early by the caller (Ctrl-C). */
+  stopped: boolean;
   progress: ProgressSnapshot;
 }
 
@@ -39,13 +43,15 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const anyCommands = exp.tasks.some((t) => needsCommands(provider, t));
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', anyCommands);
   const progress = new Progress(exp.config.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
+  options.stop?.addEventListener('abort', () => progress.stop(), { once: true });
   options.onStart?.(() => progress.snapshot());
   const refreshRecords = async () => writeProgressCsv(frozen.runsDir, frozen.schedule, await readEntries(frozen.files.registry));
   // A failed refresh must not end the run; the final refresh below reports any error.
   const ticker = setInterval(() => void refreshRecords().catch(() => undefined), 5000);
   try {
-    const summary = await runSchedule(exp, frozen, { jobs: options.jobs, sandbox, only, progress, verifySkipped: true, keepPairsWhole: true });
-    return { ...summary, experiment: exp.config.id, provider, complete: summary.incomplete.length === 0 && summary.notVerified.length === 0, progress: progress.snapshot() };
+    const summary = await runSchedule(exp, frozen, { jobs: options.jobs, sandbox, only, progress, verifySkipped: true, keepPairsWhole: true, stop: options.stop });
+    const complete = summary.incomplete.length === 0 && summary.notVerified.length === 0;
+    return { ...summary, experiment: exp.config.id, provider, complete, stopped: options.stop?.aborted === true, progress: progress.snapshot() };
   } finally {
     clearInterval(ticker);
     await refreshRecords();

@@ -67,6 +67,22 @@ describe('ConcurrencyLimiter.forEach', () => {
     expect([...started, ...cancelled].sort()).toEqual(jobs.sort());
   });
 
+  it('once stopped, nothing further is prepared or started, prepared jobs are cancelled, started ones finish, and it resolves', async () => {
+    const r = recorder({ jobMs: 30 });
+    const stop = new AbortController();
+    const done = new ConcurrencyLimiter(2).forEach(items(20), 3, r.prepare, stop.signal);
+    await new Promise((resolve) => setTimeout(resolve, 45));
+    stop.abort();
+    const startedAtStop = r.log.filter((e) => e.startsWith('start')).length;
+    await done;
+    const started = r.log.filter((e) => e.startsWith('start')).map((e) => e.slice('start '.length));
+    expect(started).toHaveLength(startedAtStop);
+    expect(started.length).toBeGreaterThan(0);
+    for (const i of started) expect(r.log).toContain(`end ${i}`);
+    expect(r.log.filter((e) => e.startsWith('cancel')).length).toBeGreaterThan(0);
+    expect(r.log).not.toContain('prep 19');
+  });
+
   it('a failed job stops further starts; jobs prepared meanwhile are cancelled and the first error is thrown', async () => {
     const r = recorder({ jobMs: 10, failJobAt: 0 });
     await expect(new ConcurrencyLimiter(1).forEach(items(10), 2, r.prepare)).rejects.toThrow('job 0 failed');

@@ -41,20 +41,21 @@ export class ConcurrencyLimiter {
 
   // Goes through items in order: `prepare` says what to run for an item, if anything, and works up
   // to `ahead` items ahead of the one waiting for a place (one item at a time, in order); each job
-  // starts once it has a place. Waits for everything started. After a failure nothing further is
-  // prepared, jobs prepared but not started are cancelled, and the first error is thrown once the
-  // started work is done.
-  async forEach<T>(items: readonly T[], ahead: number, prepare: (item: T) => Promise<Job | undefined>): Promise<void> {
+  // starts once it has a place. Waits for everything started. After a failure, or once `stop` is
+  // aborted, nothing further is prepared and jobs prepared but not started are cancelled; the
+  // first error is thrown once the started work is done.
+  async forEach<T>(items: readonly T[], ahead: number, prepare: (item: T) => Promise<Job | undefined>, stop?: AbortSignal): Promise<void> {
     let failure: unknown;
     const fail = (err: unknown): void => { failure ??= err; };
+    const goingOn = (): boolean => failure === undefined && stop?.aborted !== true;
     const started: Promise<void>[] = [];
     const prepared: Promise<Job | undefined>[] = [];
     let next = 0;
     let previous: Promise<unknown> = Promise.resolve();
     const prepareAhead = (): void => {
-      while (failure === undefined && next < items.length && prepared.length < ahead) {
+      while (goingOn() && next < items.length && prepared.length < ahead) {
         const item = items[next++]!;
-        const job = previous.then(() => (failure === undefined ? prepare(item) : undefined)).catch((err: unknown) => { fail(err); return undefined; });
+        const job = previous.then(() => (goingOn() ? prepare(item) : undefined)).catch((err: unknown) => { fail(err); return undefined; });
         previous = job;
         prepared.push(job);
       }
@@ -64,9 +65,9 @@ export class ConcurrencyLimiter {
       const job = await prepared.shift()!;
       prepareAhead();
       if (job === undefined) continue;
-      if (failure === undefined) {
+      if (goingOn()) {
         const place = await this.acquire();
-        if (failure === undefined) {
+        if (goingOn()) {
           started.push(job.start(place).catch(fail).finally(place));
           continue;
         }

@@ -22,6 +22,8 @@ export interface ProgressSnapshot {
   elapsedSeconds: number;
   etaSeconds: number | null;
   skipped: number;
+  /** Asked to stop: no further run starts, the ones under way finish. */
+  stopping: boolean;
 }
 
 // Counts per variant as slots finish; the table the live view and `status` print.
@@ -30,6 +32,7 @@ export class Progress {
   private readonly started = performance.now();
   private finishedHere = 0;
   private openElsewhere = 0;
+  private stopping = false;
   skipped = 0;
 
   /** Whether the pre-registration hides outcomes by variant until every slot is done. */
@@ -40,6 +43,10 @@ export class Progress {
   /** Slots of the set left out of this table (run --only) that have no locked run yet: outcomes stay blinded while any is open. */
   notSelectedOpen(count: number): void {
     this.openElsewhere = count;
+  }
+
+  stop(): void {
+    this.stopping = true;
   }
 
   addSlot(variant: string): void {
@@ -84,7 +91,7 @@ export class Progress {
     const etaSeconds = this.finishedHere === 0 ? null : remaining === 0 ? 0 : (elapsedSeconds / this.finishedHere) * remaining;
     const blinded = this.blindUntilComplete && (total.done < total.total || this.openElsewhere > 0);
     if (blinded) for (const v of variants) { v.succeeded = -1; v.failedChecks = -1; }
-    return { blinded, variants, total, elapsedSeconds, etaSeconds, skipped: this.skipped };
+    return { blinded, variants, total, elapsedSeconds, etaSeconds: this.stopping ? null : etaSeconds, skipped: this.skipped, stopping: this.stopping };
   }
 
   private row(variant: string): Counts {

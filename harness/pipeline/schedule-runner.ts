@@ -35,6 +35,8 @@ export interface RunnerOptions {
   verifySkipped: boolean;
   /** Refuse, before anything runs, to run a slot whose pair partner was locked with other pins (pair-guard.ts). */
   keepPairsWhole: boolean;
+  /** Once aborted, no further slot starts (or is retried); the runs under way finish and lock. */
+  stop?: AbortSignal;
 }
 
 export interface RunnerSummary {
@@ -149,6 +151,8 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
       }
       summary.infrastructureFailures++;
       options.progress.infrastructureError(slot.variant);
+      // Stopping: the failed attempt stays unlocked, and the next `run` registers it as abandoned.
+      if (options.stop?.aborted === true) return;
       if (tries >= exp.resolved.maxAttempts) {
         await appendEntry(frozen.files.registry, exp.config.id, 'abandoned', {
           runId: outcome.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant,
@@ -196,15 +200,16 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
       if (claimed !== undefined) return prepareClaimed(slot, claimed);
       deferred.push(slot);
       return undefined;
-    });
+    }, options.stop);
     await limiter.forEach(deferred, 1, (slot) => Promise.resolve({
       start: async (place) => {
         const claimed = await claim(slot, CLAIM_STALE_MS * 3);
+        if (claimed !== undefined && options.stop?.aborted === true) return claimed();
         const job = claimed === undefined ? undefined : await prepareClaimed(slot, claimed);
         await job?.start(place);
       },
       cancel: async () => undefined,
-    }));
+    }), options.stop);
   } finally {
     await claims.close();
   }
