@@ -122,13 +122,16 @@ describe('a full run of a small experiment, then the same command again', () => 
 
   it('a second run prints "N/N up to date" and changes nothing: same registry bytes, same run folders and files', async () => {
     const dir = runSetDir(p);
-    const before = { registry: await fs.readFile(path.join(dir, 'registry.jsonl')), folders: await runFolders(p), files: await treeDigests(dir) };
+    const mtimes = async () => Promise.all(['progress.csv', 'registry.csv', '.records-through'].map(async (f) => (await fs.stat(path.join(dir, f))).mtimeMs));
+    const before = { registry: await fs.readFile(path.join(dir, 'registry.jsonl')), folders: await runFolders(p), files: await treeDigests(dir), mtimes: await mtimes() };
     const again = await hx(p, ['run', EXAMPLE, '-j', '4']);
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stdout).toBe(`${SLOTS}/${SLOTS} up to date\n`);
     expect((await fs.readFile(path.join(dir, 'registry.jsonl'))).equals(before.registry)).toBe(true);
     expect(await runFolders(p)).toEqual(before.folders);
     expect(await treeDigests(dir)).toEqual(before.files);
+    // Not even rewritten with the same content.
+    expect(await mtimes()).toEqual(before.mtimes);
   });
 
   it('a claim a killed process left on a finished slot does not hold it up; the dead owner\'s lock is cleared; nothing else changes', async () => {

@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { RegistryEntry, Schedule } from '../core/types/index.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
@@ -21,6 +22,10 @@ export function progressCsv(schedule: Schedule, entries: readonly RegistryEntry[
   return [header, ...rows].map((r) => r.join(',')).join('\n') + '\n';
 }
 
+// Left alone when it already says this, so a run with nothing to do changes no file.
 export async function writeProgressCsv(runsDir: string, schedule: Schedule, entries: readonly RegistryEntry[]): Promise<void> {
-  await writeFileAtomic(path.join(runsDir, 'progress.csv'), progressCsv(schedule, entries));
+  const file = path.join(runsDir, 'progress.csv');
+  const text = progressCsv(schedule, entries);
+  if ((await fs.readFile(file, 'utf8').catch(() => undefined)) === text) return;
+  await writeFileAtomic(file, text);
 }
