@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { sameDigest, jsonDigest } from '../core/digest.js';
 import type { AuditReport, Manifest } from '../core/types/index.js';
+import { runsDirFlag } from '../experiment/locate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { freezeRecordFor, inputChanges, scheduleFor, scheduleText } from '../pipeline/freeze-record.js';
 import { verifyPairs } from '../pipeline/verify-pairing.js';
@@ -156,7 +157,7 @@ function retries({ entries }: AuditContext): Verdict {
 }
 
 async function analysisAsRegistered({ exp, frozen, report, reportFile, entries }: AuditContext): Promise<Verdict> {
-  if (report === undefined) return { failures: [`no analysis found (${reportFile}); run \`harness analyze ${exp.config.id}\``], evidence: [] };
+  if (report === undefined) return { failures: [`no analysis found (${reportFile}); run \`harness analyze ${exp.config.id}${runsDirFlag(frozen.runsDir)}\``], evidence: [] };
   const pre = exp.preregistration;
   const failures: string[] = [];
   const expect = (what: string, used: unknown, registered: unknown) => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { emit } from './output.js';
+import { emit, plural } from './output.js';
 import type { SetExitCode } from './program.js';
 import { providerOption, runsDirOption } from './options.js';
 
@@ -26,7 +26,7 @@ Examples:
         const head = {
           created: `froze ${r.pilot ? 'a pilot set of ' : ''}${r.experiment}: ${r.slots} slots, provider ${r.provider}`,
           unchanged: `${r.experiment} is already frozen with these inputs; nothing changed`,
-          'deviation-recorded': `recorded a deviation and re-froze ${r.experiment} (${r.changes.length} changes)`,
+          'deviation-recorded': `recorded a deviation and re-froze ${r.experiment} (${plural(r.changes.length, 'change')})`,
         }[r.action];
         return `${head}\n  freeze record  ${r.freezeRecord}\n  schedule       ${r.schedule}\n  registry       ${r.registry}\n`;
       });

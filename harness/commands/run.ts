@@ -26,6 +26,8 @@ export interface RunOptions {
 
 export interface RunResult extends RunnerSummary {
   experiment: string;
+  /** The run set's folder. */
+  runsDir: string;
   provider: ProviderName;
   complete: boolean;
   /** Stopped early by the caller (Ctrl-C). */
@@ -51,7 +53,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   try {
     const summary = await runSchedule(exp, frozen, { jobs: options.jobs, sandbox, only, progress, verifySkipped: true, keepPairsWhole: true, stop: options.stop });
     const complete = summary.incomplete.length === 0 && summary.notVerified.length === 0;
-    return { ...summary, experiment: exp.config.id, provider, complete, stopped: options.stop?.aborted === true, progress: progress.snapshot() };
+    return { ...summary, experiment: exp.config.id, runsDir: frozen.runsDir, provider, complete, stopped: options.stop?.aborted === true, progress: progress.snapshot() };
   } finally {
     clearInterval(ticker);
     await refreshRecords();

@@ -176,6 +176,9 @@ describe('broken manifests and flags', () => {
     const r = await harness(['freeze', 'no-such-exp'], { cwd: project.dir });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/experiment "no-such-exp" not found: no folder experiments\/no-such-exp/);
+    const empty = await harness(['run', ''], { cwd: project.dir });
+    expect(empty.exitCode).toBe(2);
+    expect(empty.stderr).toMatch(/^error: no experiment named \(the argument is empty\)$/m);
   });
 
   it('a run that does not exist is bad input (exit 2) for verify and rerun, each saying what to pass', async () => {

@@ -175,7 +175,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(found).toContain(`${RUNS}/registry.jsonl:3: chain broken: entry 3 does not point to the entry before it`);
     for (let l = 4; l <= 8; l++) expect(found).toContain(`${RUNS}/registry.jsonl:${l}: entry ${l} found at position ${l - 1}: entries were removed, inserted or reordered`);
     // A removed `locked` entry also leaves its run unregistered.
-    if (removed!.type === 'locked') expect(found).toContain(`${RUNS}/${removed!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (registry truncated or entry removed?)`);
+    if (removed!.type === 'locked') expect(found).toContain(`${RUNS}/${removed!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (a lock cut off by a crash, which \`harness run\` or \`harness lock-run\` on the folder finishes; or the registry was truncated or the entry removed)`);
   });
 
   it.concurrent('two registry entries swapped: exit 1, naming both lines and the one after', async () => {
@@ -205,7 +205,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(last!.type).toBe('locked');
     expect(r.exitCode).toBe(1);
     expect(problems(r.stdout).sort()).toEqual([
-      `${RUNS}/${last!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (registry truncated or entry removed?)`,
+      `${RUNS}/${last!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (a lock cut off by a crash, which \`harness run\` or \`harness lock-run\` on the folder finishes; or the registry was truncated or the entry removed)`,
       `${RUNS}/registry.jsonl:9: not a JSON entry (edited or cut off)`,
       `${RUNS}/registry.jsonl:9: truncated: the last entry is cut off`,
     ].sort());
@@ -221,7 +221,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(last!.type).toBe('locked');
     expect(r.exitCode).toBe(1);
     expect(problems(r.stdout)).toEqual([
-      `${RUNS}/${last!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (registry truncated or entry removed?)`,
+      `${RUNS}/${last!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (a lock cut off by a crash, which \`harness run\` or \`harness lock-run\` on the folder finishes; or the registry was truncated or the entry removed)`,
     ]);
   });
 

@@ -20,6 +20,7 @@ export interface LocateOptions {
 
 // An experiment is named by id (looked up in experiments/) or by its folder path.
 export function locateExperiment(nameOrPath: string, options: LocateOptions = {}): ExperimentLocation {
+  if (nameOrPath.trim() === '') throw inputError('no experiment named (the argument is empty)', { hint: 'pass an experiment id, e.g. exp-001-role-vs-goal (a folder under experiments/), or an experiment folder path' });
   const byPath = nameOrPath.includes('/') || nameOrPath.startsWith('.');
   const dir = relativeToCwd(byPath ? nameOrPath : path.join('experiments', nameOrPath));
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {

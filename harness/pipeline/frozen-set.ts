@@ -25,7 +25,7 @@ export function loadFrozenSet(runsDir: string, experimentId: string): FrozenSet 
   const record = loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord);
   if (!selfDigestMatches(record)) {
     throw checkFailed(`${files.freezeRecord}: its digest does not match its content (the file was edited)`, {
-      hint: 'restore it from a backup, or run `harness verify` to see what else changed',
+      hint: `restore it from a backup, or run \`harness verify ${experimentId}${runsDirFlag(runsDir)}\` to see what else changed`,
     });
   }
   const schedule = loadValidJson<Schedule>('schedule', files.schedule);

@@ -3,6 +3,7 @@ import { checkFailed, inputError } from '../core/errors.js';
 import { jsonDigest, type Digest } from '../core/digest.js';
 import type { RegistryEntry, RunLock, Scorecard } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
+import { relativeToCwd } from '../experiment/locate.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { writeLock, lockDigest, makeReadOnly } from '../store/run-lock.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
@@ -46,7 +47,7 @@ async function relock(run: ValidRun, registered: LockedEntry | undefined, scorec
   // read-only yet: finish that, then check the hashes as for any locked run.
   if (registered === undefined) makeReadOnly(run.files.dir);
   const problems = (await verifyLockedRun(run.files.dir, registered)).filter((p) => registered !== undefined || !/not registered/.test(p.message));
-  if (problems.length > 0) throw checkFailed(`${run.manifest.runId} is locked but does not verify`, { problems, hint: 'the run was changed after locking; `harness verify` lists every problem' });
+  if (problems.length > 0) throw checkFailed(`${run.manifest.runId} is locked but does not verify`, { problems, hint: `the run was changed after locking; \`harness verify ${relativeToCwd(run.files.dir)}\` lists every problem` });
   const lock = loadValidJson<RunLock>('lock', run.files.lock);
   if (registered === undefined) {
     await register(run, scorecard, lock);

@@ -83,7 +83,7 @@ export class Progress {
   snapshot(): ProgressSnapshot {
     const counts = [...this.rows.values()];
     const sum = (k: Counted) => counts.reduce((a, r) => a + r[k], 0);
-    const shown = ({ timed, wallTimeSeconds, ...r }: Omit<Counts, 'variant'>) => ({ ...r, meanWallTimeSeconds: timed === 0 ? null : wallTimeSeconds / timed });
+    const shown = ({ timed, wallTimeSeconds, ...r }: Omit<Counts, 'variant'>) => ({ ...r, meanWallTimeSeconds: timed === 0 ? null : Math.round((wallTimeSeconds / timed) * 1000) / 1000 });
     const variants = counts.map((r) => ({ variant: r.variant, ...shown(r) }));
     const total = shown({ total: sum('total'), done: sum('done'), succeeded: sum('succeeded'), failedChecks: sum('failedChecks'), errors: sum('errors'), retries: sum('retries'), timed: sum('timed'), wallTimeSeconds: sum('wallTimeSeconds') });
     const elapsedSeconds = (performance.now() - this.started) / 1000;

@@ -22,7 +22,7 @@ export async function verifyLockedRun(dir: string, registered: LockedEntry | und
   }
   for (const p of schemaProblems('lock', lock)) at(LOCK_FILE, `${p.path}: ${p.message}`);
   if (problems.length > 0) return problems;
-  if (registered === undefined) at(LOCK_FILE, 'locked but not registered: the registry has no `locked` entry for this run (registry truncated or entry removed?)');
+  if (registered === undefined) at(LOCK_FILE, 'locked but not registered: the registry has no `locked` entry for this run (a lock cut off by a crash, which `harness run` or `harness lock-run` on the folder finishes; or the registry was truncated or the entry removed)');
   else if (!sameDigest(registered.data.lockDigest, lockDigest(lock)) || !sameDigest(registered.data.rootDigest, lock.rootDigest)) {
     at(LOCK_FILE, `edited: the registry recorded lock sha256:${registered.data.lockDigest.sha256.slice(0, 12)}… (root ${registered.data.rootDigest.sha256.slice(0, 12)}…), the file is now sha256:${lockDigest(lock).sha256.slice(0, 12)}… (root ${lock.rootDigest.sha256.slice(0, 12)}…)`);
   }
