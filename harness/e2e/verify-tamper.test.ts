@@ -196,9 +196,11 @@ describe('verify: a locked run set and its tampered copies', () => {
 
   it.concurrent('the registry cut off in the middle of its last line: exit 1, truncated, and the last run unregistered', async () => {
     let last: Entry | undefined;
+    let complete = 0;
     const r = await tampered(async (dir) => {
       const lines = await registryLines(dir);
       last = JSON.parse(lines.at(-1)!) as Entry;
+      complete = Buffer.byteLength(`${lines.slice(0, -1).join('\n')}\n`);
       lines[lines.length - 1] = lines.at(-1)!.slice(0, Math.floor(lines.at(-1)!.length / 2));
       await writeRegistry(dir, lines, '');
     });
@@ -207,7 +209,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(problems(r.stdout).sort()).toEqual([
       `${RUNS}/${last!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (a lock cut off by a crash, which \`harness run\` or \`harness lock-run\` on the folder finishes; or the registry was truncated or the entry removed)`,
       `${RUNS}/registry.jsonl:9: not a JSON entry (edited or cut off)`,
-      `${RUNS}/registry.jsonl:9: truncated: the last entry is cut off`,
+      `${RUNS}/registry.jsonl:9: truncated: the last entry is cut off (an append interrupted by a power loss or a full disk; keep a copy, then \`truncate -s ${complete} ${RUNS}/registry.jsonl\` cuts it off)`,
     ].sort());
   });
 

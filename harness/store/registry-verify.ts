@@ -21,7 +21,7 @@ export async function verifyRegistryChain(file: string): Promise<RegistryCheck> 
   }
   const problems: Problem[] = [];
   const entries: RegistryEntry[] = [];
-  if (text !== '' && !text.endsWith('\n')) problems.push({ file, line: text.split('\n').length, message: 'truncated: the last entry is cut off' });
+  if (text !== '' && !text.endsWith('\n')) problems.push({ file, line: text.split('\n').length, message: `truncated: the last entry is cut off (an append interrupted by a power loss or a full disk; keep a copy, then \`truncate -s ${Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1))} ${file}\` cuts it off)` });
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   let prev: RegistryEntry | undefined;

@@ -80,10 +80,16 @@ describe('appendEntry', () => {
       const err: unknown = await appendEntry(file, 'exp-1', 'deviation', deviation('x')).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(HarnessError);
       expect((err as HarnessError).kind).toBe('input');
-      expect((err as HarnessError).message).toContain(file);
+      expect((err as HarnessError).message).toBe(`${file}: the last line is incomplete: an append was cut off (power loss or a full disk?)`);
+      expect((err as HarnessError).hint).toContain(`truncate -s ${before.length - '{"schemaVersion":1,"seq":1,"at":"2026-'.length} ${file}`);
     }
+    await expect(readEntries(file)).rejects.toMatchObject({ hint: expect.stringContaining(`truncate -s ${before.length - 38} ${file}`) });
     expect((await fs.readFile(file)).equals(before)).toBe(true);
     expect(existsSync(`${file}.lock`)).toBe(false);
+    // Doing what the hint says restores the registry as it was before the cut-off append.
+    await fs.truncate(file, before.length - 38);
+    await appendEntry(file, 'exp-1', 'deviation', deviation('after'));
+    expectIntactChain(await readEntries(file));
   });
 
   it('keeps the chain intact under 20 concurrent appends in one process', async () => {

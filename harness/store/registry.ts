@@ -174,11 +174,7 @@ export function lastEntry(file: string): RegistryEntry | undefined {
       const chunk = Buffer.alloc(len);
       readSync(fd, chunk, 0, len, pos);
       tail = Buffer.concat([chunk, tail]);
-      if (tail[tail.length - 1] !== 0x0a) {
-        throw inputError(`${file}: the last line is incomplete (a write was cut off)`, {
-          hint: 'run `harness verify` to see the registry state; do not edit the registry by hand',
-        });
-      }
+      if (tail[tail.length - 1] !== 0x0a) throw tornTail(file, completeLinesBytes(fd, size));
       const start = tail.lastIndexOf(0x0a, tail.length - 2);
       if (start >= 0 || pos === 0) {
         try {
@@ -193,6 +189,27 @@ export function lastEntry(file: string): RegistryEntry | undefined {
   }
 }
 
+// The end of the last complete line: where a cut-off last line starts.
+function completeLinesBytes(fd: number, size: number): number {
+  const chunk = Buffer.alloc(TAIL_CHUNK);
+  for (let end = size; end > 0; end -= TAIL_CHUNK) {
+    const start = Math.max(0, end - TAIL_CHUNK);
+    const read = readSync(fd, chunk, 0, end - start, start);
+    const newline = chunk.subarray(0, read).lastIndexOf(0x0a);
+    if (newline >= 0) return start + newline + 1;
+  }
+  return 0;
+}
+
+// A last line without its newline is an append cut off by a power loss or a full disk: nothing
+// acknowledged it (a lock it was to register is registered again by \`run\` or \`lock-run\`), so
+// cutting it off restores the registry as it was before that append.
+function tornTail(file: string, completeBytes: number): Error {
+  return inputError(`${file}: the last line is incomplete: an append was cut off (power loss or a full disk?)`, {
+    hint: `keep a copy (cp ${file} ${file}.cut-off), cut the incomplete line off (truncate -s ${completeBytes} ${file}), then run the command again; \`harness verify\` checks the chain`,
+  });
+}
+
 /** Every entry, parsed; malformed lines are reported by `verify`, here they are an error. */
 export async function readEntries(file: string): Promise<RegistryEntry[]> {
   let text: string;
@@ -202,11 +219,12 @@ export async function readEntries(file: string): Promise<RegistryEntry[]> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;
   }
+  if (text !== '' && !text.endsWith('\n')) throw tornTail(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
   return text.split('\n').filter((l) => l !== '').map((line, i) => {
     try {
       return JSON.parse(line) as RegistryEntry;
     } catch {
-      throw inputError(`${file}:${i + 1}: not a JSON registry entry`, { hint: 'run `harness verify` to see what happened to the registry' });
+      throw inputError(`${file}:${i + 1}: not a JSON registry entry`, { hint: 'run `harness verify` to see what happened to the registry; do not edit it by hand' });
     }
   });
 }
