@@ -22,11 +22,12 @@ export async function requireUnbrokenPairs(
   sandbox: { mode: SandboxMode; version?: string },
 ): Promise<void> {
   const broken: { slot: ScheduleSlot; partner: string; differences: string[] }[] = [];
+  const standing = (slot: ScheduleSlot) => frozen.schedule.variants.flatMap((v) => (v === slot.variant ? [] : (current.get(slotKey(slot.pairId, v)) ?? [])));
+  if (!pending.some((slot) => standing(slot).length > 0)) return;
   const environment = await environmentPins();
   const now = new Date();
   for (const slot of pending) {
-    const partners = frozen.schedule.slots.filter((s) => s.pairId === slot.pairId && s.variant !== slot.variant).flatMap((s) => current.get(slotKey(s.pairId, s.variant)) ?? []);
-    for (const partner of partners) {
+    for (const partner of standing(slot)) {
       const theirs = JSON.parse(await fs.readFile(path.join(frozen.runsDir, partner.data.runId, 'manifest.json'), 'utf8')) as Manifest;
       const ours = buildManifest(exp, frozen, { scheduled: slot, task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, attempt: 1 }, runIdFor(slot, 1), sandbox, environment, now);
       const differences = sharedPinDifferences(theirs, ours);
