@@ -2,11 +2,13 @@ import type { ProgressSnapshot, VariantProgress } from '../pipeline/progress.js'
 
 const fmtTime = (s: number | null) => (s === null ? '-' : s < 90 ? `${s.toFixed(s < 10 ? 1 : 0)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`);
 
+// Outcomes withheld by pre-registered blinding are -1 in a snapshot.
+const hidden = (n: number): string => (n < 0 ? 'blind' : String(n));
+
 /** The progress table (seed 003's --watch): one row per variant and a total row. */
 export function progressTable(p: ProgressSnapshot): string {
   const header = ['variant', 'done', 'ok', 'failed', 'errors', 'retries', 'avg time'];
   const row = (name: string, r: Omit<VariantProgress, 'variant'>) => {
-    const hidden = (n: number) => (n < 0 ? 'blind' : String(n));
     return [name, `${r.done}/${r.total}`, hidden(r.succeeded), hidden(r.failedChecks), String(r.errors), String(r.retries), fmtTime(r.meanWallTimeSeconds)];
   };
   const rows = [header, ...p.variants.map((v) => row(v.variant, v)), row('total', p.total)];
@@ -20,7 +22,7 @@ export function progressTable(p: ProgressSnapshot): string {
 
 export function progressLine(p: ProgressSnapshot): string {
   const t = p.total;
-  return `${t.done}/${t.total} done, ${t.succeeded} ok, ${t.failedChecks} failed checks, ${t.errors} errors, ${t.retries} retries, elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}${p.stopping ? '; stopping' : ''}\n`;
+  return `${t.done}/${t.total} done, ${hidden(t.succeeded)} ok, ${hidden(t.failedChecks)} failed checks, ${t.errors} errors, ${t.retries} retries, elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}${p.stopping ? '; stopping' : ''}\n`;
 }
 
 export const STOPPING = 'stopping: no further run starts; the runs under way finish and lock (Ctrl-C again to stop at once)';

@@ -26,6 +26,7 @@ Example:
 }
 
 function outcomeText(r: RerunResult): string {
+  if (r.newRunId === null) return '';
   if (r.blinded) return ' (outcome hidden until every slot is done, as pre-registered)';
   return r.success === null ? '' : r.success ? ': success' : ': checks failed';
 }

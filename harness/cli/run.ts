@@ -36,7 +36,8 @@ Examples:
       const stop = new AbortController();
       const interrupted = (): void => {
         stop.abort();
-        process.stderr.write(`${STOPPING}\n`);
+        // On a terminal the live table says so (a line written here would upset its redrawing).
+        if (!process.stderr.isTTY) process.stderr.write(`${STOPPING}\n`);
       };
       process.once('SIGINT', interrupted);
       try {

@@ -48,12 +48,13 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
     });
   }
   const slot = frozen.schedule.slots.find((s) => s.pairId === run.data.pairId && s.variant === run.data.variant)!;
+  // Everything that can refuse does so before the old run is marked superseded.
+  const task = exp.tasks.find((t) => t.id === slot.task)!;
+  const sandbox = await resolveSandbox(options.sandbox ?? 'auto', needsCommands(frozen.record.provider, task));
   if (frozen.record.provider === 'sim') await requireExternalSimulator();
   await appendEntry(frozen.files.registry, exp.config.id, 'superseded', {
     runId: run.data.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant, reason: options.reason,
   });
-  const task = exp.tasks.find((t) => t.id === slot.task)!;
-  const sandbox = await resolveSandbox(options.sandbox ?? 'auto', needsCommands(frozen.record.provider, task));
   await runSchedule(exp, frozen, { jobs: 1, sandbox, only: (s) => s.index === slot.index, progress: new Progress(exp.config.variants), verifySkipped: false, keepPairsWhole: false });
   const after = await readEntries(frozen.files.registry);
   await writeProgressCsv(frozen.runsDir, frozen.schedule, after);

@@ -45,7 +45,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const anyCommands = exp.tasks.some((t) => needsCommands(provider, t));
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', anyCommands);
   const progress = new Progress(exp.config.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
-  options.stop?.addEventListener('abort', () => progress.stop(), { once: true });
+  if (options.stop?.aborted === true) progress.stop();
+  else options.stop?.addEventListener('abort', () => progress.stop(), { once: true });
   options.onStart?.(() => progress.snapshot());
   const refreshRecords = async () => writeProgressCsv(frozen.runsDir, frozen.schedule, await readEntries(frozen.files.registry));
   // A failed refresh must not end the run; the final refresh below reports any error.

@@ -43,11 +43,14 @@ describe('run stopped with Ctrl-C', () => {
     expect(lockedAtSignal).toBeLessThan(SLOTS);
   });
 
-  it('the next run finishes the set; only attempts pinned ahead and never executed are abandoned', async () => {
+  it('the next run finishes the set; only attempts pinned ahead and never executed are abandoned, registered as stopped', async () => {
     expect(resumed.exitCode, resumed.stdout + resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain(`completeness gate: ${SLOTS}/${SLOTS} slots locked`);
     await expectEachSlotLockedOnce(p);
-    for (const e of ofType(await registry(p), 'abandoned')) expect(existsSync(path.join(runSetDir(p), e.data.runId, 'agent.log')), e.data.runId).toBe(false);
+    for (const e of ofType(await registry(p), 'abandoned')) {
+      expect(existsSync(path.join(runSetDir(p), e.data.runId, 'agent.log')), e.data.runId).toBe(false);
+      expect(e.data.reason).toBe('stopped on request (Ctrl-C) before it ran');
+    }
     await expectVerifies(p);
   });
 });

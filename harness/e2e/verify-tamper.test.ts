@@ -209,7 +209,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(problems(r.stdout).sort()).toEqual([
       `${RUNS}/${last!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (a lock cut off by a crash, which \`harness run\` or \`harness lock-run\` on the folder finishes; or the registry was truncated or the entry removed)`,
       `${RUNS}/registry.jsonl:9: not a JSON entry (edited or cut off)`,
-      `${RUNS}/registry.jsonl:9: truncated: the last entry is cut off (an append interrupted by a power loss or a full disk; keep a copy, then \`truncate -s ${complete} ${RUNS}/registry.jsonl\` cuts it off)`,
+      `${RUNS}/registry.jsonl:9: truncated: the last entry is cut off (an append interrupted by a power loss or a full disk; keep a copy (cp ${RUNS}/registry.jsonl ${RUNS}/registry.jsonl.cut-off), then, with no harness command running, cut the incomplete line off (truncate -s ${complete} ${RUNS}/registry.jsonl))`,
     ].sort());
   });
 

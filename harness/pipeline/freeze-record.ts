@@ -67,8 +67,6 @@ export function inputChanges(frozen: FreezeRecord, current: FreezeRecord): Input
   const add = (what: string, file: string, a: string | undefined, b: string | undefined) => {
     if (a !== b) changes.push({ what, file, frozen: a ?? '(absent)', now: b ?? '(absent)' });
   };
-  add('provider', 'experiment.lock.json', frozen.provider, current.provider);
-  add('pilot', 'experiment.lock.json', String(frozen.pilot), String(current.pilot));
   add('experiment config', current.inputs.config.path, frozen.inputs.config.digest.sha256, current.inputs.config.digest.sha256);
   add('pre-registration', current.inputs.preregistration.path, frozen.inputs.preregistration.digest.sha256, current.inputs.preregistration.digest.sha256);
   add('agent program folder', (current.inputs.agent ?? frozen.inputs.agent)?.path ?? '-', frozen.inputs.agent?.digest.sha256, current.inputs.agent?.digest.sha256);

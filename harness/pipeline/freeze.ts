@@ -46,7 +46,7 @@ function requireSameKind(exp: LoadedExperiment, frozen: FreezeRecord, wanted: Fr
   if (frozen.pilot === wanted.pilot && frozen.provider === wanted.provider) return;
   const { runsDir } = exp.location;
   throw inputError(`${runsDir} is ${kind(frozen)}, not ${kind(wanted)}; a run set never changes what it is for or its provider`, {
-    hint: `freeze ${wanted.pilot ? 'the pilot' : 'it'} into a run set of its own: \`harness freeze ${exp.config.id}${wanted.pilot ? ' --pilot' : ''} --provider ${wanted.provider} --runs-dir <another folder>\``,
+    hint: `to freeze this set again, pass${frozen.pilot ? ' --pilot' : ''} --provider ${frozen.provider}; for ${kind(wanted)}, use a run set of its own: \`harness freeze ${exp.config.id}${wanted.pilot ? ' --pilot' : ''} --provider ${wanted.provider} --runs-dir <another folder>\``,
   });
 }
 

@@ -9,6 +9,7 @@ import { slotKey, type LockedEntry } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { buildManifest, type SandboxMode } from './manifest.js';
 import { environmentPins } from './provenance.js';
+import { slotAttempts } from './slot-state.js';
 import { sharedPinDifferences } from './verify-pairing.js';
 
 // The two runs of a pair must share every pin but the variant (verify-pairing.ts). What the
@@ -27,8 +28,12 @@ export async function requireUnbrokenPairs(
   const environment = await environmentPins();
   const now = new Date();
   for (const slot of pending) {
+    // A slot whose lock was cut off before it was registered is registered, not run again.
+    if (slotAttempts(frozen.runsDir, slot).latestLocked) continue;
     for (const partner of standing(slot)) {
-      const theirs = JSON.parse(await fs.readFile(path.join(frozen.runsDir, partner.data.runId, 'manifest.json'), 'utf8')) as Manifest;
+      // A partner that cannot be read is `verify`'s to report; it breaks the pair either way.
+      const theirs = await loadManifest(path.join(frozen.runsDir, partner.data.runId, 'manifest.json'));
+      if (theirs === undefined) continue;
       const ours = buildManifest(exp, frozen, { scheduled: slot, task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, attempt: 1 }, runIdFor(slot, 1), sandbox, environment, now);
       const differences = sharedPinDifferences(theirs, ours);
       if (differences.length > 0) broken.push({ slot, partner: partner.data.runId, differences });
@@ -42,8 +47,17 @@ export async function requireUnbrokenPairs(
       ...(broken.length > 10 ? [{ message: `… and ${broken.length - 10} more` }] : []),
     ],
     hint: [
-      'finish these pairs with what their first runs were made with (e.g. `git checkout` that commit, `npm ci`, the same Node), or',
-      `redo their locked runs too, e.g. \`harness rerun ${first.partner}${runsDirFlag(frozen.runsDir)} --reason "…"\``,
+      'finish these pairs as their first runs were made (the same commit, `npm ci`, Node and --sandbox), or',
+      `redo their locked runs too (\`harness rerun ${first.partner}${runsDirFlag(frozen.runsDir)} --reason "…"\`; the audit lists every rerun);`,
+      'meanwhile --only runs the other slots',
     ].join('\n'),
   });
+}
+
+async function loadManifest(file: string): Promise<Manifest | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as Manifest;
+  } catch {
+    return undefined;
+  }
 }

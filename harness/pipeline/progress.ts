@@ -41,7 +41,7 @@ export class Progress {
   }
 
   /** Slots of the set left out of this table (run --only) that have no locked run yet: outcomes stay blinded while any is open. */
-  notSelectedOpen(count: number): void {
+  setOpenOutsideSelection(count: number): void {
     this.openElsewhere = count;
   }
 
@@ -90,7 +90,11 @@ export class Progress {
     const remaining = total.total - total.done;
     const etaSeconds = this.finishedHere === 0 ? null : remaining === 0 ? 0 : (elapsedSeconds / this.finishedHere) * remaining;
     const blinded = this.blindUntilComplete && (total.done < total.total || this.openElsewhere > 0);
-    if (blinded) for (const v of variants) { v.succeeded = -1; v.failedChecks = -1; }
+    if (blinded) {
+      for (const v of variants) { v.succeeded = -1; v.failedChecks = -1; }
+      // Pooled over one variant (run --only variant=…), the totals are that variant's outcomes.
+      if (variants.filter((v) => v.total > 0).length < 2) { total.succeeded = -1; total.failedChecks = -1; }
+    }
     return { blinded, variants, total, elapsedSeconds, etaSeconds: this.stopping ? null : etaSeconds, skipped: this.skipped, stopping: this.stopping };
   }
 

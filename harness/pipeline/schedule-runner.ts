@@ -68,12 +68,23 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
     const key = slotKey(e.data.pairId, e.data.variant);
     pinnedAttempts.set(key, Math.max(pinnedAttempts.get(key) ?? 0, e.data.attempt));
   }
+  // An attempt that will never be locked, registered as such with why.
+  const abandon = async (slot: ScheduleSlot, runId: string, reason: string): Promise<void> => {
+    await appendEntry(frozen.files.registry, exp.config.id, 'abandoned', { runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant, reason });
+    abandoned.add(runId);
+  };
+  const stopping = (): boolean => options.stop?.aborted === true;
+  // A pinned attempt that will not run because the run was stopped (after its pin is registered).
+  const dropStopped = async (slot: ScheduleSlot, pinned: PinnedSlot): Promise<void> => {
+    await pinned.run.registered;
+    await abandon(slot, pinned.run.runId, 'stopped on request (Ctrl-C) before it ran');
+  };
   const nextAttempt = (slot: ScheduleSlot, state: SlotAttempts): number => Math.max(state.latest, pinnedAttempts.get(slotKey(slot.pairId, slot.variant)) ?? 0) + 1;
   const slots = frozen.schedule.slots.filter(options.only);
   const contexts = contextsOf({ exp, frozen });
   const summary: RunnerSummary = { slots: slots.length, executed: 0, upToDate: 0, locked: 0, infrastructureFailures: 0, retries: 0, abandoned: 0, notVerified: [], incomplete: [] };
   for (const slot of slots) options.progress.addSlot(slot.variant);
-  options.progress.notSelectedOpen(frozen.schedule.slots.filter((s) => !options.only(s) && !current.has(slotKey(s.pairId, s.variant))).length);
+  options.progress.setOpenOutsideSelection(frozen.schedule.slots.filter((s) => !options.only(s) && !current.has(slotKey(s.pairId, s.variant))).length);
 
   const isDone = async (slot: ScheduleSlot): Promise<boolean> => {
     const run = current.get(slotKey(slot.pairId, slot.variant));
@@ -110,10 +121,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
         return undefined;
       }
       if (state.latestRunId !== undefined && !state.latestLocked && !abandoned.has(state.latestRunId)) {
-        await appendEntry(frozen.files.registry, exp.config.id, 'abandoned', {
-          runId: state.latestRunId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant,
-          reason: 'never locked: the process running it stopped (crash or kill) before the run finished',
-        });
+        await abandon(slot, state.latestRunId, 'never locked: the process running it stopped (crash or kill) before the run finished');
         summary.abandoned++;
       }
       pinned = await pin(slot, state);
@@ -123,9 +131,9 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
     }
     return {
       start: (place) => runAttempts(slot, pinned, place).finally(claim),
-      // Never started (the run stopped on an error): the pinned attempt stays unlocked, and the
-      // next run registers it as abandoned.
-      cancel: () => pinned.run.registered.then(claim, claim),
+      // Never started. Stopped on request: registered as abandoned now. Stopped by an error: the
+      // pinned attempt stays unlocked, and the next run registers it as abandoned.
+      cancel: () => (stopping() ? dropStopped(slot, pinned) : pinned.run.registered.then(() => undefined, () => undefined)).finally(claim),
     };
   };
 
@@ -151,15 +159,9 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
       }
       summary.infrastructureFailures++;
       options.progress.infrastructureError(slot.variant);
-      // Stopping: the failed attempt stays unlocked, and the next `run` registers it as abandoned.
-      if (options.stop?.aborted === true) return;
+      if (stopping()) return abandon(slot, outcome.runId, `infrastructure failure, not retried: the run was stopped on request (Ctrl-C): ${outcome.infrastructureError}`);
       if (tries >= exp.resolved.maxAttempts) {
-        await appendEntry(frozen.files.registry, exp.config.id, 'abandoned', {
-          runId: outcome.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant,
-          reason: `infrastructure failure on the last allowed attempt (${exp.resolved.maxAttempts}): ${outcome.infrastructureError}`,
-        });
-        abandoned.add(outcome.runId);
-        return;
+        return abandon(slot, outcome.runId, `infrastructure failure on the last allowed attempt (${exp.resolved.maxAttempts}): ${outcome.infrastructureError}`);
       }
       await appendEntry(frozen.files.registry, exp.config.id, 'retried', {
         runId: outcome.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant,
@@ -170,6 +172,10 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
       options.progress.retried(slot.variant);
       pinned = await pin(slot, slotAttempts(frozen.runsDir, slot));
       place = await limiter.acquire();
+      if (stopping()) {
+        place();
+        return dropStopped(slot, pinned);
+      }
     }
   };
 
@@ -204,9 +210,9 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
     await limiter.forEach(deferred, 1, (slot) => Promise.resolve({
       start: async (place) => {
         const claimed = await claim(slot, CLAIM_STALE_MS * 3);
-        if (claimed !== undefined && options.stop?.aborted === true) return claimed();
+        if (claimed !== undefined && stopping()) return claimed();
         const job = claimed === undefined ? undefined : await prepareClaimed(slot, claimed);
-        await job?.start(place);
+        await (stopping() ? job?.cancel() : job?.start(place));
       },
       cancel: async () => undefined,
     }), options.stop);

@@ -79,7 +79,9 @@ export class FilesystemSync {
   private startShell(): Shell | undefined {
     let shell: Shell;
     try {
-      shell = spawn(this.command[0], this.command.slice(1), { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+      // A process group of its own: Ctrl-C on a terminal stops `run` gently (cli/run.ts), and the
+      // locks it still makes need the shell. It ends when this process does (its stdin closes).
+      shell = spawn(this.command[0], this.command.slice(1), { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, detached: true });
     } catch {
       this.off = true;
       return undefined;

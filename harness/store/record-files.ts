@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RegistryEntry } from '../core/types/index.js';
 import { writeRunFile } from './atomic-write.js';
@@ -6,12 +6,14 @@ import { writeRunFile } from './atomic-write.js';
 // The seed researchers' record files, derived from the registry (never the source of truth):
 // registry.csv gets a row per run event and violations.log a paragraph per violation, appended
 // under the registry lock as each entry is written, so they are always current and appends stay O(1).
-// A mark beside them names the last registry entry they cover. A process killed between writing
-// registry entries and their rows, or a power loss that took entries the rows had already been
-// written for, leaves the mark on another entry than the registry's last: the next update
-// rewrites both files from the whole registry instead of appending.
+// A mark beside them names the last registry entry they cover and the sizes they had then. A
+// process killed between writing registry entries and their rows, a power loss that took rows or
+// the mark, or a file edited by hand leaves the mark on another entry than the registry's last or
+// on other sizes: the next update rewrites both files from the whole registry instead of appending.
 export const REGISTRY_CSV_HEADER = 'run_id,variant,task,timestamp,status\n';
 const MARK = '.records-through';
+const CSV = 'registry.csv';
+const LOG = 'violations.log';
 
 /** Whether the record files cover exactly the registry up to `last` (its last entry; undefined: empty). */
 export function recordFilesCover(runsDir: string, last: RegistryEntry | undefined): boolean {
@@ -19,35 +21,40 @@ export function recordFilesCover(runsDir: string, last: RegistryEntry | undefine
   try {
     mark = readFileSync(path.join(runsDir, MARK), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return last === undefined;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    mark = markOf(undefined, 0, 0);
   }
-  return mark === markOf(last);
+  return mark === markOf(last, sizeOf(path.join(runsDir, CSV)), sizeOf(path.join(runsDir, LOG)));
 }
 
 /** Appends what `written` adds to the record files (which cover the registry up to just before it). */
 export function appendRecordFiles(runsDir: string, written: readonly RegistryEntry[]): void {
   const rows = written.map(csvRow).filter((r) => r !== undefined).join('');
-  if (rows !== '') appendWithHeader(path.join(runsDir, 'registry.csv'), REGISTRY_CSV_HEADER, rows);
+  if (rows !== '') appendWithHeader(path.join(runsDir, CSV), REGISTRY_CSV_HEADER, rows);
   const violations = written.flatMap((e) => (e.type === 'violation' ? [violationText(e)] : [])).join('');
-  if (violations !== '') appendFileSync(path.join(runsDir, 'violations.log'), violations);
+  if (violations !== '') appendFileSync(path.join(runsDir, LOG), violations);
   setMark(runsDir, written.at(-1));
 }
 
 /** Writes the record files anew from every entry of the registry. */
 export function rewriteRecordFiles(runsDir: string, entries: readonly RegistryEntry[]): void {
-  writeRunFile(path.join(runsDir, 'registry.csv'), REGISTRY_CSV_HEADER + entries.map(csvRow).filter((r) => r !== undefined).join(''));
+  const rows = entries.map(csvRow).filter((r) => r !== undefined).join('');
+  const csv = path.join(runsDir, CSV);
+  if (rows !== '' || existsSync(csv)) writeRunFile(csv, rows === '' ? '' : REGISTRY_CSV_HEADER + rows);
   const violations = entries.flatMap((e) => (e.type === 'violation' ? [violationText(e)] : [])).join('');
-  const log = path.join(runsDir, 'violations.log');
+  const log = path.join(runsDir, LOG);
   if (violations !== '' || existsSync(log)) writeRunFile(log, violations);
   setMark(runsDir, entries.at(-1));
 }
 
-const markOf = (last: RegistryEntry | undefined): string => (last === undefined ? '' : `${last.seq} ${last.digest.sha256}\n`);
+const markOf = (last: RegistryEntry | undefined, csvBytes: number, logBytes: number): string =>
+  `${last === undefined ? '- -' : `${last.seq} ${last.digest.sha256}`} ${csvBytes} ${logBytes}\n`;
 
-// Rewritten in place: a mark cut short by a crash matches no entry, and only costs a rewrite.
+const sizeOf = (file: string): number => statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+
+// Rewritten in place: a mark cut short by a crash matches nothing, and only costs a rewrite.
 function setMark(runsDir: string, last: RegistryEntry | undefined): void {
-  writeFileSync(path.join(runsDir, MARK), markOf(last));
+  writeFileSync(path.join(runsDir, MARK), markOf(last, sizeOf(path.join(runsDir, CSV)), sizeOf(path.join(runsDir, LOG))));
 }
 
 function csvRow(e: RegistryEntry): string | undefined {

@@ -1,8 +1,7 @@
-import { promises as fs } from 'node:fs';
 import type { Problem } from '../core/errors.js';
 import type { RegistryEntry } from '../core/types/index.js';
 import { schemaProblems } from '../documents/schemas.js';
-import { entryDigest } from './registry.js';
+import { cutOffAdvice, cutOffAt, entryDigest, readRegistryText } from './registry.js';
 
 export interface RegistryCheck {
   entries: RegistryEntry[];
@@ -13,15 +12,12 @@ export interface RegistryCheck {
 // An edited entry breaks its own digest, a removed or reordered one breaks seq and prev, and a
 // cut-off write leaves a last line without its newline.
 export async function verifyRegistryChain(file: string): Promise<RegistryCheck> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return { entries: [], problems: [{ file, message: 'registry missing: the experiment has no record of its runs' }] };
-  }
+  const text = await readRegistryText(file).catch(() => undefined);
+  if (text === undefined) return { entries: [], problems: [{ file, message: 'registry missing: the experiment has no record of its runs' }] };
   const problems: Problem[] = [];
   const entries: RegistryEntry[] = [];
-  if (text !== '' && !text.endsWith('\n')) problems.push({ file, line: text.split('\n').length, message: `truncated: the last entry is cut off (an append interrupted by a power loss or a full disk; keep a copy, then \`truncate -s ${Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1))} ${file}\` cuts it off)` });
+  const cutOff = cutOffAt(text);
+  if (cutOff !== undefined) problems.push({ file, line: text.split('\n').length, message: `truncated: the last entry is cut off (an append interrupted by a power loss or a full disk; ${cutOffAdvice(file, cutOff)})` });
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   let prev: RegistryEntry | undefined;

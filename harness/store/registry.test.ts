@@ -178,6 +178,15 @@ describe('record files (registry.csv, violations.log) after a crash', () => {
     expect(await fs.readFile(path.join(dir, '.records-through'), 'utf8')).toBe(mark);
   });
 
+  it('a record file edited by hand, or rows lost with the mark kept (power loss), is noticed by its size and written anew', async () => {
+    await abandon(1);
+    await abandon(2);
+    const csv = path.join(dir, 'registry.csv');
+    await fs.writeFile(csv, (await fs.readFile(csv, 'utf8')).replace(/^run-2,.*\n/m, ''));
+    await abandon(3);
+    expect(await csvRuns()).toEqual(['run-1', 'run-2', 'run-3']);
+  });
+
   it('entries lost after their rows were written (power loss): the rows go too', async () => {
     await abandon(1);
     const registryBefore = await fs.readFile(file);

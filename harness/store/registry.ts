@@ -7,6 +7,7 @@ import { syncPaths } from './atomic-write.js';
 import { lockLost } from './lock-lost.js';
 import { appendRecordFiles, recordFilesCover, rewriteRecordFiles } from './record-files.js';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type EntryData<T extends RegistryEntryType> = Extract<RegistryEntry, { type: T }>['data'];
 
@@ -128,11 +129,22 @@ export async function appendEntriesLocked(file: string, items: readonly (NewEntr
   } finally {
     closeSync(fd);
   }
-  if (inStep) appendRecordFiles(runsDir, written);
-  else rewriteRecordFiles(runsDir, await readEntries(file));
   await syncPaths([file]);
   if (created) await syncPaths([runsDir]);
+  await updateRecordFiles(file, inStep ? written : undefined);
   return written;
+}
+
+// The record files are derived: when updating them fails, the entries still stand, and the mark,
+// left behind, has the next append (or healRecordFiles) write them anew.
+async function updateRecordFiles(file: string, added: readonly RegistryEntry[] | undefined): Promise<void> {
+  const runsDir = path.dirname(file);
+  try {
+    if (added !== undefined) appendRecordFiles(runsDir, added);
+    else rewriteRecordFiles(runsDir, await readEntries(file));
+  } catch {
+    // Left behind on purpose (see above).
+  }
 }
 
 /**
@@ -140,11 +152,8 @@ export async function appendEntriesLocked(file: string, items: readonly (NewEntr
  * behind it (record-files.ts); appends do this on their way, this is for when none follows.
  */
 export async function healRecordFiles(file: string): Promise<void> {
-  const runsDir = path.dirname(file);
-  if (recordFilesCover(runsDir, lastEntry(file))) return;
   await withRegistryLock(file, async () => {
-    const entries = await readEntries(file);
-    if (!recordFilesCover(runsDir, entries.at(-1))) rewriteRecordFiles(runsDir, entries);
+    if (!recordFilesCover(path.dirname(file), lastEntry(file))) await updateRecordFiles(file, undefined);
   });
 }
 
@@ -201,25 +210,47 @@ function completeLinesBytes(fd: number, size: number): number {
   return 0;
 }
 
-// A last line without its newline is an append cut off by a power loss or a full disk: nothing
-// acknowledged it (a lock it was to register is registered again by \`run\` or \`lock-run\`), so
-// cutting it off restores the registry as it was before that append.
+// A last line without its newline that stays so is an append cut off by a power loss or a full
+// disk: nothing acknowledged it (a lock it was to register is registered again by \`run\` or
+// \`lock-run\`), so cutting it off restores the registry as it was before that append.
 function tornTail(file: string, completeBytes: number): Error {
-  return inputError(`${file}: the last line is incomplete: an append was cut off (power loss or a full disk?)`, {
-    hint: `keep a copy (cp ${file} ${file}.cut-off), cut the incomplete line off (truncate -s ${completeBytes} ${file}), then run the command again; \`harness verify\` checks the chain`,
-  });
+  return inputError(`${file}: the last line is incomplete: an append was cut off (power loss or a full disk?)`, { hint: `${cutOffAdvice(file, completeBytes)}, then run the command again` });
+}
+
+/** What to do about a registry whose last line was cut off at `completeBytes`. */
+export function cutOffAdvice(file: string, completeBytes: number): string {
+  return `keep a copy (cp ${file} ${file}.cut-off), then, with no harness command running, cut the incomplete line off (truncate -s ${completeBytes} ${file})`;
+}
+
+/** Where the registry's lines end: undefined when its text ends with a complete line. */
+export function cutOffAt(text: string): number | undefined {
+  return text === '' || text.endsWith('\n') ? undefined : Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1));
+}
+
+/**
+ * The registry's text (undefined: no registry). Read without the lock, it may end in the middle of
+ * another process's append: then it is read again, for a while, before that counts as cut off.
+ */
+export async function readRegistryText(file: string): Promise<string | undefined> {
+  for (let tries = 1; ; tries++) {
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    if (cutOffAt(text) === undefined || tries === 5) return text;
+    await sleep(50);
+  }
 }
 
 /** Every entry, parsed; malformed lines are reported by `verify`, here they are an error. */
 export async function readEntries(file: string): Promise<RegistryEntry[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  if (text !== '' && !text.endsWith('\n')) throw tornTail(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1)));
+  const text = await readRegistryText(file);
+  if (text === undefined) return [];
+  const cutOff = cutOffAt(text);
+  if (cutOff !== undefined) throw tornTail(file, cutOff);
   return text.split('\n').filter((l) => l !== '').map((line, i) => {
     try {
       return JSON.parse(line) as RegistryEntry;

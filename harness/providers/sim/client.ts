@@ -6,8 +6,8 @@ const NOT_THERE_HINT = 'start one (`harness sim-server --port 8377`) and set HAR
 /** Refuses (exit 2) when no simulator answers at `url`: checked before a run set is touched. */
 export async function requireSimServer(url: string): Promise<void> {
   const res = await request(url, '/health', { signal: AbortSignal.timeout(5000) });
-  await res.body?.cancel();
-  if (!res.ok) throw inputError(`what answers at HARNESS_SIM_URL=${url} is not a harness simulator (GET /health: HTTP ${res.status})`, { hint: NOT_THERE_HINT });
+  const body = (await res.json().catch(() => undefined)) as { status?: unknown } | undefined;
+  if (!res.ok || body?.status !== 'ok') throw inputError(`what answers at HARNESS_SIM_URL=${url} is not a harness simulator (GET /health: HTTP ${res.status})`, { hint: NOT_THERE_HINT });
 }
 
 // Registers one run with a simulator running elsewhere (`harness sim-server`) and returns the

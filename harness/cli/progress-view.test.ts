@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { progressTable } from '../cli/progress-view.js';
-import { Progress } from './progress.js';
+import { Progress } from '../pipeline/progress.js';
+import { progressLine, progressTable } from './progress-view.js';
+
 
 describe('Progress', () => {
   it('averages wall time over the runs finished here, not over slots that were already done', () => {
@@ -32,5 +33,17 @@ describe('Progress', () => {
     expect(p.snapshot()).toMatchObject({ blinded: true, variants: [{ succeeded: -1, failedChecks: -1 }, { succeeded: -1, failedChecks: -1 }], total: { succeeded: 1 } });
     p.finished('b', false, 1);
     expect(p.snapshot()).toMatchObject({ blinded: false, variants: [{ succeeded: 1, failedChecks: 0 }, { succeeded: 0, failedChecks: 1 }] });
+  });
+
+  it('keeps outcomes hidden while slots outside the selection are open, totals too when they pool a single variant', () => {
+    const p = new Progress(['a', 'b'], true);
+    p.addSlot('a');
+    p.setOpenOutsideSelection(1);
+    p.finished('a', true, 1);
+    const s = p.snapshot();
+    expect(s).toMatchObject({ blinded: true, variants: [{ succeeded: -1, failedChecks: -1 }, { total: 0 }], total: { done: 1, succeeded: -1, failedChecks: -1 } });
+    expect(progressLine(s)).toMatch(/^1\/1 done, blind ok, blind failed checks, /);
+    p.setOpenOutsideSelection(0);
+    expect(p.snapshot()).toMatchObject({ blinded: false, total: { succeeded: 1 } });
   });
 });
