@@ -25,6 +25,20 @@ afterEach(async () => {
 });
 
 describe('slot claims', () => {
+  it('waiting for a held claim ends when stopped, without the claim', async () => {
+    const a = await openClaims(runsDir);
+    const b = await openClaims(runsDir);
+    const release = await a.tryClaim('pair-0001-T-v');
+    const stop = new AbortController();
+    const started = Date.now();
+    const waiting = b.tryClaim('pair-0001-T-v', 10_000, stop.signal);
+    setTimeout(() => stop.abort(), 300);
+    expect(await waiting).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await release!();
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it('a held claim is refused to another owner until it is let go; the claim file keeps the holder id, then zeros', async () => {
     const a = await openClaims(runsDir);
     const b = await openClaims(runsDir);

@@ -18,8 +18,8 @@ export const CLAIM_STALE_MS = 5_000;
 export type Release = () => Promise<void>;
 
 export interface SlotClaims {
-  /** Takes the slot's claim, or returns undefined if a live process holds it for longer than `waitMs`. */
-  tryClaim(slotName: string, waitMs?: number): Promise<Release | undefined>;
+  /** Takes the slot's claim, or returns undefined if a live process holds it for longer than `waitMs` (or until `stop`). */
+  tryClaim(slotName: string, waitMs?: number, stop?: AbortSignal): Promise<Release | undefined>;
   /** Gives up the owner lock (any claim still held becomes void) and clears the locks of dead owners. */
   close(): Promise<void>;
 }
@@ -109,11 +109,11 @@ export async function openClaims(runsDir: string): Promise<SlotClaims> {
   };
 
   return {
-    async tryClaim(slotName, waitMs = 0) {
+    async tryClaim(slotName, waitMs = 0, stop) {
       const deadline = Date.now() + waitMs;
       for (;;) {
         const release = await claimOnce(slotName);
-        if (release !== undefined || Date.now() >= deadline) return release;
+        if (release !== undefined || Date.now() >= deadline || stop?.aborted === true) return release;
         await sleep(POLL_MS);
       }
     },

@@ -189,7 +189,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   const inHand = new ConcurrencyLimiter(options.jobs + PIN_AHEAD + Math.max(options.jobs, LOCKING_AT_LEAST));
   const claim = async (slot: ScheduleSlot, waitMs?: number): Promise<Release | undefined> => {
     const token = await inHand.acquire();
-    const release = await claims.tryClaim(slotName(slot), waitMs).catch((err: unknown) => {
+    const release = await claims.tryClaim(slotName(slot), waitMs, options.stop).catch((err: unknown) => {
       token();
       throw err;
     });
