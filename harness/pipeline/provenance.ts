@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
@@ -34,10 +34,18 @@ function lockfileDigest(): Digest {
 // One `git status` says both: its porcelain v2 header names the commit ("(initial)" before the
 // first), and every other line is a changed tracked file.
 async function gitState(): Promise<{ gitCommit: string | null; gitDirty: boolean | null }> {
-  const status = await new Promise<string | undefined>((resolve) => {
-    // Run output (runs/) is git-ignored, so it never makes the tree dirty.
-    execFile('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=no'], { cwd: packageRoot, encoding: 'utf8' }, (err, stdout) => resolve(err ? undefined : stdout));
+  // Run output (runs/) is git-ignored, so it never makes the tree dirty. A process group of its
+  // own, so a terminal's Ctrl-C (a gentle stop for `run`) does not reach it; one cut off by a
+  // signal all the same (as it was being started) is run again rather than read as "no git".
+  const gitStatus = () => new Promise<{ stdout: string | undefined; signalled: boolean }>((resolve) => {
+    const git = spawn('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=no'], { cwd: packageRoot, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    git.stdout.setEncoding('utf8').on('data', (text: string) => { stdout += text; });
+    git.on('error', () => resolve({ stdout: undefined, signalled: false }));
+    git.on('close', (code, signal) => resolve({ stdout: code === 0 ? stdout : undefined, signalled: signal !== null }));
   });
+  const first = await gitStatus();
+  const status = first.signalled ? (await gitStatus()).stdout : first.stdout;
   if (status === undefined) return { gitCommit: null, gitDirty: null };
   const lines = status.split('\n').filter((l) => l !== '');
   const oid = lines.find((l) => l.startsWith('# branch.oid '))?.slice('# branch.oid '.length);

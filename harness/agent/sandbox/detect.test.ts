@@ -46,4 +46,18 @@ describe('probeSandbox', () => {
     expect(status.reason).toContain('setting up uid map: Permission denied');
     expect(status.reason).toContain('user namespaces');
   });
+
+  it('runs a probe killed by a signal once more instead of calling bwrap unusable (Ctrl-C as it starts)', async () => {
+    const fake = path.join(dir, 'signalled');
+    await fs.mkdir(fake);
+    // Each of the two programs is killed the first time it runs, and works the second.
+    await fs.writeFile(
+      path.join(fake, 'bwrap'),
+      '#!/bin/sh\nseen="$(dirname "$0")/seen-$1"\n[ -e "$seen" ] || { : > "$seen"; kill -KILL $$; }\n' +
+        '[ "$1" = --version ] && echo "bubblewrap 9.9.9"\nexit 0\n',
+      { mode: 0o755 },
+    );
+    const status = await probeSandbox(fake);
+    expect(status).toEqual({ available: true, path: path.join(fake, 'bwrap'), version: '9.9.9' });
+  });
 });
