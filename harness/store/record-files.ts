@@ -21,7 +21,8 @@ export function recordFilesCover(runsDir: string, last: RegistryEntry | undefine
   try {
     mark = readFileSync(path.join(runsDir, MARK), 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // Unreadable: not in step, so the files are written anew (if that fails too, the entries stand).
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return false;
     mark = markOf(undefined, 0, 0);
   }
   return mark === markOf(last, sizeOf(path.join(runsDir, CSV)), sizeOf(path.join(runsDir, LOG)));
@@ -29,19 +30,19 @@ export function recordFilesCover(runsDir: string, last: RegistryEntry | undefine
 
 /** Appends what `written` adds to the record files (which cover the registry up to just before it). */
 export function appendRecordFiles(runsDir: string, written: readonly RegistryEntry[]): void {
-  const rows = written.map(csvRow).filter((r) => r !== undefined).join('');
+  const rows = csvRows(written);
   if (rows !== '') appendWithHeader(path.join(runsDir, CSV), REGISTRY_CSV_HEADER, rows);
-  const violations = written.flatMap((e) => (e.type === 'violation' ? [violationText(e)] : [])).join('');
+  const violations = violationParagraphs(written);
   if (violations !== '') appendFileSync(path.join(runsDir, LOG), violations);
   setMark(runsDir, written.at(-1));
 }
 
 /** Writes the record files anew from every entry of the registry. */
 export function rewriteRecordFiles(runsDir: string, entries: readonly RegistryEntry[]): void {
-  const rows = entries.map(csvRow).filter((r) => r !== undefined).join('');
+  const rows = csvRows(entries);
   const csv = path.join(runsDir, CSV);
   if (rows !== '' || existsSync(csv)) writeRunFile(csv, rows === '' ? '' : REGISTRY_CSV_HEADER + rows);
-  const violations = entries.flatMap((e) => (e.type === 'violation' ? [violationText(e)] : [])).join('');
+  const violations = violationParagraphs(entries);
   const log = path.join(runsDir, LOG);
   if (violations !== '' || existsSync(log)) writeRunFile(log, violations);
   setMark(runsDir, entries.at(-1));
@@ -56,6 +57,9 @@ const sizeOf = (file: string): number => statSync(file, { throwIfNoEntry: false 
 function setMark(runsDir: string, last: RegistryEntry | undefined): void {
   writeFileSync(path.join(runsDir, MARK), markOf(last, sizeOf(path.join(runsDir, CSV)), sizeOf(path.join(runsDir, LOG))));
 }
+
+const csvRows = (entries: readonly RegistryEntry[]): string => entries.map(csvRow).filter((r) => r !== undefined).join('');
+const violationParagraphs = (entries: readonly RegistryEntry[]): string => entries.flatMap((e) => (e.type === 'violation' ? [violationText(e)] : [])).join('');
 
 function csvRow(e: RegistryEntry): string | undefined {
   const cells = (runId: string, variant: string, task: string, status: string) => `${[runId, variant, task, e.at, status].map(csvCell).join(',')}\n`;
