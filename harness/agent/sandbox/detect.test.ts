@@ -25,6 +25,13 @@ describe('probeSandbox', () => {
   afterAll(async () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
+  // A folder holding a `bwrap` that is this shell script.
+  const fakeBwrap = async (name: string, script: string): Promise<string> => {
+    const fake = path.join(dir, name);
+    await fs.mkdir(fake);
+    await fs.writeFile(path.join(fake, 'bwrap'), `#!/bin/sh\n${script}`, { mode: 0o755 });
+    return fake;
+  };
 
   it('says what to install when bwrap is not on PATH', async () => {
     const status = await probeSandbox(dir);
@@ -33,14 +40,7 @@ describe('probeSandbox', () => {
   });
 
   it('says why when bwrap is installed but cannot sandbox', async () => {
-    const fake = path.join(dir, 'broken');
-    await fs.mkdir(fake);
-    await fs.writeFile(
-      path.join(fake, 'bwrap'),
-      '#!/bin/sh\n[ "$1" = --version ] && { echo "bubblewrap 9.9.9"; exit 0; }\n' +
-        'echo "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n',
-      { mode: 0o755 },
-    );
+    const fake = await fakeBwrap('broken', '[ "$1" = --version ] && { echo "bubblewrap 9.9.9"; exit 0; }\necho "bwrap: setting up uid map: Permission denied" >&2\nexit 1\n');
     const status = await probeSandbox(`/nonexistent${path.delimiter}${fake}`);
     expect(status).toMatchObject({ available: false, version: '9.9.9', path: path.join(fake, 'bwrap') });
     expect(status.reason).toContain('setting up uid map: Permission denied');
@@ -48,15 +48,8 @@ describe('probeSandbox', () => {
   });
 
   it('runs a probe killed by a signal once more instead of calling bwrap unusable (Ctrl-C as it starts)', async () => {
-    const fake = path.join(dir, 'signalled');
-    await fs.mkdir(fake);
     // Each of the two programs is killed the first time it runs, and works the second.
-    await fs.writeFile(
-      path.join(fake, 'bwrap'),
-      '#!/bin/sh\nseen="$(dirname "$0")/seen-$1"\n[ -e "$seen" ] || { : > "$seen"; kill -KILL $$; }\n' +
-        '[ "$1" = --version ] && echo "bubblewrap 9.9.9"\nexit 0\n',
-      { mode: 0o755 },
-    );
+    const fake = await fakeBwrap('signalled', 'seen="$(dirname "$0")/seen-$1"\n[ -e "$seen" ] || { : > "$seen"; kill -KILL $$; }\n[ "$1" = --version ] && echo "bubblewrap 9.9.9"\nexit 0\n');
     const status = await probeSandbox(fake);
     expect(status).toEqual({ available: true, path: path.join(fake, 'bwrap'), version: '9.9.9' });
   });
