@@ -183,9 +183,11 @@ export function lastEntry(file: string): RegistryEntry | undefined {
       const chunk = Buffer.alloc(len);
       readSync(fd, chunk, 0, len, pos);
       tail = Buffer.concat([chunk, tail]);
-      if (tail[tail.length - 1] !== 0x0a) throw tornTail(file, completeLinesBytes(fd, size));
-      const start = tail.lastIndexOf(0x0a, tail.length - 2);
+      // Without its newline the last line is cut off, and the newline before it is where it starts.
+      const cutOff = tail[tail.length - 1] !== 0x0a;
+      const start = tail.lastIndexOf(0x0a, tail.length - (cutOff ? 1 : 2));
       if (start >= 0 || pos === 0) {
+        if (cutOff) throw tornTail(file, pos + start + 1);
         try {
           return JSON.parse(tail.subarray(start + 1, tail.length - 1).toString('utf8')) as RegistryEntry;
         } catch {
@@ -196,18 +198,6 @@ export function lastEntry(file: string): RegistryEntry | undefined {
   } finally {
     closeSync(fd);
   }
-}
-
-// The end of the last complete line: where a cut-off last line starts.
-function completeLinesBytes(fd: number, size: number): number {
-  const chunk = Buffer.alloc(TAIL_CHUNK);
-  for (let end = size; end > 0; end -= TAIL_CHUNK) {
-    const start = Math.max(0, end - TAIL_CHUNK);
-    const read = readSync(fd, chunk, 0, end - start, start);
-    const newline = chunk.subarray(0, read).lastIndexOf(0x0a);
-    if (newline >= 0) return start + newline + 1;
-  }
-  return 0;
 }
 
 // A last line without its newline that stays so is an append cut off by a power loss or a full
