@@ -113,8 +113,8 @@ describe('pin-and-run --execute on the simulator', () => {
     const before = await treeDigests(project.dir);
     const r = await executeCli(project.dir, spare, { extra: ['--provider', 'anthropic'] });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/this run set was frozen for provider sim; runs from anthropic would mix providers/);
-    expect(r.stderr).toContain(`hint: keep them apart: freeze a separate run set (\`harness freeze ${EXAMPLE} --provider anthropic --runs-dir runs-anthropic\`)`);
+    expect(r.stderr).toMatch(new RegExp(`^error: ${EXAMPLE}'s run set in runs/${EXAMPLE} was frozen for provider sim, not anthropic; runs from both would mix providers in one experiment$`, 'm'));
+    expect(r.stderr).toContain(`hint: keep providers apart: \`harness freeze ${EXAMPLE} --provider anthropic --runs-dir runs/anthropic\`, then give the same --runs-dir to every command`);
     expect(await treeDigests(project.dir)).toEqual(before);
   });
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { sameDigest, digestOf } from '../core/digest.js';
 import { checkFailed, inputError } from '../core/errors.js';
-import type { Manifest, TraceEvent } from '../core/types/index.js';
+import type { TraceEvent } from '../core/types/index.js';
 import { runAgentLoop, type LoopResult } from '../agent/loop.js';
 import { toolsFor } from '../agent/tools/definitions.js';
 import { TraceWriter } from '../agent/trace.js';
@@ -11,6 +11,7 @@ import { createClient } from '../providers/anthropic-client.js';
 import { runCommandAgent } from '../providers/command-agent.js';
 import { simEndpoint } from '../providers/sim-provider.js';
 import type { ProviderName } from './freeze-record.js';
+import { requireSetProvider } from './frozen-set.js';
 import { toolsDigestFor } from './manifest.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import type { ExperimentContext } from './validate-manifest.js';
@@ -39,7 +40,7 @@ export const TOOL_LIMITS = { maxWriteBytes: 10 * 1024 * 1024, maxReadBytes: 1024
 // pin-and-run --execute: a validated manifest in, trace and outputs out.
 export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult> {
   const run = await loadValidRun(options.manifestFile, options.contexts ?? new Map());
-  requireProvider(run.manifest, options.provider);
+  requireSetProvider(run.ctx.frozen, run.manifest.experiment.id, options.provider);
   return executeValidRun(run);
 }
 
@@ -113,13 +114,6 @@ export async function executeValidRun({ files, manifest, ctx: { exp } }: ValidRu
 // "slow response" faults (held for SIM_SLOW_MS) cheap while still exercising the timeout path.
 const SIM_TIMEOUT_MS = 3000;
 const SIM_SLOW_MS = 4500;
-
-function requireProvider(manifest: Manifest, requested: ProviderName | undefined): void {
-  if (requested === undefined || requested === manifest.provider.name) return;
-  throw inputError(`this run set was frozen for provider ${manifest.provider.name}; runs from ${requested} would mix providers in one experiment`, {
-    hint: `keep them apart: freeze a separate run set (\`harness freeze ${manifest.experiment.id} --provider ${requested} --runs-dir runs-${requested}\`) or use a new experiment id`,
-  });
-}
 
 export function requireApiKey(): string {
   const key = process.env.ANTHROPIC_API_KEY;

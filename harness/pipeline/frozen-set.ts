@@ -5,7 +5,7 @@ import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { runSetFiles, runsDirFlag } from '../experiment/locate.js';
-import { freezeRecordFor, inputChanges, scheduleFor, type InputChange } from './freeze-record.js';
+import { freezeRecordFor, inputChanges, scheduleFor, type InputChange, type ProviderName } from './freeze-record.js';
 
 export interface FrozenSet {
   runsDir: string;
@@ -43,6 +43,15 @@ export function requireUnchangedInputs(exp: LoadedExperiment, frozen: FrozenSet)
   const current = freezeRecordFor(exp, scheduleFor(exp, pilot), frozen.record.provider, new Date(frozen.record.frozenAt), pilot);
   const changes = inputChanges(frozen.record, current);
   if (changes.length > 0) throw changedInputsError(exp.config.id, changes);
+}
+
+/** Refuses runs from another provider than the one the set was frozen for (`requested` undefined: the set's). */
+export function requireSetProvider(frozen: FrozenSet, experimentId: string, requested: ProviderName | undefined): void {
+  const provider = frozen.record.provider;
+  if (requested === undefined || requested === provider) return;
+  throw inputError(`${experimentId}'s run set in ${frozen.runsDir} was frozen for provider ${provider}, not ${requested}; runs from both would mix providers in one experiment`, {
+    hint: `keep providers apart: \`harness freeze ${experimentId} --provider ${requested} --runs-dir runs/${requested}\`, then give the same --runs-dir to every command`,
+  });
 }
 
 export function changedInputsError(experimentId: string, changes: InputChange[]) {

@@ -1,7 +1,6 @@
-import { inputError } from '../core/errors.js';
 import { loadExperiment } from '../experiment/load-experiment.js';
 import { requireApiKey } from './execute-run.js';
-import { loadFrozenSet, requireUnchangedInputs } from './frozen-set.js';
+import { loadFrozenSet, requireSetProvider, requireUnchangedInputs } from './frozen-set.js';
 import type { ProviderName } from './freeze-record.js';
 import { environmentPins } from './provenance.js';
 import type { ExperimentContext } from './validate-manifest.js';
@@ -15,11 +14,7 @@ export async function openRunSet(experiment: string, runsDir: string | undefined
   const exp = await loadExperiment(experiment, { runsRoot: runsDir });
   const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
   requireUnchangedInputs(exp, frozen);
-  if (provider !== undefined && provider !== frozen.record.provider) {
-    throw inputError(`${exp.config.id}'s run set in ${frozen.runsDir} was frozen for provider ${frozen.record.provider}, not ${provider}`, {
-      hint: `keep providers apart: \`harness freeze ${exp.config.id} --provider ${provider} --runs-dir runs/${provider}\` and run with the same --runs-dir`,
-    });
-  }
+  requireSetProvider(frozen, exp.config.id, provider);
   if (purpose === 'execute' && frozen.record.provider === 'anthropic') requireApiKey();
   return { exp, frozen };
 }
