@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { digestOf, type Digest } from '../core/digest.js';
 import { packageRoot } from '../core/package-root.js';
 import { VERSION as SDK_VERSION } from '@anthropic-ai/sdk/version';
+import { spawnCappedRetryingSignal } from '../agent/sandbox/spawn-capped.js';
 import type { Manifest } from '../core/types/index.js';
 
 export function harnessVersion(): string {
@@ -12,6 +12,9 @@ export function harnessVersion(): string {
 }
 
 let cached: Promise<Manifest['environment']> | undefined;
+
+// Past this, git is taken as absent (no commit recorded) rather than holding up every run.
+const GIT_TIMEOUT_MS = 30_000;
 
 // Where the code that made a run came from: version, commit, whether the tree had local edits,
 // and the exact dependency set (package-lock.json). Computed once per process; git runs
@@ -34,18 +37,17 @@ function lockfileDigest(): Digest {
 // One `git status` says both: its porcelain v2 header names the commit ("(initial)" before the
 // first), and every other line is a changed tracked file.
 async function gitState(): Promise<{ gitCommit: string | null; gitDirty: boolean | null }> {
-  // Run output (runs/) is git-ignored, so it never makes the tree dirty. A process group of its
-  // own, so a terminal's Ctrl-C (a gentle stop for `run`) does not reach it; one cut off by a
-  // signal all the same (as it was being started) is run again rather than read as "no git".
-  const gitStatus = () => new Promise<{ stdout: string | undefined; signalled: boolean }>((resolve) => {
-    const git = spawn('git', ['status', '--porcelain=v2', '--branch', '--untracked-files=no'], { cwd: packageRoot, detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
-    let stdout = '';
-    git.stdout.setEncoding('utf8').on('data', (text: string) => { stdout += text; });
-    git.on('error', () => resolve({ stdout: undefined, signalled: false }));
-    git.on('close', (code, signal) => resolve({ stdout: code === 0 ? stdout : undefined, signalled: signal !== null }));
+  // Run output (runs/) is git-ignored, so it never makes the tree dirty. git gets a process group
+  // of its own, so a terminal's Ctrl-C (a gentle stop for `run`) does not reach it.
+  const git = await spawnCappedRetryingSignal({
+    file: 'git',
+    args: ['status', '--porcelain=v2', '--branch', '--untracked-files=no'],
+    cwd: packageRoot,
+    env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
+    timeoutMs: GIT_TIMEOUT_MS,
+    maxOutputBytes: 1024 * 1024,
   });
-  const first = await gitStatus();
-  const status = first.signalled ? (await gitStatus()).stdout : first.stdout;
+  const status = git.exitCode === 0 ? git.stdout : undefined;
   if (status === undefined) return { gitCommit: null, gitDirty: null };
   const lines = status.split('\n').filter((l) => l !== '');
   const oid = lines.find((l) => l.startsWith('# branch.oid '))?.slice('# branch.oid '.length);

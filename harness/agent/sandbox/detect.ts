@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bwrapInvocation } from './bwrap-args.js';
 import { sandboxEnv } from './env.js';
-import { spawnCapped, type SpawnSpec } from './spawn-capped.js';
+import { spawnCappedRetryingSignal } from './spawn-capped.js';
 
 export interface SandboxStatus {
   available: boolean;
@@ -36,16 +36,12 @@ export async function probeSandbox(searchPath: string): Promise<SandboxStatus> {
   const probeLimits = { env: {}, timeoutMs: PROBE_TIMEOUT_MS, maxOutputBytes: 64 * 1024 };
   const workspace = mkdtempSync(path.join(tmpdir(), 'harness-bwrap-probe-'));
   try {
-    // Both programs at once: the version is only reported, the sandboxed `true` decides. A
-    // program killed by a signal before its deadline says nothing about bwrap (a Ctrl-C to the
-    // whole process group can land while it is being started): it is run once more.
+    // Both programs at once: the version is only reported, the sandboxed `true` decides.
     const invocation = bwrapInvocation({ workspace, env: sandboxEnv(), network: false }, ['true']);
-    const once = (spec: Pick<SpawnSpec, 'file' | 'args' | 'fd3'>) => spawnCapped({ ...probeLimits, ...spec });
-    const twiceIfSignalled = async (spec: Pick<SpawnSpec, 'file' | 'args' | 'fd3'>) => {
-      const first = await once(spec);
-      return first.signal !== null && !first.timedOut ? once(spec) : first;
-    };
-    const [versionRun, probe] = await Promise.all([twiceIfSignalled({ file: bin, args: ['--version'] }), twiceIfSignalled({ file: bin, ...invocation })]);
+    const [versionRun, probe] = await Promise.all([
+      spawnCappedRetryingSignal({ ...probeLimits, file: bin, args: ['--version'] }),
+      spawnCappedRetryingSignal({ ...probeLimits, file: bin, ...invocation }),
+    ]);
     const version = versionRun.stdout.trim().replace(/^bubblewrap\s+/, '') || undefined;
     if (probe.exitCode === 0) return { available: true, path: bin, version };
     const why = probe.timedOut ? `timed out after ${PROBE_TIMEOUT_MS} ms` : probe.stderr.trim() || `exit ${probe.exitCode ?? probe.signal}`;

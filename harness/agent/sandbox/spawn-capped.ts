@@ -88,6 +88,14 @@ export async function spawnCapped(spec: SpawnSpec): Promise<RunResult> {
   };
 }
 
+// A program killed by a signal before its deadline says nothing about what it was asked (a Ctrl-C
+// to the whole process group can land while it is being started, before it has a group of its
+// own): it is run once more.
+export async function spawnCappedRetryingSignal(spec: SpawnSpec): Promise<RunResult> {
+  const first = await spawnCapped(spec);
+  return first.signal !== null && !first.timedOut ? spawnCapped(spec) : first;
+}
+
 // process.kill(-pgid) reaches every member of the group; ESRCH just means it is already gone.
 function killProcessGroup(pgid: number): void {
   try {
