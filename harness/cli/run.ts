@@ -1,6 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RunResult } from '../commands/run.js';
-import { runsDirFlag } from '../experiment/locate.js';
 import { emit, plural } from './output.js';
 import type { SetExitCode } from './program.js';
 import { progressTable, startProgressView, STOPPING } from './progress-view.js';
@@ -59,7 +58,7 @@ function summaryText(r: RunResult): string {
     progressTable({ ...r.progress, stopping: false }).trimEnd(),
     `executed ${plural(r.executed, 'run')}: ${r.locked} locked, ${r.infrastructureFailures} infrastructure failures, ${plural(r.retries, 'retry')}, ${r.abandoned} abandoned attempts found`,
     r.stopped ? 'stopped on request (Ctrl-C): no further run was started; the runs under way were finished and locked' : '',
-    r.notVerified.length > 0 ? `locked runs that do not verify (not re-run; see \`harness verify ${r.experiment}${runsDirFlag(r.runsDir)}\`): ${r.notVerified.join(', ')}` : '',
+    r.notVerified.length > 0 ? `locked runs that do not verify (not re-run; see \`${r.verifyCommand}\`): ${r.notVerified.join(', ')}` : '',
     gateLine(r),
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;

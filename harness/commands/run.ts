@@ -1,5 +1,6 @@
 import { inputError } from '../core/errors.js';
 import type { ScheduleSlot } from '../core/types/index.js';
+import { runsDirFlag } from '../experiment/locate.js';
 import type { ProviderName } from '../pipeline/freeze-record.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 import { needsCommands } from '../pipeline/manifest.js';
@@ -33,6 +34,8 @@ export interface RunResult extends RunnerSummary {
   /** Stopped early by the caller (Ctrl-C). */
   stopped: boolean;
   progress: ProgressSnapshot;
+  /** The command that checks the run set's locked runs (with its --runs-dir). */
+  verifyCommand: string;
 }
 
 // run: the whole frozen schedule (or the --only part of it), make-style.
@@ -54,7 +57,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   try {
     const summary = await runSchedule(exp, frozen, { jobs: options.jobs, sandbox, only, progress, verifySkipped: true, keepPairsWhole: true, stop: options.stop });
     const complete = summary.incomplete.length === 0 && summary.notVerified.length === 0;
-    return { ...summary, experiment: exp.config.id, runsDir: frozen.runsDir, provider, complete, stopped: options.stop?.aborted === true, progress: progress.snapshot() };
+    return { ...summary, experiment: exp.config.id, runsDir: frozen.runsDir, provider, complete, stopped: options.stop?.aborted === true, progress: progress.snapshot(), verifyCommand: `harness verify ${exp.config.id}${runsDirFlag(frozen.runsDir)}` };
   } finally {
     clearInterval(ticker);
     await refreshRecords();
