@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
 import { DEFAULT_RUNS_ROOT } from '../experiment/locate.js';
-import { currentRuns, slotKey, type LockedEntry } from '../pipeline/current-runs.js';
+import { currentRuns, openSlots, slotKey, type LockedEntry } from '../pipeline/current-runs.js';
 import { needsCommands } from '../pipeline/manifest.js';
 import { Progress } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
@@ -60,7 +60,7 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   await writeProgressCsv(frozen.runsDir, frozen.schedule, after);
   const current = currentRuns(after);
   const now = current.get(slotKey(slot.pairId, slot.variant));
-  const blinded = exp.preregistration.blinding.outcomesHiddenUntilComplete && frozen.schedule.slots.some((s) => !current.has(slotKey(s.pairId, s.variant)));
+  const blinded = exp.preregistration.blinding.outcomesHiddenUntilComplete && openSlots(frozen.schedule.slots, current).length > 0;
   return { superseded: run.data.runId, newRunId: now?.data.runId ?? null, success: blinded ? null : now?.data.success ?? null, blinded };
 }
 

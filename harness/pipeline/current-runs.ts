@@ -1,4 +1,4 @@
-import type { RegistryEntry } from '../core/types/index.js';
+import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 
 export type LockedEntry = Extract<RegistryEntry, { type: 'locked' }>;
 
@@ -17,4 +17,9 @@ export function currentRuns(entries: readonly RegistryEntry[]): Map<string, Lock
     if (known === undefined || e.data.attempt >= known.data.attempt) current.set(key, e);
   }
   return current;
+}
+
+/** The slots among `slots` that no run stands for yet (blinding holds while any slot of a set is open). */
+export function openSlots(slots: readonly ScheduleSlot[], current: ReadonlyMap<string, LockedEntry>): ScheduleSlot[] {
+  return slots.filter((s) => !current.has(slotKey(s.pairId, s.variant)));
 }

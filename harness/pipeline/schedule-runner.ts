@@ -5,7 +5,7 @@ import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { openClaims, CLAIM_STALE_MS, type Release } from './claims.js';
 import { ConcurrencyLimiter, type Job, type Place } from './concurrency-limiter.js';
-import { currentRuns, slotKey } from './current-runs.js';
+import { currentRuns, openSlots, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { lockRun } from './lock-run.js';
 import type { SandboxMode } from './manifest.js';
@@ -84,7 +84,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   const contexts = contextsOf({ exp, frozen });
   const summary: RunnerSummary = { slots: slots.length, executed: 0, upToDate: 0, locked: 0, infrastructureFailures: 0, retries: 0, abandoned: 0, notVerified: [], incomplete: [] };
   for (const slot of slots) options.progress.addSlot(slot.variant);
-  options.progress.setOpenOutsideSelection(frozen.schedule.slots.filter((s) => !options.only(s) && !current.has(slotKey(s.pairId, s.variant))).length);
+  options.progress.setOpenOutsideSelection(openSlots(frozen.schedule.slots.filter((s) => !options.only(s)), current).length);
 
   const isDone = async (slot: ScheduleSlot): Promise<boolean> => {
     const run = current.get(slotKey(slot.pairId, slot.variant));
