@@ -4,7 +4,7 @@ import type { Scorecard, TraceEvent } from '../core/types/index.js';
 import { runCheck } from '../evaluation/checks.js';
 import { buildScorecard, costUsd, evaluationLog } from '../evaluation/scorecard.js';
 import { summarizeTrace } from '../evaluation/trace-summary.js';
-import { writeRunFile, writeRunJson } from '../store/atomic-write.js';
+import { writeFileUnsynced, writeJsonUnsynced } from '../store/atomic-write.js';
 import { listTree } from '../store/file-tree.js';
 import { readTrace } from '../store/trace-file.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
@@ -39,7 +39,7 @@ export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, optio
   const replaced = existsSync(files.scorecard);
   // Made durable with the rest of the run when it is locked; until then a lost scorecard only
   // means the run is evaluated again (or abandoned).
-  writeRunFile(files.evaluationLog, evaluationLog(scorecard, costUsd(trace.model ?? manifest.provider.model, trace.usage).priced));
-  writeRunJson(files.scorecard, scorecard);
+  writeFileUnsynced(files.evaluationLog, evaluationLog(scorecard, costUsd(trace.model ?? manifest.provider.model, trace.usage).priced));
+  writeJsonUnsynced(files.scorecard, scorecard);
   return { runId: manifest.runId, scorecardFile: files.scorecard, scorecard, replaced };
 }

@@ -6,7 +6,7 @@ import { runIdFor } from '../core/schedule.js';
 import type { Manifest, RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { runsDirFlag } from '../experiment/locate.js';
-import { writeRunJson } from '../store/atomic-write.js';
+import { writeJsonUnsynced } from '../store/atomic-write.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { currentRuns, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
@@ -99,7 +99,7 @@ function createRunDir(runDir: string, manifest: Manifest): void {
   const staging = path.join(path.dirname(runDir), `.${path.basename(runDir)}.staging-${randomBytes(4).toString('hex')}`);
   mkdirSync(staging);
   try {
-    writeRunJson(path.join(staging, 'manifest.json'), manifest);
+    writeJsonUnsynced(path.join(staging, 'manifest.json'), manifest);
     renameNew(staging, runDir);
   } catch (err) {
     rmSync(staging, { recursive: true, force: true });

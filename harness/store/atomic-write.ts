@@ -34,8 +34,11 @@ export async function writeJsonAtomic(file: string, value: unknown, options: { s
   await writeFileAtomic(file, jsonText(value), options);
 }
 
-/** A file of a run that is not locked yet: atomic, not yet durable (see above). */
-export function writeRunFile(file: string, data: string): void {
+/**
+ * Atomic, not yet durable: for a file that is made durable later (the files of a run, when it is
+ * locked, see above) or can be rebuilt from a durable one (the record files, from the registry).
+ */
+export function writeFileUnsynced(file: string, data: string): void {
   renameInto(writeTemp(file, data), file);
 }
 
@@ -49,8 +52,8 @@ function renameInto(tmp: string, file: string): void {
   }
 }
 
-export function writeRunJson(file: string, value: unknown): void {
-  writeRunFile(file, jsonText(value));
+export function writeJsonUnsynced(file: string, value: unknown): void {
+  writeFileUnsynced(file, jsonText(value));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RegistryEntry } from '../core/types/index.js';
-import { writeRunFile } from './atomic-write.js';
+import { writeFileUnsynced } from './atomic-write.js';
 
 // The seed researchers' record files, derived from the registry (never the source of truth):
 // registry.csv gets a row per run event and violations.log a paragraph per violation, appended
@@ -41,10 +41,10 @@ export function appendRecordFiles(runsDir: string, written: readonly RegistryEnt
 export function rewriteRecordFiles(runsDir: string, entries: readonly RegistryEntry[]): void {
   const rows = csvRows(entries);
   const csv = path.join(runsDir, CSV);
-  if (rows !== '' || existsSync(csv)) writeRunFile(csv, rows === '' ? '' : REGISTRY_CSV_HEADER + rows);
+  if (rows !== '' || existsSync(csv)) writeFileUnsynced(csv, rows === '' ? '' : REGISTRY_CSV_HEADER + rows);
   const violations = violationParagraphs(entries);
   const log = path.join(runsDir, LOG);
-  if (violations !== '' || existsSync(log)) writeRunFile(log, violations);
+  if (violations !== '' || existsSync(log)) writeFileUnsynced(log, violations);
   setMark(runsDir, entries.at(-1));
 }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { digestOf, jsonDigest, type Digest } from '../core/digest.js';
 import type { RunLock } from '../core/types/index.js';
 import { inputError } from '../core/errors.js';
-import { isTempFileName, writeJsonAtomic, writeRunFile } from './atomic-write.js';
+import { isTempFileName, writeJsonAtomic, writeFileUnsynced } from './atomic-write.js';
 import { listTree, sha256sumListing, type TreeFile } from './file-tree.js';
 
 export const LOCK_FILE = 'lock.json';
@@ -41,7 +41,7 @@ export async function writeLock(dir: string, runId: string, manifestDigest: Dige
     scorecardDigest,
   };
   const sumsFile = path.join(dir, SUMS_FILE);
-  writeRunFile(sumsFile, sums);
+  writeFileUnsynced(sumsFile, sums);
   const folders = new Set(['.']);
   for (const p of [...files, ...links].map((f) => f.path)) {
     for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) folders.add(d);
