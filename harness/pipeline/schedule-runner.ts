@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
-import { appendEntry, readEntries } from '../store/registry.js';
+import { appendEntry, readEntries, registryFollower } from '../store/registry.js';
 import { openClaims, CLAIM_STALE_MS, type Release } from './claims.js';
 import { ConcurrencyLimiter, type Job, type Place } from './concurrency-limiter.js';
-import { currentRuns, openSlots, slotKey } from './current-runs.js';
+import { currentRuns, openSlots, slotKey, type LockedEntry } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { lockRun } from './lock-run.js';
 import type { SandboxMode } from './manifest.js';
@@ -106,6 +106,19 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
     sandbox: options.sandbox, attempt: nextAttempt(slot, state), contexts,
   });
 
+  // A run another process locked meanwhile: verified against its registry entry (the registry is
+  // read as it grows, not again in full for every such slot); a lock it did not get to register
+  // (a crash) is registered here.
+  const followRegistry = registryFollower(frozen.files.registry);
+  const registeredLocks = new Map<string, LockedEntry>();
+  const lockedElsewhere = async (runId: string): Promise<boolean> => {
+    for (const e of followRegistry()) if (e.type === 'locked') registeredLocks.set(e.data.runId, e);
+    const dir = path.join(frozen.runsDir, runId);
+    const registered = registeredLocks.get(runId);
+    if (registered !== undefined && (await verifyLockedRun(dir, registered)).length === 0) return registered.data.success;
+    return (await lockRun(dir, contexts)).success;
+  };
+
   // Holding the claim: look at the slot afresh (another process may have finished it), record a
   // dead attempt as abandoned and pin a new one. What is left to do waits for a place; the claim
   // is let go when the slot is done with (or here, when there is nothing to do or this fails).
@@ -114,8 +127,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
     try {
       const state = slotAttempts(frozen.runsDir, slot);
       if (state.latestLocked && !superseded.has(state.latestRunId!)) {
-        const locked = await lockRun(path.join(frozen.runsDir, state.latestRunId!), contexts);
-        options.progress.alreadyDone(slot.variant, locked.success);
+        options.progress.alreadyDone(slot.variant, await lockedElsewhere(state.latestRunId!));
         summary.upToDate++;
         await claim();
         return undefined;

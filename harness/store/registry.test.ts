@@ -7,7 +7,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 import type { RegistryEntry } from '../core/types/index.js';
-import { appendEntriesLocked, appendEntry, entryDigest, healRecordFiles, lastEntry, readEntries } from './registry.js';
+import { appendEntriesLocked, appendEntry, entryDigest, healRecordFiles, lastEntry, readEntries, registryFollower } from './registry.js';
 
 const DIST_REGISTRY = path.join(packageRoot, 'dist/store/registry.js');
 
@@ -100,6 +100,33 @@ describe('appendEntry', () => {
     expectIntactChain(read);
     const reasonOf = (e: RegistryEntry): string => (e.type === 'deviation' ? e.data.reason : '');
     expect(new Set(read.map(reasonOf))).toEqual(new Set(Array.from({ length: 20 }, (_, i) => `p${i}`)));
+  });
+});
+
+describe('registryFollower', () => {
+  it('returns each entry once, as appended, leaving a line still being written for the next call', async () => {
+    const follow = registryFollower(file);
+    expect(follow()).toEqual([]);
+    const first = await appendEntry(file, 'exp-1', 'deviation', deviation('one'));
+    const second = await appendEntry(file, 'exp-1', 'deviation', deviation('two'));
+    expect(follow()).toEqual([first, second]);
+    expect(follow()).toEqual([]);
+    const third = await appendEntry(file, 'exp-1', 'deviation', deviation('three \u00e9'));
+    const text = await fs.readFile(file);
+    // The third line arrives in two writes, the cut inside its UTF-8 'é'.
+    const cut = text.lastIndexOf(0xc3) + 1;
+    await fs.writeFile(file, text.subarray(0, cut));
+    expect(follow()).toEqual([]);
+    await fs.writeFile(file, text);
+    expect(follow()).toEqual([third]);
+  });
+
+  it('names the line of an entry that is not JSON, counting the lines read before', async () => {
+    const follow = registryFollower(file);
+    await appendEntry(file, 'exp-1', 'deviation', deviation('one'));
+    follow();
+    await fs.appendFile(file, 'not json\n');
+    expect(() => follow()).toThrow(`${file}:2: not a JSON registry entry`);
   });
 });
 

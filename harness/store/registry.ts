@@ -241,11 +241,48 @@ export async function readEntries(file: string): Promise<RegistryEntry[]> {
   if (text === undefined) return [];
   const cutOff = cutOffAt(text);
   if (cutOff !== undefined) throw tornTail(file, cutOff);
+  return parseLines(file, text, 0);
+}
+
+function parseLines(file: string, text: string, linesBefore: number): RegistryEntry[] {
   return text.split('\n').filter((l) => l !== '').map((line, i) => {
     try {
       return JSON.parse(line) as RegistryEntry;
     } catch {
-      throw inputError(`${file}:${i + 1}: not a JSON registry entry`, { hint: 'run `harness verify` to see what happened to the registry; do not edit it by hand' });
+      throw inputError(`${file}:${linesBefore + i + 1}: not a JSON registry entry`, { hint: 'run `harness verify` to see what happened to the registry; do not edit it by hand' });
     }
   });
+}
+
+/**
+ * Follows a registry as it grows (other processes append to it): each call returns the entries
+ * of the complete lines appended since the last call, reading only those bytes. A line still
+ * being written is left for a later call.
+ */
+export function registryFollower(file: string): () => RegistryEntry[] {
+  let offset = 0;
+  let lines = 0;
+  return () => {
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    try {
+      const grown = fstatSync(fd).size - offset;
+      if (grown <= 0) return [];
+      const bytes = Buffer.alloc(grown);
+      const read = readSync(fd, bytes, 0, grown, offset);
+      const complete = bytes.lastIndexOf(0x0a, read - 1) + 1;
+      const text = bytes.toString('utf8', 0, complete);
+      const entries = parseLines(file, text, lines);
+      offset += complete;
+      lines += text.split('\n').length - 1;
+      return entries;
+    } finally {
+      closeSync(fd);
+    }
+  };
 }
