@@ -34,4 +34,13 @@ describe('buildSchedule', () => {
     const seeds = new Set(buildSchedule(input).slots.map((s) => s.seed));
     expect(seeds.size).toBe(45);
   });
+
+  it('draws a pilot from a stream of its own: no seed of a confirmatory schedule of any size, and the generator says so', () => {
+    const pilot = buildSchedule({ ...input, pairsPerTask: 1, pilot: true });
+    const confirmatory = new Set(buildSchedule({ ...input, pairsPerTask: 200 }).slots.map((s) => s.seed));
+    expect(pilot.slots).toHaveLength(6);
+    expect(pilot.slots.filter((s) => confirmatory.has(s.seed))).toEqual([]);
+    expect(pilot.generator).toMatch(/; pilot: the generator jumped ahead once \(2\^64 draws\) before the first pair$/);
+    expect(canonicalJson(buildSchedule({ ...input, pairsPerTask: 1, pilot: true }))).toBe(canonicalJson(pilot));
+  });
 });

@@ -8,10 +8,16 @@ export interface ScheduleInput {
   tasks: readonly string[];
   variants: readonly string[];
   pairsPerTask: number;
+  /** A pilot draws from its own stream (below), so its seeds and orders are none of the confirmatory set's. */
+  pilot?: boolean;
 }
 
 // Recorded in the schedule so anyone can regenerate it: changing the algorithm changes this.
 export const SCHEDULE_GENERATOR = 'harness-schedule/1: xoroshiro128plus (pure-rand 8.4.2); per pair: seed = uniformInt[0, 2^32-1], variant order = Fisher-Yates';
+
+// A pilot's generator is jumped ahead once (2^64 draws) before its first pair: a stream that no
+// confirmatory schedule of any size reaches, so a pilot never previews a confirmatory pair's seed.
+const PILOT_STREAM = '; pilot: the generator jumped ahead once (2^64 draws) before the first pair';
 
 const MAX_SEED = 0xffffffff;
 
@@ -22,6 +28,7 @@ const MAX_SEED = 0xffffffff;
  */
 export function buildSchedule(input: ScheduleInput): Schedule {
   const rng = xoroshiro128plus(input.seed);
+  if (input.pilot === true) rng.jump();
   const slots: ScheduleSlot[] = [];
   let pairNumber = 0;
   for (let round = 1; round <= input.pairsPerTask; round++) {
@@ -39,7 +46,7 @@ export function buildSchedule(input: ScheduleInput): Schedule {
     schemaVersion: 1,
     experiment: input.experiment,
     seed: input.seed,
-    generator: SCHEDULE_GENERATOR,
+    generator: input.pilot === true ? SCHEDULE_GENERATOR + PILOT_STREAM : SCHEDULE_GENERATOR,
     pairsPerTask: input.pairsPerTask,
     tasks: [...input.tasks],
     variants: [...input.variants],

@@ -9,7 +9,7 @@ export type ProviderName = FreezeRecord['provider'];
 
 /**
  * The schedule an experiment's config implies (pure: same inputs, byte-identical file). A pilot
- * set runs one pair per task: the first pair of the same schedule generator.
+ * set runs one pair per task, drawn from a stream of its own (core/schedule.ts).
  */
 export function scheduleFor(exp: LoadedExperiment, pilot = false): Schedule {
   return buildSchedule({
@@ -18,6 +18,7 @@ export function scheduleFor(exp: LoadedExperiment, pilot = false): Schedule {
     tasks: exp.config.tasks,
     variants: exp.config.variants,
     pairsPerTask: pilot ? 1 : exp.config.design.pairsPerTask,
+    pilot,
   });
 }
 
