@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { harnessVersion } from '../pipeline/provenance.js';
+import { harnessVersion } from '../core/package-root.js';
 import { exitCodeFor, renderError } from './render-error.js';
 import { registerAnalyze } from './analyze.js';
 import { registerAudit } from './audit.js';

@@ -10,7 +10,8 @@ import { reportMarkdown } from '../analysis/report-markdown.js';
 import { schemaProblems } from '../documents/schemas.js';
 import { loadExperiment } from '../experiment/load-experiment.js';
 import { loadFrozenSet } from '../pipeline/frozen-set.js';
-import { harnessVersion, whoAmI } from '../pipeline/provenance.js';
+import { harnessVersion } from '../core/package-root.js';
+import { whoAmI } from '../pipeline/provenance.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 

@@ -2,14 +2,10 @@ import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { digestOf, type Digest } from '../core/digest.js';
-import { packageRoot } from '../core/package-root.js';
+import { harnessVersion, packageRoot } from '../core/package-root.js';
 import { VERSION as SDK_VERSION } from '@anthropic-ai/sdk/version';
 import { spawnCappedRetryingSignal } from '../agent/sandbox/spawn-capped.js';
 import type { Manifest } from '../core/types/index.js';
-
-export function harnessVersion(): string {
-  return (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-}
 
 let cached: Promise<Manifest['environment']> | undefined;
 

@@ -1,5 +1,5 @@
 import { inputError } from '../core/errors.js';
-import { detectSandbox } from '../agent/sandbox/detect.js';
+import { detectSandbox, INSTALL_BUBBLEWRAP } from '../agent/sandbox/detect.js';
 import type { SandboxMode } from './manifest.js';
 
 export type SandboxRequest = 'auto' | SandboxMode;
@@ -17,6 +17,6 @@ export async function resolveSandbox(requested: SandboxRequest, needsCommands: b
   if (status.available) return status.version === undefined ? { mode: 'bwrap' } : { mode: 'bwrap', version: status.version };
   if (requested === 'auto' && !needsCommands) return { mode: 'none' };
   throw inputError(`this run needs the bubblewrap sandbox, which is not usable here: ${status.reason ?? 'bwrap not found'}`, {
-    hint: 'install it (Debian/Ubuntu: `sudo apt-get install bubblewrap`; `make sandbox` does it as root), or run without a sandbox with `--sandbox none` (the manifest records it and the audit reports it)',
+    hint: `${INSTALL_BUBBLEWRAP}, or run without a sandbox with \`--sandbox none\` (the manifest records it and the audit reports it)`,
   });
 }

@@ -11,12 +11,13 @@ export interface SandboxStatus {
   path?: string;
   /** e.g. `0.8.0`. */
   version?: string;
-  /** Why it is not available, and what to do about it. */
+  /** Why it is not available (for a bwrap that cannot sandbox here, also what to change). */
   reason?: string;
 }
 
 const PROBE_TIMEOUT_MS = 10_000;
-const INSTALL = 'install it with `apt-get install bubblewrap` (Debian/Ubuntu)';
+/** How to get bubblewrap, for the hints of the errors that need it. */
+export const INSTALL_BUBBLEWRAP = 'install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; `make sandbox` does it as root)';
 
 let cached: Promise<SandboxStatus> | undefined;
 
@@ -31,7 +32,7 @@ export function detectSandbox(): Promise<SandboxStatus> {
 export async function probeSandbox(searchPath: string): Promise<SandboxStatus> {
   const bin = findExecutable('bwrap', searchPath);
   if (bin === undefined) {
-    return { available: false, reason: `bubblewrap (bwrap) was not found on PATH; ${INSTALL}` };
+    return { available: false, reason: 'bubblewrap (bwrap) was not found on PATH' };
   }
   const probeLimits = { env: {}, timeoutMs: PROBE_TIMEOUT_MS, maxOutputBytes: 64 * 1024 };
   const workspace = mkdtempSync(path.join(tmpdir(), 'harness-bwrap-probe-'));

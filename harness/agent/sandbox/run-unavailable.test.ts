@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runSandboxed } from './run.js';
 
-vi.mock('./detect.js', () => ({
+vi.mock('./detect.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('./detect.js')>()),
   detectSandbox: async () => ({ available: false, reason: 'bubblewrap (bwrap) was not found on PATH' }),
 }));
 
@@ -11,7 +12,8 @@ describe('runSandboxed without a usable bwrap', () => {
     await expect(run).rejects.toMatchObject({
       kind: 'input',
       message: expect.stringContaining('not found on PATH'),
-      hint: expect.stringContaining('--sandbox none'),
+      hint: "install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; `make sandbox` does it as root); the run's manifest pins the bwrap sandbox, " +
+        'so running its commands unsandboxed takes a new attempt pinned with `--sandbox none` (the manifest records it and the audit reports it)',
     });
   });
 });

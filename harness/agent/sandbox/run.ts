@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { bug, inputError } from '../../core/errors.js';
 import { SANDBOX_WORKSPACE, bwrapInvocation } from './bwrap-args.js';
-import { detectSandbox } from './detect.js';
+import { detectSandbox, INSTALL_BUBBLEWRAP } from './detect.js';
 import { spawnCapped, type RunResult } from './spawn-capped.js';
 
 export type { RunResult } from './spawn-capped.js';
@@ -47,8 +47,8 @@ export async function runSandboxed(opts: RunOptions): Promise<RunResult> {
   const status = await detectSandbox();
   if (!status.available || status.path === undefined) {
     throw inputError(`cannot run ${program} in a sandbox: ${status.reason ?? 'bubblewrap is not usable'}`, {
-      hint: 'install bubblewrap (`apt-get install bubblewrap`), or pass `--sandbox none` to run ' +
-        'commands unsandboxed on this machine (the manifest records it and the audit reports it)',
+      hint: `${INSTALL_BUBBLEWRAP}; the run's manifest pins the bwrap sandbox, so running its commands unsandboxed ` +
+        'takes a new attempt pinned with `--sandbox none` (the manifest records it and the audit reports it)',
     });
   }
   const spec = { workspace: opts.workspace, env: opts.env, network: opts.network ?? false, readOnly: opts.readOnly };
