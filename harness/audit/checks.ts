@@ -3,7 +3,8 @@ import { sameDigest, jsonDigest } from '../core/digest.js';
 import type { AuditReport, Manifest } from '../core/types/index.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
-import { freezeRecordFor, inputChanges, scheduleFor, scheduleText } from '../pipeline/freeze-record.js';
+import { scheduleFor, scheduleText } from '../pipeline/freeze-record.js';
+import { changedInputs, describeChange } from '../pipeline/frozen-set.js';
 import { verifyPairs } from '../pipeline/verify-pairing.js';
 import { verifyRunSet } from '../pipeline/verify-experiment.js';
 import { ofType, type AuditContext, type Entry } from './context.js';
@@ -46,8 +47,7 @@ function frozenFirst({ entries }: AuditContext): Verdict {
 }
 
 function inputsUnchanged({ exp, frozen, entries }: AuditContext): Verdict {
-  const current = freezeRecordFor(exp, scheduleFor(exp, frozen.record.pilot), frozen.record.provider, new Date(frozen.record.frozenAt), frozen.record.pilot);
-  const failures = inputChanges(frozen.record, current).map((c) => `${c.file}: ${c.what} changed after freezing (frozen ${c.frozen.slice(0, 12)}…, now ${c.now.slice(0, 12)}…)`);
+  const failures = changedInputs(exp, frozen).map((c) => `${c.file}: ${describeChange(c)} (after freezing)`);
   for (const d of ofType(entries, 'deviation').filter((e) => e.data.kind === 'config-change')) failures.push(`deviation recorded at ${d.at} by ${d.data.who}: inputs changed and re-frozen (${d.data.reason})`);
   return { failures, evidence: [`freeze record sha256:${frozen.record.digest.sha256}`] };
 }

@@ -174,7 +174,7 @@ describe.concurrent('planted violations, each on its own copy', () => {
     const { exitCode, audit } = await auditOf(p);
     expect(exitCode).toBe(1);
     expect(failed(audit)).toEqual(['inputs-unchanged']);
-    expect(evidence(audit, 'inputs-unchanged')).toMatch(/experiments\/exp-001-role-vs-goal\/experiment\.yaml: experiment config changed after freezing \(frozen [0-9a-f]{12}…, now [0-9a-f]{12}…\)/);
+    expect(evidence(audit, 'inputs-unchanged')).toMatch(/experiments\/exp-001-role-vs-goal\/experiment\.yaml: experiment config changed: frozen sha256:[0-9a-f]{12}…, now sha256:[0-9a-f]{12}… \(after freezing\)/);
   }, SLOW);
 
   it('(e) a pair deleted: registry-and-locks-verify names both run folders, the pair is not analysed until excluded', async () => {
@@ -216,8 +216,8 @@ describe.concurrent('planted violations, each on its own copy', () => {
     expect(exitCode).toBe(1);
     for (const t of TASKS) expect(checkOf(audit, 'sample-size').evidence).toContain(`${t}: ${PAIRS_PER_TASK} pairs scheduled, 2 registered (extra pairs)`);
     const inputs = evidence(audit, 'inputs-unchanged');
-    expect(inputs).toMatch(/experiment\.yaml: experiment config changed after freezing/);
-    expect(inputs).toMatch(/preregistration\.yaml: pre-registration changed after freezing/);
+    expect(inputs).toMatch(/experiment\.yaml: experiment config changed: .* \(after freezing\)/);
+    expect(inputs).toMatch(/preregistration\.yaml: pre-registration changed: .* \(after freezing\)/);
     expect(failed(audit)).toEqual(expect.arrayContaining(['inputs-unchanged', 'sample-size']));
   }, SLOW);
 

@@ -65,6 +65,26 @@ describe('broken experiment inputs', () => {
   }
 });
 
+describe('inputs changed after freezing', () => {
+  it('refuse the run (exit 2), name the file, and the hint records a deviation for this same set', async () => {
+    const project = await scratchProject();
+    try {
+      const frozen = await harness(['freeze', EXAMPLE, '--pilot', '--runs-dir', 'runs/pilot'], { cwd: project.dir });
+      expect(frozen.exitCode, frozen.stderr).toBe(0);
+      await edit(path.join(project.expDir, 'variants', 'goal-centric.md'), (t) => `${t}\nOne more line.\n`);
+      const before = await filesUnder(path.join(project.dir, 'runs'));
+      const r = await harness(['run', EXAMPLE, '--runs-dir', 'runs/pilot'], { cwd: project.dir });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/^error: the inputs of exp-001-role-vs-goal changed since it was frozen$/m);
+      expect(r.stderr).toMatch(/variants\/goal-centric\.md: variant goal-centric changed: frozen sha256:[0-9a-f]{12}…, now sha256:[0-9a-f]{12}…/);
+      expect(r.stderr).toContain('keep this run set and record the change: `harness freeze exp-001-role-vs-goal --pilot --runs-dir runs/pilot --deviation "why"`');
+      expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
+    } finally {
+      await project.cleanup();
+    }
+  });
+});
+
 describe('broken manifests and flags', () => {
   let project: Awaited<ReturnType<typeof scratchProject>>;
   let manifest: string;

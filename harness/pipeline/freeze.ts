@@ -35,7 +35,7 @@ export function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviat
   requireSameKind(exp, frozen.record, record);
   const changes = inputChanges(frozen.record, record);
   if (changes.length === 0) return { action: 'unchanged', record: frozen.record, schedule: frozen.schedule };
-  if (deviation === undefined) throw changedInputsError(exp.config.id, changes);
+  if (deviation === undefined) throw changedInputsError(exp, frozen, changes);
   return { action: 'deviate', record, schedule, previous: frozen.record, changes, reason: deviation };
 }
 

@@ -39,10 +39,19 @@ export function loadFrozenSet(runsDir: string, experimentId: string): FrozenSet 
 
 /** Refuses to go on when the experiment's inputs differ from what was frozen, naming each change. */
 export function requireUnchangedInputs(exp: LoadedExperiment, frozen: FrozenSet): void {
-  const pilot = frozen.record.pilot;
-  const current = freezeRecordFor(exp, scheduleFor(exp, pilot), frozen.record.provider, new Date(frozen.record.frozenAt), pilot);
-  const changes = inputChanges(frozen.record, current);
-  if (changes.length > 0) throw changedInputsError(exp.config.id, changes);
+  const changes = changedInputs(exp, frozen);
+  if (changes.length > 0) throw changedInputsError(exp, frozen, changes);
+}
+
+/** What differs between the experiment on disk and the inputs its set was frozen with. */
+export function changedInputs(exp: LoadedExperiment, frozen: Pick<FrozenSet, 'record'>): InputChange[] {
+  const { pilot, provider, frozenAt } = frozen.record;
+  return inputChanges(frozen.record, freezeRecordFor(exp, scheduleFor(exp, pilot), provider, new Date(frozenAt), pilot));
+}
+
+/** e.g. "variant goal-centric changed: frozen sha256:698fff684ad5…, now sha256:61396864083a…" */
+export function describeChange(c: InputChange): string {
+  return `${c.what} changed: frozen ${short(c.frozen)}, now ${short(c.now)}`;
 }
 
 /** Refuses runs from another provider than the one the set was frozen for (`requested` undefined: the set's). */
@@ -54,14 +63,17 @@ export function requireSetProvider(frozen: FrozenSet, experimentId: string, requ
   });
 }
 
-export function changedInputsError(experimentId: string, changes: InputChange[]) {
+export function changedInputsError(exp: LoadedExperiment, frozen: Pick<FrozenSet, 'runsDir' | 'record'>, changes: InputChange[]) {
+  const experimentId = exp.config.id;
+  const { pilot, provider } = frozen.record;
+  const sameSet = `${pilot ? ' --pilot' : ''}${provider === exp.config.provider.name ? '' : ` --provider ${provider}`}${runsDirFlag(frozen.runsDir)}`;
   return inputError(`the inputs of ${experimentId} changed since it was frozen`, {
-    problems: changes.map((c) => ({ file: c.file, message: `${c.what} changed: frozen ${short(c.frozen)}, now ${short(c.now)}` })),
+    problems: changes.map((c) => ({ file: c.file, message: describeChange(c) })),
     hint: [
       'a changed experiment is a new experiment or a recorded deviation, never a silent edit:',
       `  - undo the change, or`,
       `  - copy the experiment to a new id (new folder under experiments/ and a new \`id\`) and freeze that, or`,
-      `  - keep this run set and record the change: \`harness freeze ${experimentId} --deviation "why"\` (the audit reports it)`,
+      `  - keep this run set and record the change: \`harness freeze ${experimentId}${sameSet} --deviation "why"\` (the audit reports it)`,
     ].join('\n'),
   });
 }
