@@ -49,9 +49,10 @@ Examples (slot values come from runs/<exp>/schedule.json; here a slot of the exa
   harness pin-and-run --full --experiment exp-001-role-vs-goal --variant goal-centric \\
       --task TASK-001 --seed 2127222524 --pair-id pair-0001
   harness pin-and-run --execute --manifest runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1/manifest.json`)
-    .action(async (flags: PinAndRunFlags) => {
+    .action(async (flags: PinAndRunFlags, command: Command) => {
       const stages = [flags.init, flags.execute, flags.full].filter(Boolean).length;
       if (stages !== 1) throw inputError('say which one stage to run: --init, --execute or --full', { hint: 'harness pin-and-run --help' });
+      refuseUnusedFlags(command, flags.execute === true ? 'execute' : flags.full === true ? 'full' : 'init');
       if (flags.execute) {
         const { pinAndRunExecute } = await import('../commands/pin-and-run-execute.js');
         const r = await pinAndRunExecute({ manifest: required(flags.manifest, '--manifest'), provider: flags.provider });
@@ -65,7 +66,7 @@ Examples (slot values come from runs/<exp>/schedule.json; here a slot of the exa
         task: required(flags.task, '--task'),
         seed: required(flags.seed, '--seed'),
         pairId: required(flags.pairId, '--pair-id'),
-        output: flags.output, adhoc: flags.adhoc, runsDir: flags.runsDir, sandbox: flags.sandbox,
+        output: flags.output, adhoc: flags.adhoc, runsDir: flags.runsDir, sandbox: flags.sandbox, provider: flags.provider,
       };
       if (flags.full) {
         const { pinAndRunFull } = await import('../commands/pin-and-run-full.js');
@@ -80,6 +81,24 @@ Examples (slot values come from runs/<exp>/schedule.json; here a slot of the exa
       const result = await pinAndRunInit(slot);
       emit(result, flags.json, (r) => `pinned ${r.runId}${r.adhoc ? ' (ad hoc)' : ''}, attempt ${r.attempt}, sandbox ${r.sandbox}\n  manifest ${r.manifest}\n`);
     });
+}
+
+// The flags each stage reads; any other given on the command line is refused rather than
+// silently ignored (the stage and stages flags themselves are checked above).
+const STAGE_FLAGS: Record<'init' | 'execute' | 'full', readonly string[]> = {
+  execute: ['manifest', 'provider', 'json'],
+  init: ['experiment', 'variant', 'task', 'seed', 'pairId', 'output', 'adhoc', 'runsDir', 'sandbox', 'provider', 'json'],
+  full: ['experiment', 'variant', 'task', 'seed', 'pairId', 'output', 'adhoc', 'runsDir', 'sandbox', 'provider', 'json'],
+};
+
+function refuseUnusedFlags(command: Command, stage: keyof typeof STAGE_FLAGS): void {
+  const stageFlags = new Set(['init', 'execute', 'full', ...STAGE_FLAGS[stage]]);
+  const unused = command.options.filter((o) => !stageFlags.has(o.attributeName()) && command.getOptionValueSource(o.attributeName()) === 'cli');
+  if (unused.length === 0) return;
+  const hint = stage === 'execute'
+    ? 'the manifest already pins the experiment, the slot, its run set and its sandbox; give only --manifest (and --provider, --json)'
+    : '--manifest is for --execute; a slot is named with --experiment, --variant, --task, --seed and --pair-id';
+  throw inputError(`--${stage} does not use ${unused.map((o) => o.long).join(', ')}`, { hint });
 }
 
 function required<T>(value: T | undefined, flag: string): T {

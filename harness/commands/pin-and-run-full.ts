@@ -16,7 +16,7 @@ export interface FullResult {
 
 // pin-and-run --full: every stage for one slot, stopping at the first that fails.
 export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
-  const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'execute');
+  const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'execute', options.provider);
   const task = exp.tasks.find((t) => t.id === options.task);
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', task !== undefined && needsCommands(frozen.record.provider, task));
   const pinned = await pinSlot(exp, frozen, {

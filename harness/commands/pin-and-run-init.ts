@@ -1,4 +1,5 @@
 import type { Digest } from '../core/digest.js';
+import type { ProviderName } from '../pipeline/freeze-record.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 import { initRun } from '../pipeline/init-run.js';
 import { needsCommands } from '../pipeline/manifest.js';
@@ -14,6 +15,8 @@ export interface InitOptions {
   adhoc?: boolean;
   runsDir?: string;
   sandbox?: SandboxRequest;
+  /** The provider the caller asked for, which must be the run set's. */
+  provider?: ProviderName;
 }
 
 export interface InitResult {
@@ -30,7 +33,7 @@ export interface InitResult {
 // pin-and-run --init: one slot's run folder and manifest, after checking that the experiment
 // is frozen, unchanged since, and that the slot is in the schedule (or explicitly ad hoc).
 export async function pinAndRunInit(options: InitOptions): Promise<InitResult> {
-  const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'pin');
+  const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'pin', options.provider);
   const task = exp.tasks.find((t) => t.id === options.task);
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', task !== undefined && needsCommands(frozen.record.provider, task));
   const run = await initRun(exp, frozen, {

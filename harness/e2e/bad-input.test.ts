@@ -137,6 +137,22 @@ describe('broken manifests and flags', () => {
     expect(r.stdout).toMatch(/incomplete\.json:\d+:\d+ \/extra: unknown key "extra"/);
   });
 
+  it('pin-and-run refuses a flag its stage does not use (exit 2) instead of ignoring it, and checks --provider at --init', async () => {
+    const before = await filesUnder(path.join(project.dir, 'runs'));
+    const [execute, init, provider] = await Promise.all([
+      harness(['pin-and-run', '--execute', '--manifest', manifest, '--sandbox', 'none', '--runs-dir', 'elsewhere'], { cwd: project.dir }),
+      harness(['pin-and-run', '--init', '--manifest', manifest, ...(await slotFlags(project.dir, 1))], { cwd: project.dir }),
+      harness(['pin-and-run', '--init', '--provider', 'anthropic', ...(await slotFlags(project.dir, 1))], { cwd: project.dir }),
+    ]);
+    expect(execute.exitCode).toBe(2);
+    expect(execute.stderr).toMatch(/^error: --execute does not use --runs-dir, --sandbox\nhint: the manifest already pins the experiment, the slot, its run set and its sandbox/);
+    expect(init.exitCode).toBe(2);
+    expect(init.stderr).toMatch(/^error: --init does not use --manifest\nhint: --manifest is for --execute/);
+    expect(provider.exitCode).toBe(2);
+    expect(provider.stderr).toMatch(/^error: exp-001-role-vs-goal's run set in runs\/exp-001-role-vs-goal was frozen for provider sim, not anthropic/);
+    expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
+  });
+
   it('a seed that is not a number is a usage error (exit 2)', async () => {
     const r = await harness(['pin-and-run', '--init', '--experiment', EXAMPLE, '--variant', 'goal-centric', '--task', 'TASK-001', '--seed', 'abc', '--pair-id', 'pair-0001'], { cwd: project.dir });
     expect(r.exitCode).toBe(2);
