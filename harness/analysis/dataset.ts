@@ -1,6 +1,6 @@
-import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Preregistration, RegistryEntry, Scorecard } from '../core/types/index.js';
+import { loadValidJsonIfPresent } from '../documents/validate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import type { FrozenSet } from '../pipeline/frozen-set.js';
 
@@ -52,8 +52,8 @@ export async function buildDataset(frozen: FrozenSet, prereg: Preregistration, e
       incomplete.push(pairId);
       continue;
     }
-    const treatment = await arm(frozen, t.data.runId, t.data.success);
-    const control = await arm(frozen, c.data.runId, c.data.success);
+    const treatment = arm(frozen, t.data.runId, t.data.success);
+    const control = arm(frozen, c.data.runId, c.data.success);
     // A locked run whose folder (or scorecard) is gone cannot be analysed: `verify` and the audit
     // name the deletion, and the pair stays unanalysed until it is excluded (rule harness-fault).
     if (treatment === undefined || control === undefined) {
@@ -75,9 +75,8 @@ export async function buildDataset(frozen: FrozenSet, prereg: Preregistration, e
   };
 }
 
-async function arm(frozen: FrozenSet, runId: string, success: boolean): Promise<PairedObservation['treatment'] | undefined> {
+function arm(frozen: FrozenSet, runId: string, success: boolean): PairedObservation['treatment'] | undefined {
   const file = path.join(frozen.runsDir, runId, 'scorecard.json');
-  if (!existsSync(file)) return undefined;
-  const scorecard = JSON.parse(await fs.readFile(file, 'utf8')) as Scorecard;
-  return { runId, success, metrics: scorecard.metrics };
+  const scorecard = loadValidJsonIfPresent<Scorecard>('scorecard', file, 'the locked run was changed; `harness verify` on the experiment lists every problem');
+  return scorecard === undefined ? undefined : { runId, success, metrics: scorecard.metrics };
 }

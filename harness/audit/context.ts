@@ -1,8 +1,9 @@
-import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { AnalysisReport, Manifest, RegistryEntry } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import type { Dataset } from '../analysis/dataset.js';
+import { loadValidJsonIfPresent } from '../documents/validate.js';
+import { runsDirFlag } from '../experiment/locate.js';
 import type { FrozenSet } from '../pipeline/frozen-set.js';
 
 export type Entry<T extends RegistryEntry['type']> = Extract<RegistryEntry, { type: T }>;
@@ -23,11 +24,12 @@ export function ofType<T extends RegistryEntry['type']>(entries: readonly Regist
   return entries.filter((e): e is Entry<T> => e.type === type);
 }
 
-export async function lockedManifests(frozen: FrozenSet, entries: readonly RegistryEntry[]): Promise<Map<string, Manifest>> {
+export function lockedManifests(frozen: FrozenSet, entries: readonly RegistryEntry[]): Map<string, Manifest> {
   const out = new Map<string, Manifest>();
   for (const e of ofType(entries, 'locked')) {
     const file = path.join(frozen.runsDir, e.data.runId, 'manifest.json');
-    if (existsSync(file)) out.set(e.data.runId, JSON.parse(await fs.readFile(file, 'utf8')) as Manifest);
+    const manifest = loadValidJsonIfPresent<Manifest>('manifest', file, `the locked run was changed; \`harness verify ${frozen.record.experiment}${runsDirFlag(frozen.runsDir)}\` lists every problem`);
+    if (manifest !== undefined) out.set(e.data.runId, manifest);
   }
   return out;
 }

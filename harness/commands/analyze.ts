@@ -1,4 +1,4 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { jsonDigest, sameDigest } from '../core/digest.js';
 import { bug, inputError } from '../core/errors.js';
@@ -8,6 +8,7 @@ import { buildReport } from '../analysis/build-report.js';
 import { reportHtml } from '../analysis/report-html.js';
 import { reportMarkdown } from '../analysis/report-markdown.js';
 import { schemaProblems } from '../documents/schemas.js';
+import { loadJsonIfValid } from '../documents/validate.js';
 import { loadExperiment } from '../experiment/load-experiment.js';
 import { loadFrozenSet } from '../pipeline/frozen-set.js';
 import { harnessVersion } from '../core/package-root.js';
@@ -39,7 +40,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const entries = await readEntries(frozen.files.registry);
   const dir = path.join(frozen.runsDir, 'analysis');
   const files = { json: path.join(dir, 'report.json'), markdown: path.join(dir, 'report.md'), html: path.join(dir, 'report.html') };
-  const existing = options.unblind ? undefined : await unchangedReport(entries, files.json);
+  const existing = options.unblind ? undefined : unchangedReport(entries, files.json);
   if (existing !== undefined) return { upToDate: true, report: existing, files, markdown: await fs.readFile(files.markdown, 'utf8') };
   const head = entries.at(-1)!;
   const data = await buildDataset(frozen, exp.preregistration, entries);
@@ -71,10 +72,10 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
 
 // make-style: when nothing but analyses and audits was registered since the last analysis and
 // its report is on disk unedited, that report stands and no new look is recorded.
-async function unchangedReport(entries: readonly RegistryEntry[], file: string): Promise<AnalysisReport | undefined> {
+function unchangedReport(entries: readonly RegistryEntry[], file: string): AnalysisReport | undefined {
   const lastAnalysis = entries.findLastIndex((e) => e.type === 'analysed');
-  if (lastAnalysis < 0 || entries.slice(lastAnalysis + 1).some((e) => e.type !== 'audited') || !existsSync(file)) return undefined;
-  const report = JSON.parse(await fs.readFile(file, 'utf8')) as AnalysisReport;
+  if (lastAnalysis < 0 || entries.slice(lastAnalysis + 1).some((e) => e.type !== 'audited')) return undefined;
+  const report = loadJsonIfValid<AnalysisReport>('report', file);
   const recorded = (entries[lastAnalysis] as Extract<RegistryEntry, { type: 'analysed' }>).data.reportDigest;
-  return recorded !== null && sameDigest(recorded, jsonDigest(report)) ? report : undefined;
+  return report !== undefined && recorded !== null && sameDigest(recorded, jsonDigest(report)) ? report : undefined;
 }

@@ -1,4 +1,4 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { jsonDigest, sameDigest } from '../core/digest.js';
 import { bug } from '../core/errors.js';
@@ -8,6 +8,8 @@ import { auditMarkdown } from '../audit/audit-markdown.js';
 import { runAuditChecks } from '../audit/checks.js';
 import { lockedManifests } from '../audit/context.js';
 import { schemaProblems } from '../documents/schemas.js';
+import { loadJsonIfValid, loadValidJsonIfPresent } from '../documents/validate.js';
+import { runsDirFlag } from '../experiment/locate.js';
 import { loadExperiment } from '../experiment/load-experiment.js';
 import { loadFrozenSet } from '../pipeline/frozen-set.js';
 import { whoAmI } from '../pipeline/provenance.js';
@@ -35,17 +37,14 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
   const dir = path.join(frozen.runsDir, 'audit');
   const files = { json: path.join(dir, 'audit.json'), markdown: path.join(dir, 'audit.md') };
   const last = entries.at(-1);
-  let standing: AuditReport | undefined;
-  if (last?.type === 'audited' && existsSync(files.json)) {
-    const previous = JSON.parse(await fs.readFile(files.json, 'utf8')) as AuditReport;
-    if (sameDigest(jsonDigest(previous), last.data.auditDigest)) standing = previous;
-  }
+  const previous = last?.type === 'audited' ? loadJsonIfValid<AuditReport>('audit', files.json) : undefined;
+  const standing = previous !== undefined && last?.type === 'audited' && sameDigest(jsonDigest(previous), last.data.auditDigest) ? previous : undefined;
   const reportFile = path.join(frozen.runsDir, 'analysis', 'report.json');
-  const report = existsSync(reportFile) ? (JSON.parse(await fs.readFile(reportFile, 'utf8')) as AnalysisReport) : undefined;
+  const report = loadValidJsonIfPresent<AnalysisReport>('report', reportFile, `run \`harness analyze ${exp.config.id}${runsDirFlag(frozen.runsDir)}\` again to write it anew`);
   const ctx = {
     exp, frozen, entries, reportFile, report,
     data: await buildDataset(frozen, exp.preregistration, entries),
-    manifests: await lockedManifests(frozen, entries),
+    manifests: lockedManifests(frozen, entries),
   };
   const checks = await runAuditChecks(ctx);
   // The checks always run: tampering (an edited input, a deleted run folder) registers nothing, so

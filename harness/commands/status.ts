@@ -1,7 +1,8 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { RegistryEntry, Scorecard } from '../core/types/index.js';
+import { loadValidJsonIfPresent } from '../documents/validate.js';
 import { loadExperiment } from '../experiment/load-experiment.js';
+import { runsDirFlag } from '../experiment/locate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { loadFrozenSet } from '../pipeline/frozen-set.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
@@ -27,13 +28,16 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
   const entries = await readEntries(frozen.files.registry);
   const current = currentRuns(entries);
   const progress = new Progress(frozen.schedule.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
+  const verifyHint = `a locked run was changed; \`harness verify ${location.id}${runsDirFlag(frozen.runsDir)}\` lists every problem`;
   const retried = entries.filter((e): e is Extract<RegistryEntry, { type: 'retried' }> => e.type === 'retried');
   for (const slot of frozen.schedule.slots) {
     progress.addSlot(slot.variant);
     const run = current.get(slotKey(slot.pairId, slot.variant));
     if (run === undefined) continue;
-    const scorecard = JSON.parse(await fs.readFile(path.join(frozen.runsDir, run.data.runId, 'scorecard.json'), 'utf8')) as Scorecard;
-    progress.finished(slot.variant, run.data.success, scorecard.metrics.wallTimeSeconds);
+    // A scorecard gone from a locked run leaves its slot done but untimed (`verify` reports it).
+    const scorecard = loadValidJsonIfPresent<Scorecard>('scorecard', path.join(frozen.runsDir, run.data.runId, 'scorecard.json'), verifyHint);
+    if (scorecard === undefined) progress.alreadyDone(slot.variant, run.data.success);
+    else progress.finished(slot.variant, run.data.success, scorecard.metrics.wallTimeSeconds);
   }
   for (const r of retried) {
     progress.infrastructureError(r.data.variant);

@@ -72,7 +72,7 @@ export function parseYaml(file: string, text: string): LoadedDocument {
 
 // JSON is parsed by JSON.parse (exact semantics); positions are only looked up when a
 // problem is reported, by reading the same text as YAML.
-export function loadJson(file: string): LoadedDocument {
+export function loadJson(file: string, hint = 'fix the syntax, or restore the file from the run that wrote it'): LoadedDocument {
   const text = readText(file);
   let data: unknown;
   try {
@@ -81,7 +81,7 @@ export function loadJson(file: string): LoadedDocument {
     const match = /position (\d+)/.exec((err as Error).message);
     const at = match ? positionOf(text, Number(match[1])) : jsonErrorPosition(text);
     throw inputError(`${file}${at ? `:${at.line}:${at.column}` : ''}: not valid JSON (${(err as Error).message})`, {
-      hint: 'fix the syntax, or restore the file from the run that wrote it',
+      hint,
       cause: err,
     });
   }

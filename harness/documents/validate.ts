@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { inputError, type Problem } from '../core/errors.js';
 import { loadJson, locateProblems, type LoadedDocument } from './load.js';
 import { schemaProblems, type SchemaName } from './schemas.js';
@@ -19,6 +20,23 @@ export function requireValid<T>(name: SchemaName, doc: LoadedDocument, hint?: st
   return doc.data as T;
 }
 
+/** `hint`: what to do when the file is not valid JSON or does not match its schema. */
 export function loadValidJson<T>(name: SchemaName, file: string, hint?: string): T {
-  return requireValid<T>(name, loadJson(file), hint);
+  return requireValid<T>(name, loadJson(file, hint), hint);
+}
+
+/** As loadValidJson, but undefined when the file does not exist. */
+export function loadValidJsonIfPresent<T>(name: SchemaName, file: string, hint?: string): T | undefined {
+  return existsSync(file) ? loadValidJson<T>(name, file, hint) : undefined;
+}
+
+/** The document when it exists, parses and matches its schema; otherwise undefined (for files the caller can write anew). */
+export function loadJsonIfValid<T>(name: SchemaName, file: string): T | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const doc = loadJson(file);
+    return documentProblems(name, doc).length === 0 ? (doc.data as T) : undefined;
+  } catch {
+    return undefined;
+  }
 }

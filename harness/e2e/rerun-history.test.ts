@@ -187,3 +187,38 @@ describe('run --only, then rerun of one locked run', () => {
     expect(await runFolders(p)).toEqual([...task3.map((s) => `${s.pairId}-${s.task}-${s.variant}-a1`), newId].sort());
   });
 });
+
+describe('status when a locked run lost or broke its scorecard', () => {
+  let p: Project;
+  let runDir: string;
+  beforeAll(async () => {
+    p = await smallProject();
+    expect((await hx(p, ['run', EXAMPLE, '--only', 'task=TASK-001', '-j', '4'])).exitCode).toBe(0);
+    runDir = path.join(runSetDir(p), ofType(await registry(p), 'locked')[0]!.data.runId);
+    await fs.chmod(runDir, 0o755);
+  }, 90_000);
+  afterAll(async () => {
+    await p.cleanup();
+  });
+
+  it('a scorecard gone: the slot still counts as done (status reads files; verify reports it)', async () => {
+    const scorecard = await fs.readFile(path.join(runDir, 'scorecard.json'));
+    await fs.rm(path.join(runDir, 'scorecard.json'));
+    try {
+      const r = await hx(p, ['status', EXAMPLE, '--json']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect((JSON.parse(r.stdout) as Status).progress.total).toMatchObject({ done: 4, total: SLOTS });
+    } finally {
+      await fs.writeFile(path.join(runDir, 'scorecard.json'), scorecard, { mode: 0o444 });
+    }
+  });
+
+  it('a scorecard that is not JSON: exit 2 naming the file and pointing at verify, not an internal error', async () => {
+    await fs.chmod(path.join(runDir, 'scorecard.json'), 0o644);
+    await fs.writeFile(path.join(runDir, 'scorecard.json'), '{"runId": ');
+    const r = await hx(p, ['status', EXAMPLE]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error: ${path.relative(p.dir, runDir).replace(/[/.]/g, '\\$&')}/scorecard\\.json(:\\d+:\\d+)?: not valid JSON`, 'm'));
+    expect(r.stderr).toContain('hint: a locked run was changed; `harness verify exp-001-role-vs-goal` lists every problem');
+  });
+});
