@@ -1,10 +1,7 @@
-import type { Behaviour, ExperimentConfig, Limits, TaskSpec } from '../core/types/index.js';
+import type { Behaviour, ExperimentConfig, FaultKind, Limits, TaskSpec } from '../core/types/index.js';
 
-export type FaultKind = 'rate_limit' | 'overloaded' | 'server_error' | 'timeout' | 'malformed';
-
-/** The experiment config with every default filled in: code past loading reads only this. */
+/** The defaults of the experiment config's optional settings (retries, simulator), filled in. */
 export interface ResolvedConfig {
-  config: ExperimentConfig;
   maxAttempts: number;
   simulator: {
     behaviour: Record<string, Required<Behaviour>>;
@@ -14,7 +11,9 @@ export interface ResolvedConfig {
 }
 
 const DEFAULT_BEHAVIOUR: Required<Behaviour> = { skip: 0, mistake: 0, clarify: 1, giveUp: 0, wander: 0, verbosity: 1 };
-const ALL_FAULTS: FaultKind[] = ['rate_limit', 'overloaded', 'server_error', 'timeout', 'malformed'];
+// Every kind, checked against the schema's list by the type: a kind added there must be added here.
+const EVERY_FAULT: Record<FaultKind, true> = { rate_limit: true, overloaded: true, server_error: true, timeout: true, malformed: true };
+const ALL_FAULTS = Object.keys(EVERY_FAULT) as FaultKind[];
 
 // Defaults live here and only here (not in ajv useDefaults), so the file as written is what is digested.
 export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
@@ -23,7 +22,6 @@ export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
     behaviour[variant] = { ...DEFAULT_BEHAVIOUR, ...(config.simulator?.behaviour?.[variant] ?? {}) };
   }
   return {
-    config,
     maxAttempts: config.retries?.maxAttempts ?? 3,
     simulator: {
       behaviour,

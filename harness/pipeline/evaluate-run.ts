@@ -8,7 +8,6 @@ import { writeFileUnsynced, writeJsonUnsynced } from '../store/atomic-write.js';
 import { listTree } from '../store/file-tree.js';
 import { readTrace } from '../store/trace-file.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
-import type { ExperimentContext } from './validate-manifest.js';
 
 export interface EvaluateResult {
   runId: string;
@@ -20,8 +19,8 @@ export interface EvaluateResult {
 // evaluate: the task's checks over outputs/ and the trace, into scorecard.json and
 // evaluation.log. An unlocked run may be re-evaluated (the scorecard is replaced); a locked run
 // is never touched.
-export async function evaluateRun(dirOrManifest: string, contexts: Map<string, Promise<ExperimentContext>> = new Map(), now = new Date()): Promise<EvaluateResult> {
-  return evaluateValidRun(await loadValidRun(dirOrManifest, contexts), { now });
+export async function evaluateRun(dirOrManifest: string): Promise<EvaluateResult> {
+  return evaluateValidRun(await loadValidRun(dirOrManifest, new Map()));
 }
 
 // `trace`: the events the execution just wrote, when it happened in this process; otherwise

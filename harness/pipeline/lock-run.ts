@@ -21,8 +21,8 @@ export interface LockResult {
 // lock-run: hash every file, write lock.json and SHA256SUMS, make the run read-only and register
 // it. Locking a locked run verifies it and changes nothing (except registering a lock whose
 // registry entry was never written, e.g. after a crash between the two).
-export async function lockRun(dirOrManifest: string, contexts: Map<string, Promise<ExperimentContext>> = new Map(), now = new Date()): Promise<LockResult> {
-  return lockValidRun(await loadValidRun(dirOrManifest, contexts), { now });
+export async function lockRun(dirOrManifest: string, contexts: Map<string, Promise<ExperimentContext>> = new Map()): Promise<LockResult> {
+  return lockValidRun(await loadValidRun(dirOrManifest, contexts));
 }
 
 // `scorecard`: the one the evaluation just wrote, when it happened in this process; otherwise

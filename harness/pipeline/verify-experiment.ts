@@ -13,7 +13,6 @@ export interface VerifyReport {
   runsDir: string;
   registryEntries: number;
   lockedRuns: number;
-  verifiedRuns: number;
   problems: Problem[];
 }
 
@@ -51,7 +50,7 @@ export async function verifyRunSet(runsDir: string, onlyRun?: string): Promise<V
       if (!present.has(runId)) problems.push({ file: path.join(runsDir, runId), message: `run folder deleted or renamed: registry entry ${e.seq} locked it` });
     }
   }
-  return { runsDir, registryEntries: chain.entries.length, lockedRuns, verifiedRuns: lockedRuns, problems };
+  return { runsDir, registryEntries: chain.entries.length, lockedRuns, problems };
 }
 
 async function freezeProblems(files: ReturnType<typeof runSetFiles>): Promise<Problem[]> {

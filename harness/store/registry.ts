@@ -21,8 +21,9 @@ const queues = new Map<string, Promise<unknown>>();
 
 /**
  * Runs `fn` holding the registry's lock: an in-process queue, then proper-lockfile (a
- * `<file>.lock` directory) against other harness processes, so appends never interleave and two
- * processes never claim the same slot.
+ * `<file>.lock` directory) against other harness processes, so appends never interleave and the
+ * record files are rewritten by one process at a time. (Slots are claimed elsewhere:
+ * pipeline/claims.ts.)
  */
 export async function withRegistryLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
   const previous = queues.get(file) ?? Promise.resolve();

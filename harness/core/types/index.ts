@@ -12,5 +12,7 @@ export type { RunLock } from './lock.generated.js';
 
 export type ScheduleSlot = import('./schedule.generated.js').Schedule['slots'][number];
 export type RegistryEntryType = import('./registry-entry.generated.js').RegistryEntry['type'];
+/** A fault the simulator can inject (experiment.yaml simulator.faults.kinds). */
+export type FaultKind = NonNullable<NonNullable<NonNullable<import('./experiment.generated.js').ExperimentConfig['simulator']>['faults']>['kinds']>[number];
 export type { AnalysisReport } from './report.generated.js';
 export type { AuditReport } from './audit.generated.js';

@@ -1,6 +1,7 @@
 import { chance, uniform } from './draw.js';
 import type { ApiFailure } from './request.js';
-import type { FaultKind, SimSessionSpec } from './session.js';
+import type { FaultKind } from '../../core/types/index.js';
+import type { SimSessionSpec } from './session.js';
 
 // Drawn per (seed, turn, attempt at that turn): a retry of a turn gets a fresh draw, and a run's
 // whole sequence of faults repeats exactly for the same seed. Both variants of a pair see the

@@ -5,4 +5,4 @@ export { Simulator } from './simulator.js';
 export { localFetch } from './local-fetch.js';
 export { createSimSession, releaseSimSession, requireSimServer } from './client.js';
 export { planTranscript, type PlannedTurn, type PlannedToolUse, type TurnKind } from './plan.js';
-export type { SimSessionSpec, FaultKind } from './session.js';
+export type { SimSessionSpec } from './session.js';

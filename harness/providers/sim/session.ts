@@ -1,8 +1,6 @@
-import type { Behaviour, ExperimentConfig, Script } from '../../core/types/index.js';
+import type { Behaviour, FaultKind, Script } from '../../core/types/index.js';
 import { derivedValidator } from '../../documents/schemas.js';
 import { planTranscript, type PlannedTurn } from './plan.js';
-
-export type FaultKind = NonNullable<NonNullable<NonNullable<ExperimentConfig['simulator']>['faults']>['kinds']>[number];
 
 /** What `POST /sim/sessions` takes: one run's script, variant behaviour, seed and fault settings. */
 export interface SimSessionSpec {
