@@ -15,7 +15,6 @@ interface PinAndRunFlags {
   task?: string;
   seed?: number;
   pairId?: string;
-  output?: string;
   adhoc?: boolean;
   runsDir: string;
   sandbox: 'auto' | 'bwrap' | 'none';
@@ -36,7 +35,6 @@ export function registerPinAndRun(program: Command, setCode: SetExitCode): void 
     .option('--task <id>', 'task id')
     .option('--seed <n>', 'the slot\'s seed (from the schedule)', parseSeed)
     .option('--pair-id <id>', 'pair id, e.g. pair-0001')
-    .option('--output <dir>', 'run folder to create (default: runs/<exp>/<run-id>)')
     .option('--adhoc', 'allow a slot that is not in the frozen schedule (marked ad hoc, never analysed)')
     .addOption(runsDirOption())
     .addOption(sandboxOption())
@@ -45,7 +43,7 @@ export function registerPinAndRun(program: Command, setCode: SetExitCode): void 
 Examples (slot values come from runs/<exp>/schedule.json; here a slot of the example experiment):
   harness pin-and-run --init --experiment exp-001-role-vs-goal --variant goal-centric \\
       --task TASK-001 --seed 2127222524 --pair-id pair-0001
-  harness pin-and-run --init ... --adhoc --output /tmp/try-1
+  harness pin-and-run --init ... --adhoc --runs-dir runs/scratch    # a try outside the schedule, in a set of its own
   harness pin-and-run --full --experiment exp-001-role-vs-goal --variant goal-centric \\
       --task TASK-001 --seed 2127222524 --pair-id pair-0001
   harness pin-and-run --execute --manifest runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1/manifest.json`)
@@ -66,7 +64,7 @@ Examples (slot values come from runs/<exp>/schedule.json; here a slot of the exa
         task: required(flags.task, '--task'),
         seed: required(flags.seed, '--seed'),
         pairId: required(flags.pairId, '--pair-id'),
-        output: flags.output, adhoc: flags.adhoc, runsDir: flags.runsDir, sandbox: flags.sandbox, provider: flags.provider,
+        adhoc: flags.adhoc, runsDir: flags.runsDir, sandbox: flags.sandbox, provider: flags.provider,
       };
       if (flags.full) {
         const { pinAndRunFull } = await import('../commands/pin-and-run-full.js');
@@ -87,8 +85,8 @@ Examples (slot values come from runs/<exp>/schedule.json; here a slot of the exa
 // silently ignored (the stage and stages flags themselves are checked above).
 const STAGE_FLAGS: Record<'init' | 'execute' | 'full', readonly string[]> = {
   execute: ['manifest', 'provider', 'json'],
-  init: ['experiment', 'variant', 'task', 'seed', 'pairId', 'output', 'adhoc', 'runsDir', 'sandbox', 'provider', 'json'],
-  full: ['experiment', 'variant', 'task', 'seed', 'pairId', 'output', 'adhoc', 'runsDir', 'sandbox', 'provider', 'json'],
+  init: ['experiment', 'variant', 'task', 'seed', 'pairId', 'adhoc', 'runsDir', 'sandbox', 'provider', 'json'],
+  full: ['experiment', 'variant', 'task', 'seed', 'pairId', 'adhoc', 'runsDir', 'sandbox', 'provider', 'json'],
 };
 
 function refuseUnusedFlags(command: Command, stage: keyof typeof STAGE_FLAGS): void {

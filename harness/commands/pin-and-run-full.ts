@@ -21,7 +21,7 @@ export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', task !== undefined && needsCommands(frozen.record.provider, task));
   const pinned = await pinSlot(exp, frozen, {
     task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
-  }, { sandbox, output: options.output, contexts: contextsOf({ exp, frozen }) });
+  }, { sandbox, contexts: contextsOf({ exp, frozen }) });
   const r = await finishSlot(pinned);
   return { runId: r.runId, runDir: r.runDir, stage: r.stage, success: r.success, stopReason: r.execution.stopReason, infrastructureError: r.infrastructureError ?? null };
 }

@@ -11,7 +11,6 @@ export interface InitOptions {
   task: string;
   seed: number;
   pairId: string;
-  output?: string;
   adhoc?: boolean;
   runsDir?: string;
   sandbox?: SandboxRequest;
@@ -38,7 +37,7 @@ export async function pinAndRunInit(options: InitOptions): Promise<InitResult> {
   const sandbox = await resolveSandbox(options.sandbox ?? 'auto', task !== undefined && needsCommands(frozen.record.provider, task));
   const run = await initRun(exp, frozen, {
     task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
-  }, { sandbox, output: options.output });
+  }, { sandbox });
   await run.registered;
   return {
     runId: run.runId,

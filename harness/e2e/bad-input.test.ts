@@ -153,6 +153,12 @@ describe('broken manifests and flags', () => {
     expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
   });
 
+  it('pin-and-run has no --output: a run folder outside its run set could never be verified', async () => {
+    const r = await harness(['pin-and-run', '--init', '--adhoc', '--output', path.join(project.dir, 'elsewhere'), ...(await slotFlags(project.dir, 1))], { cwd: project.dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/unknown option '--output'/);
+  });
+
   it('a seed that is not a number is a usage error (exit 2)', async () => {
     const r = await harness(['pin-and-run', '--init', '--experiment', EXAMPLE, '--variant', 'goal-centric', '--task', 'TASK-001', '--seed', 'abc', '--pair-id', 'pair-0001'], { cwd: project.dir });
     expect(r.exitCode).toBe(2);

@@ -53,7 +53,7 @@ export function findSlot(exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequ
 // else of the run).
 export async function initRun(
   exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest,
-  options: { sandbox: { mode: SandboxMode; version?: string }; output?: string; attempt?: number; now?: Date },
+  options: { sandbox: { mode: SandboxMode; version?: string }; attempt?: number; now?: Date },
 ): Promise<InitializedRun> {
   const scheduled = findSlot(exp, frozen, req);
   const attempt = options.attempt ?? (await nextAttempt(frozen, req, scheduled));
@@ -61,7 +61,8 @@ export async function initRun(
   const runId = scheduled !== undefined
     ? runIdFor(scheduled, attempt)
     : `adhoc-${req.task}-${req.variant}-s${req.seed}-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
-  const runDir = options.output ?? path.join(frozen.runsDir, runId);
+  // Always inside the run set, where verify and the audit look for a run the registry names.
+  const runDir = path.join(frozen.runsDir, runId);
   const slot: RunSlot = { scheduled, task: req.task, variant: req.variant, pairId: req.pairId, seed: req.seed, attempt };
   const manifest = buildManifest(exp, frozen, slot, runId, options.sandbox, await environmentPins(), now);
   createRunDir(runDir, manifest);
@@ -93,7 +94,9 @@ async function nextAttempt(frozen: FrozenSet, req: SlotRequest, scheduled: Sched
 // existing (even empty) one. The manifest becomes durable with the rest of the run at lock time.
 function createRunDir(runDir: string, manifest: Manifest): void {
   if (existsSync(runDir)) {
-    throw inputError(`${runDir} already exists; a run folder is never reused`, { hint: 'choose another --output, or let harness name the folder' });
+    throw inputError(`${runDir} already exists but its pin was never registered (a crash while pinning?); a run folder is never reused`, {
+      hint: `for a scheduled slot, \`harness run ${manifest.experiment.id}${runsDirFlag(path.dirname(runDir))}\` registers it as an abandoned attempt and pins the next one`,
+    });
   }
   mkdirSync(path.dirname(runDir), { recursive: true });
   const staging = path.join(path.dirname(runDir), `.${path.basename(runDir)}.staging-${randomBytes(4).toString('hex')}`);

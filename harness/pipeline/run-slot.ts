@@ -35,9 +35,9 @@ export interface PinnedSlot {
 // once, as every stage run by hand validates it; the later stages take what the earlier made.
 export async function pinSlot(
   exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest,
-  options: { sandbox: { mode: SandboxMode; version?: string }; attempt?: number; output?: string; contexts: Map<string, Promise<ExperimentContext>> },
+  options: { sandbox: { mode: SandboxMode; version?: string }; attempt?: number; contexts: Map<string, Promise<ExperimentContext>> },
 ): Promise<PinnedSlot> {
-  const run = await initRun(exp, frozen, req, { sandbox: options.sandbox, attempt: options.attempt, output: options.output });
+  const run = await initRun(exp, frozen, req, { sandbox: options.sandbox, attempt: options.attempt });
   return { run, valid: await loadValidRun(run.manifestFile, options.contexts) };
 }
 
