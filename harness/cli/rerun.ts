@@ -15,8 +15,8 @@ export function registerRerun(program: Command, setCode: SetExitCode): void {
     .addOption(sandboxOption())
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
-Example:
-  harness rerun pair-0003-TASK-003-goal-centric-a1 --reason "evaluator bug fixed (issue 12)"`)
+Example (the audit lists every rerun as a deviation; here on the README's by-hand run set):
+  harness rerun pair-0001-TASK-001-goal-centric-a1 --runs-dir runs/by-hand --reason "evaluator bug fixed (issue 12)"`)
     .action(async (runId: string, opts: { reason: string; experiment?: string; runsDir: string; sandbox: 'auto' | 'bwrap' | 'none'; json?: boolean }) => {
       const { rerun } = await import('../commands/rerun.js');
       const r = await rerun({ runId, ...opts });
