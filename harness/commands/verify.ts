@@ -1,12 +1,22 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
-import { locateExperiment, relativeToCwd } from '../experiment/locate.js';
+import { locateExperiment, relativeToCwd, runSetFiles } from '../experiment/locate.js';
+import { notFrozenError } from '../pipeline/frozen-set.js';
 import { verifyRunSet, type VerifyReport } from '../pipeline/verify-experiment.js';
 
 export interface VerifyOptions {
   target: string;
   runsDir?: string;
+}
+
+// A run set that was never frozen has nothing to verify (one that lost its freeze record or its
+// registry does: verify reports what is missing).
+function frozenRunsDir(experiment: string, runsRoot: string | undefined): string {
+  const location = locateExperiment(experiment, { runsRoot });
+  const files = runSetFiles(location.runsDir);
+  if (!existsSync(files.freezeRecord) && !existsSync(files.registry)) throw notFrozenError(location.runsDir, location.id);
+  return location.runsDir;
 }
 
 // A run folder (it has a manifest) is verified alone against its run set's registry; anything
@@ -16,8 +26,6 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport & { o
   if (run === null && options.target.includes('/') && !existsSync(options.target)) {
     throw inputError(`no folder ${options.target}`, { hint: 'pass an experiment id (e.g. exp-001-role-vs-goal) or folder, or a run folder such as runs/<exp>/<run-id>' });
   }
-  const report = run !== null
-    ? await verifyRunSet(path.dirname(run), run)
-    : await verifyRunSet(locateExperiment(options.target, { runsRoot: options.runsDir }).runsDir);
+  const report = run !== null ? await verifyRunSet(path.dirname(run), run) : await verifyRunSet(frozenRunsDir(options.target, options.runsDir));
   return { ...report, ok: report.problems.length === 0, run };
 }

@@ -153,6 +153,12 @@ describe('broken manifests and flags', () => {
     expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
   });
 
+  it('verify on a run set that was never frozen says so (exit 2) rather than reporting tampering', async () => {
+    const r = await harness(['verify', EXAMPLE, '--runs-dir', 'runs/fresh'], { cwd: project.dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe(`error: experiment ${EXAMPLE} is not frozen: runs/fresh/${EXAMPLE}/experiment.lock.json does not exist\nhint: run \`harness freeze ${EXAMPLE} --runs-dir runs/fresh\` first\n`);
+  });
+
   it('pin-and-run has no --output: a run folder outside its run set could never be verified', async () => {
     const r = await harness(['pin-and-run', '--init', '--adhoc', '--output', path.join(project.dir, 'elsewhere'), ...(await slotFlags(project.dir, 1))], { cwd: project.dir });
     expect(r.exitCode).toBe(2);

@@ -17,11 +17,7 @@ export interface FrozenSet {
 /** The frozen run set of an experiment, its record and schedule checked against each other. */
 export function loadFrozenSet(runsDir: string, experimentId: string): FrozenSet {
   const files = runSetFiles(runsDir);
-  if (!existsSync(files.freezeRecord)) {
-    throw inputError(`experiment ${experimentId} is not frozen: ${files.freezeRecord} does not exist`, {
-      hint: `run \`harness freeze ${experimentId}${runsDirFlag(runsDir)}\` first`,
-    });
-  }
+  if (!existsSync(files.freezeRecord)) throw notFrozenError(runsDir, experimentId);
   const record = loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord);
   if (!selfDigestMatches(record)) {
     throw checkFailed(`${files.freezeRecord}: its digest does not match its content (the file was edited)`, {
@@ -35,6 +31,12 @@ export function loadFrozenSet(runsDir: string, experimentId: string): FrozenSet 
     });
   }
   return { runsDir, files, record, schedule };
+}
+
+export function notFrozenError(runsDir: string, experimentId: string) {
+  return inputError(`experiment ${experimentId} is not frozen: ${runSetFiles(runsDir).freezeRecord} does not exist`, {
+    hint: `run \`harness freeze ${experimentId}${runsDirFlag(runsDir)}\` first`,
+  });
 }
 
 /** Refuses to go on when the experiment's inputs differ from what was frozen, naming each change. */
