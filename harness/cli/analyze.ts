@@ -18,7 +18,7 @@ Every call is recorded in the registry (who, when, at how many pairs).
 Examples:
   harness analyze exp-001-role-vs-goal
   harness analyze exp-001-role-vs-goal --unblind --reason "safety check after 30 pairs"`)
-    .action(async (experiment: string, opts: { unblind?: boolean; reason?: string; runsDir: string; json?: boolean }) => {
+    .action(async (experiment: string, opts: { unblind?: boolean; reason?: string; runsDir?: string; json?: boolean }) => {
       const { analyze } = await import('../commands/analyze.js');
       const r = await analyze({ experiment, ...opts });
       emit(r.report, opts.json, () => `${r.markdown}\n${r.upToDate ? 'up to date (nothing registered since the last analysis):' : 'wrote'} ${r.files.json}, ${r.files.markdown}, ${r.files.html}\n`);

@@ -16,7 +16,7 @@ export function registerExclude(program: Command, _setCode: SetExitCode): void {
     .addHelpText('after', `
 Example:
   harness exclude exp-001-role-vs-goal --pair-id pair-0042 --rule infrastructure-failure --reason "API outage, 3 attempts failed"`)
-    .action(async (experiment: string, opts: { pairId: string; rule: string; reason: string; runsDir: string; json?: boolean }) => {
+    .action(async (experiment: string, opts: { pairId: string; rule: string; reason: string; runsDir?: string; json?: boolean }) => {
       const { exclude } = await import('../commands/exclude.js');
       const r = await exclude({ experiment, ...opts });
       emit(r, opts.json, (x) => `excluded ${x.pairId} under ${x.rule} (registry entry ${x.seq})\n`);

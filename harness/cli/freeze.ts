@@ -19,7 +19,7 @@ Examples:
   harness freeze exp-001-role-vs-goal --provider anthropic --runs-dir runs-claude
   harness freeze exp-001-role-vs-goal --pilot --runs-dir runs/pilot
   harness freeze exp-001-role-vs-goal --deviation "fixed a typo in TASK-003's instruction"`)
-    .action(async (experiment: string, opts: { runsDir: string; provider?: 'sim' | 'anthropic' | 'command'; deviation?: string; pilot?: boolean; json?: boolean }) => {
+    .action(async (experiment: string, opts: { runsDir?: string; provider?: 'sim' | 'anthropic' | 'command'; deviation?: string; pilot?: boolean; json?: boolean }) => {
       const { freeze } = await import('../commands/freeze.js');
       const result = await freeze({ experiment, runsDir: opts.runsDir, provider: opts.provider, deviation: opts.deviation, pilot: opts.pilot });
       emit(result, opts.json, (r) => {

@@ -3,7 +3,9 @@ import { statSync } from 'node:fs';
 
 // Options several subcommands share, declared once so their names, defaults and choices agree.
 
-export const runsDirOption = () => new Option('--runs-dir <dir>', 'folder that holds run sets').default('runs').argParser(runsDir);
+// Unset, each command takes runs/ beside the project's experiments/ (experiment/locate.ts), so a
+// command run from a subfolder finds the same run sets.
+export const runsDirOption = () => new Option('--runs-dir <dir>', 'folder that holds run sets (default: runs/ beside the experiments/ folder)').argParser(runsDir);
 
 // A folder that may not exist yet (freeze creates it), but not an empty name or a file.
 function runsDir(text: string): string {

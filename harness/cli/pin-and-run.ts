@@ -16,7 +16,7 @@ interface PinAndRunFlags {
   seed?: number;
   pairId?: string;
   adhoc?: boolean;
-  runsDir: string;
+  runsDir?: string;
   sandbox: 'auto' | 'bwrap' | 'none';
   json?: boolean;
 }

@@ -14,7 +14,7 @@ export function registerStatus(program: Command, _setCode: SetExitCode): void {
     .addHelpText('after', `
 Example:
   harness status exp-001-role-vs-goal`)
-    .action(async (experiment: string, opts: { runsDir: string; json?: boolean }) => {
+    .action(async (experiment: string, opts: { runsDir?: string; json?: boolean }) => {
       const { status } = await import('../commands/status.js');
       const r = await status({ experiment, runsDir: opts.runsDir });
       emit(r, opts.json, (x) => `${x.experiment} (provider ${x.provider})\n${progressTable(x.progress).split('\n').slice(0, -2).join('\n')}\n`);

@@ -17,7 +17,7 @@ Exit status: 0 all pairs intact, 1 a pair failed (the differing pin is named).
 Examples:
   harness verify-pairing --experiment exp-001-role-vs-goal --pair-id pair-0001
   harness verify-pairing --experiment exp-001-role-vs-goal --all --json`)
-    .action(async (opts: { experiment: string; pairId: string[]; all?: boolean; runsDir: string; json?: boolean }) => {
+    .action(async (opts: { experiment: string; pairId: string[]; all?: boolean; runsDir?: string; json?: boolean }) => {
       const { verifyPairing } = await import('../commands/verify-pairing.js');
       const r = await verifyPairing({ experiment: opts.experiment, pairIds: opts.pairId, all: opts.all, runsDir: opts.runsDir });
       emit(r, opts.json, (x) => {

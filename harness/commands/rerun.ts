@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
-import { DEFAULT_RUNS_ROOT } from '../experiment/locate.js';
+import { defaultRunsRoot } from '../experiment/locate.js';
 import { currentRuns, openSlots, slotKey, type LockedEntry } from '../pipeline/current-runs.js';
 import { needsCommands } from '../pipeline/manifest.js';
 import { Progress } from '../pipeline/progress.js';
@@ -33,7 +33,7 @@ export interface RerunResult {
 // marked superseded with the reason; analysis then uses the new attempt, the audit sees both.
 export async function rerun(options: RerunOptions): Promise<RerunResult> {
   if (options.reason.trim() === '') throw inputError('--reason must say why the run is redone', { hint: 'e.g. --reason "harness bug #12 fixed in the evaluator"' });
-  const runsRoot = options.runsDir ?? DEFAULT_RUNS_ROOT;
+  const runsRoot = options.runsDir ?? defaultRunsRoot();
   const experiment = options.experiment ?? experimentOfRun(runsRoot, options.runId);
   const { exp, frozen } = await openRunSet(experiment, runsRoot, 'execute');
   const entries = await readEntries(frozen.files.registry);

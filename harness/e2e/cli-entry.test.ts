@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../core/package-root.js';
-import { CLI, harness } from '../test-support/cli.js';
+import { CLI, EXAMPLE, harness, scratchProject } from '../test-support/cli.js';
 
 // The `harness` command itself: the launcher (dist/bin/harness.cjs) and the program behind it.
 describe('the harness command', () => {
@@ -20,5 +20,25 @@ describe('the harness command', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect({ code, stderr }).toEqual({ code: 141, stderr: '' });
+  });
+});
+
+describe('from a subfolder of the project', () => {
+  it('an experiment id or folder finds the run sets in runs/ beside experiments/, not under the working directory', async () => {
+    const project = await scratchProject();
+    try {
+      expect((await harness(['freeze', EXAMPLE], { cwd: project.dir })).exitCode).toBe(0);
+      const tasks = path.join(project.expDir, 'tasks');
+      const byId = await harness(['status', EXAMPLE, '--json'], { cwd: tasks });
+      expect(byId.exitCode, byId.stderr).toBe(0);
+      expect((JSON.parse(byId.stdout) as { progress: { total: { total: number } } }).progress.total.total).toBe(180);
+      const byFolder = await harness(['freeze', '.'], { cwd: project.expDir });
+      expect(byFolder.exitCode, byFolder.stderr).toBe(0);
+      expect(byFolder.stdout).toContain(`${EXAMPLE} is already frozen with these inputs; nothing changed`);
+      expect(existsSync(path.join(project.expDir, 'runs'))).toBe(false);
+      expect(existsSync(path.join(tasks, 'runs'))).toBe(false);
+    } finally {
+      await project.cleanup();
+    }
   });
 });

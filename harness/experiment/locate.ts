@@ -11,32 +11,52 @@ export interface ExperimentLocation {
   runsDir: string;
 }
 
-export const DEFAULT_RUNS_ROOT = 'runs';
-
 export interface LocateOptions {
-  /** Where run sets live; default `runs/`. */
+  /** Where run sets live; default: runs/ beside the project's experiments/ (defaultRunsRoot). */
   runsRoot?: string;
 }
 
-// An experiment is named by id (looked up in experiments/) or by its folder path.
+// The project harness works in: the nearest folder, from the working directory up, that holds an
+// experiments/ folder (so a command works from any subfolder of the project); else the working
+// directory.
+function projectRoot(): string {
+  for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
+    if (isFolder(path.join(dir, 'experiments'))) return dir;
+    if (path.dirname(dir) === dir) return process.cwd();
+  }
+}
+
+/**
+ * Where run sets live unless --runs-dir says otherwise: runs/ beside the experiments/ folder that
+ * holds `experimentDir` (when it is in one), or beside the project's.
+ */
+export function defaultRunsRoot(experimentDir?: string): string {
+  const parent = experimentDir === undefined ? undefined : path.dirname(path.resolve(experimentDir));
+  const root = parent !== undefined && path.basename(parent) === 'experiments' ? path.dirname(parent) : projectRoot();
+  return relativeToCwd(path.join(root, 'runs'));
+}
+
+// An experiment is named by id (looked up in the project's experiments/) or by its folder path.
 export function locateExperiment(nameOrPath: string, options: LocateOptions = {}): ExperimentLocation {
   if (nameOrPath.trim() === '') throw inputError('no experiment named (the argument is empty)', { hint: 'pass an experiment id, e.g. exp-001-role-vs-goal (a folder under experiments/), or an experiment folder path' });
   const byPath = nameOrPath.includes('/') || nameOrPath.startsWith('.');
-  const dir = relativeToCwd(byPath ? nameOrPath : path.join('experiments', nameOrPath));
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+  const dir = relativeToCwd(byPath ? nameOrPath : path.join(projectRoot(), 'experiments', nameOrPath));
+  if (!isFolder(dir)) {
     throw inputError(`experiment "${nameOrPath}" not found: no folder ${dir}`, {
-      hint: byPath ? 'check the path' : 'run harness from the repository root, or pass the experiment folder path',
+      hint: byPath ? 'check the path' : `the experiments here are the folders under ${relativeToCwd(path.join(projectRoot(), 'experiments'))}/; or pass an experiment folder path`,
     });
   }
   const id = path.basename(path.resolve(dir));
-  const runsRoot = options.runsRoot ?? DEFAULT_RUNS_ROOT;
+  const runsRoot = options.runsRoot ?? defaultRunsRoot(dir);
   return { id, dir, configFile: path.join(dir, 'experiment.yaml'), runsDir: relativeToCwd(path.join(runsRoot, id)) };
 }
+
+const isFolder = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 
 /** For a command line in a hint: ` --runs-dir <root>` when the run set is not under the default root, else ''. */
 export function runsDirFlag(runsDir: string): string {
   const root = path.dirname(runsDir);
-  return path.resolve(root) === path.resolve(DEFAULT_RUNS_ROOT) ? '' : ` --runs-dir ${root}`;
+  return path.resolve(root) === path.resolve(defaultRunsRoot()) ? '' : ` --runs-dir ${root}`;
 }
 
 /** Paths are recorded relative to the working directory so documents move with the repository. */
