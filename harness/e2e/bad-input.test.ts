@@ -185,7 +185,7 @@ describe('broken manifests and flags', () => {
     const asPilot = await harness(['freeze', EXAMPLE, '--pilot', '--deviation', 'pilot first'], { cwd: project.dir });
     expect(asPilot.exitCode).toBe(2);
     expect(asPilot.stderr).toMatch(/^error: runs\/exp-001-role-vs-goal is a confirmatory set for provider sim, not a pilot set for provider sim; a run set never changes what it is for or its provider$/m);
-    expect(asPilot.stderr).toMatch(/^hint: to freeze this set again, pass --provider sim; for a pilot set for provider sim, use a run set of its own: `harness freeze exp-001-role-vs-goal --pilot --provider sim --runs-dir <another folder>`$/m);
+    expect(asPilot.stderr).toMatch(/^hint: to freeze this set again, as what it is: `harness freeze exp-001-role-vs-goal --provider sim`; for a pilot set for provider sim, use a run set of its own: `harness freeze exp-001-role-vs-goal --pilot --provider sim --runs-dir <another folder>`$/m);
     const otherProvider = await harness(['freeze', EXAMPLE, '--provider', 'anthropic', '--deviation', 'use Claude'], { cwd: project.dir });
     expect(otherProvider.exitCode).toBe(2);
     expect(otherProvider.stderr).toMatch(/is a confirmatory set for provider sim, not a confirmatory set for provider anthropic/);

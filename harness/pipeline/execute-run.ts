@@ -119,7 +119,7 @@ export function requireApiKey(): string {
   const key = process.env.ANTHROPIC_API_KEY;
   if (key === undefined || key === '') {
     throw inputError('provider anthropic needs ANTHROPIC_API_KEY, which is not set', {
-      hint: 'export ANTHROPIC_API_KEY=… (see .env.example), or use the offline simulator (--provider sim)',
+      hint: 'export ANTHROPIC_API_KEY=… (see .env.example); to work offline, use a run set frozen for the simulator instead (`make full-runs` without PROVIDER makes one in runs/)',
     });
   }
   return key;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { inputError } from '../core/errors.js';
 import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
-import { runSetFiles } from '../experiment/locate.js';
+import { runSetFiles, runsDirFlag } from '../experiment/locate.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
 import { appendEntriesLocked, appendEntry } from '../store/registry.js';
 import { freezeRecordFor, inputChanges, scheduleFor, scheduleText, type InputChange, type ProviderName } from './freeze-record.js';
@@ -46,7 +46,7 @@ function requireSameKind(exp: LoadedExperiment, frozen: FreezeRecord, wanted: Fr
   if (frozen.pilot === wanted.pilot && frozen.provider === wanted.provider) return;
   const { runsDir } = exp.location;
   throw inputError(`${runsDir} is ${kind(frozen)}, not ${kind(wanted)}; a run set never changes what it is for or its provider`, {
-    hint: `to freeze this set again, pass${frozen.pilot ? ' --pilot' : ''} --provider ${frozen.provider}; for ${kind(wanted)}, use a run set of its own: \`harness freeze ${exp.config.id}${wanted.pilot ? ' --pilot' : ''} --provider ${wanted.provider} --runs-dir <another folder>\``,
+    hint: `to freeze this set again, as what it is: \`harness freeze ${exp.config.id}${frozen.pilot ? ' --pilot' : ''} --provider ${frozen.provider}${runsDirFlag(runsDir)}\`; for ${kind(wanted)}, use a run set of its own: \`harness freeze ${exp.config.id}${wanted.pilot ? ' --pilot' : ''} --provider ${wanted.provider} --runs-dir <another folder>\``,
   });
 }
 
