@@ -172,7 +172,7 @@ describe('kill -9 in the middle of a run, then run again', () => {
   it('the second run completes the schedule: every slot locked exactly once', async () => {
     expect(resumed.exitCode, resumed.stdout + resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain(`completeness gate: ${SLOTS}/${SLOTS} slots locked`);
-    expect(resumed.stdout).toContain(`${killedAt.unlocked.length} abandoned attempts found`);
+    expect(resumed.stdout).toContain(`${killedAt.unlocked.length} attempt${killedAt.unlocked.length === 1 ? '' : 's'} registered abandoned`);
     await expectEachSlotLockedOnce(p);
     const pinned = ofType(await registry(p), 'pinned').map((e) => e.data.runId);
     expect(new Set(pinned).size).toBe(pinned.length);

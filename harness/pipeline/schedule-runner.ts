@@ -46,6 +46,7 @@ export interface RunnerSummary {
   locked: number;
   infrastructureFailures: number;
   retries: number;
+  /** Attempts this process registered as abandoned: found unlocked after a crash, dropped on Ctrl-C, or failed on the last allowed try. */
   abandoned: number;
   notVerified: string[];
   incomplete: string[];
@@ -72,6 +73,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   const abandon = async (slot: ScheduleSlot, runId: string, reason: string): Promise<void> => {
     await appendEntry(frozen.files.registry, exp.config.id, 'abandoned', { runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant, reason });
     abandoned.add(runId);
+    summary.abandoned++;
   };
   const stopping = (): boolean => options.stop?.aborted === true;
   // A pinned attempt that will not run because the run was stopped (after its pin is registered).
@@ -134,7 +136,6 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
       }
       if (state.latestRunId !== undefined && !state.latestLocked && !abandoned.has(state.latestRunId)) {
         await abandon(slot, state.latestRunId, 'never locked: the process running it stopped (crash or kill) before the run finished');
-        summary.abandoned++;
       }
       pinned = await pin(slot, state);
     } catch (err) {
