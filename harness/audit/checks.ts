@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { sameDigest, jsonDigest } from '../core/digest.js';
-import type { AuditReport, Manifest } from '../core/types/index.js';
+import type { AuditReport, Manifest, RegistryEntry } from '../core/types/index.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { scheduleFor, scheduleText } from '../pipeline/freeze-record.js';
@@ -132,7 +132,22 @@ function exclusions({ exp, data, entries }: AuditContext): Verdict {
     const failed = ofType(entries, 'retried').filter((e) => e.data.variant === v).length + ofType(entries, 'abandoned').filter((e) => e.data.variant === v).length;
     return `${v}: ${failed} failed attempts`;
   });
-  return { failures, evidence: [`${data.excluded.length} pairs excluded (whole pairs) of ${data.pairsPlanned}`, ...byVariant] };
+  // Exclusions are to be decided from infrastructure evidence before outcomes are known; each is
+  // listed with the evidence the registry held when it was made, for readers to judge.
+  const evidence = ofType(entries, 'excluded').map((x) => {
+    const e = exclusionEvidence(entries.slice(0, x.seq), x.data.pairId, exp.config.variants.length);
+    const known = e.outcomeKnown ? ' (made with the outcome known: every run of the pair locked, none failed)' : '';
+    return `${x.data.pairId} excluded under "${x.data.rule}" at ${x.at}: ${e.failedAttempts} failed attempts of the pair recorded before, ${e.lockedRuns} of its runs locked before${known}`;
+  });
+  return { failures, evidence: [`${data.excluded.length} pairs excluded (whole pairs) of ${data.pairsPlanned}`, ...byVariant, ...evidence] };
+}
+
+/** What `before` (the registry when the pair was excluded) held about the pair. */
+export function exclusionEvidence(before: readonly RegistryEntry[], pairId: string, variants: number) {
+  const ofPair = (e: { data: { pairId: string } }) => e.data.pairId === pairId;
+  const failedAttempts = [...ofType(before, 'retried'), ...ofType(before, 'abandoned')].filter(ofPair).length;
+  const lockedRuns = ofType(before, 'locked').filter((e) => ofPair(e) && !e.data.adhoc).length;
+  return { failedAttempts, lockedRuns, outcomeKnown: failedAttempts === 0 && lockedRuns >= variants };
 }
 
 function retries({ entries }: AuditContext): Verdict {

@@ -1,4 +1,5 @@
 import { inputError } from '../core/errors.js';
+import { exclusionEvidence } from '../audit/checks.js';
 import { loadExperiment } from '../experiment/load-experiment.js';
 import { loadFrozenSet } from '../pipeline/frozen-set.js';
 import { appendEntry, readEntries } from '../store/registry.js';
@@ -15,6 +16,8 @@ export interface ExcludeResult {
   pairId: string;
   rule: string;
   seq: number;
+  /** Every run of the pair was locked with a result and none had failed: the audit lists the exclusion as made with the outcome known. */
+  outcomeKnown: boolean;
 }
 
 // exclude: drop a whole pair from the analysis under one of the pre-registered exclusion rules.
@@ -26,8 +29,8 @@ export async function exclude(options: ExcludeOptions): Promise<ExcludeResult> {
   if (!rules.includes(options.rule)) throw inputError(`"${options.rule}" is not an exclusion rule of the pre-registration`, { hint: `registered rules: ${rules.join(', ') || '(none)'}` });
   if (!frozen.schedule.slots.some((s) => s.pairId === options.pairId)) throw inputError(`${options.pairId} is not a pair of the frozen schedule`);
   if (options.reason.trim() === '') throw inputError('--reason must say what happened');
-  const already = (await readEntries(frozen.files.registry)).some((e) => e.type === 'excluded' && e.data.pairId === options.pairId);
-  if (already) throw inputError(`${options.pairId} is already excluded`);
+  const entries = await readEntries(frozen.files.registry);
+  if (entries.some((e) => e.type === 'excluded' && e.data.pairId === options.pairId)) throw inputError(`${options.pairId} is already excluded`);
   const entry = await appendEntry(frozen.files.registry, exp.config.id, 'excluded', { pairId: options.pairId, rule: options.rule, reason: options.reason });
-  return { pairId: options.pairId, rule: options.rule, seq: entry.seq };
+  return { pairId: options.pairId, rule: options.rule, seq: entry.seq, outcomeKnown: exclusionEvidence(entries, options.pairId, exp.config.variants.length).outcomeKnown };
 }

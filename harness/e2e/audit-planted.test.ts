@@ -144,6 +144,8 @@ describe.concurrent('planted violations, each on its own copy', () => {
     const after = await auditOf(p);
     expect(checkOf(after.audit, 'exclusions-registered').status).toBe('PASS');
     expect(evidence(after.audit, 'exclusions-registered')).toContain(`${missing.length} pairs excluded (whole pairs) of ${PAIRS}`);
+    expect(evidence(after.audit, 'exclusions-registered')).toContain(`${missing[0]} excluded under "infrastructure-failure" at `);
+    expect(evidence(after.audit, 'exclusions-registered')).not.toContain('made with the outcome known');
     expect(checkOf(after.audit, 'registry-and-locks-verify').status).toBe('PASS');
     // Excluded pairs are not analysable pairs: the registered minimum per task is still missed.
     expect(checkOf(after.audit, 'sample-size').status).toBe('FAIL');
@@ -194,7 +196,9 @@ describe.concurrent('planted violations, each on its own copy', () => {
     expect(evidence(audit, 'pairs-intact')).toContain(`${PAIRS - 1}/${PAIRS - 1} complete pairs intact`);
 
     // A lost run directory is what the harness-fault rule is for: excluded, the pair drops out whole.
-    await ok(p, ['exclude', EXAMPLE, '--pair-id', pair, '--rule', 'harness-fault', '--reason', 'run folders lost']);
+    // Both its runs had been locked, and neither failed: the exclusion is listed as made with the outcome known.
+    const excluded = await ok(p, ['exclude', EXAMPLE, '--pair-id', pair, '--rule', 'harness-fault', '--reason', 'run folders lost']);
+    expect(excluded.stdout).toContain('note: every run of the pair was locked with a result and none had failed; the audit lists this exclusion as made with the outcome known');
     const report = await analyze(p);
     expect(report.blinded).toBe(false);
     expect(report.primary!.n).toBe(PAIRS - 1);
@@ -203,6 +207,7 @@ describe.concurrent('planted violations, each on its own copy', () => {
     const after = await auditOf(p);
     // The final analysis of every pair not excluded is not an early look.
     expect(failed(after.audit)).toEqual(['registry-and-locks-verify', 'sample-size']);
+    expect(evidence(after.audit, 'exclusions-registered')).toMatch(new RegExp(`${pair} excluded under "harness-fault" at \\S+: 0 failed attempts of the pair recorded before, 2 of its runs locked before \\(made with the outcome known: every run of the pair locked, none failed\\)`));
   }, SLOW);
 
   it('(f) more pairs than registered: sample-size fails with "extra pairs" and inputs-unchanged names both files', async () => {
