@@ -22,7 +22,7 @@ export function registerPower(program: Command, _setCode: SetExitCode): void {
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Examples:
-  harness power --p10 0.25 --p01 0.08 --power 0.8     # pairs for exact McNemar (Connor 1987)
+  harness power --p10 0.25 --p01 0.08 --power 0.8     # pairs for McNemar's test (Connor 1987's approximation)
   harness power --p10 0.25 --p01 0.08 --n 90          # power with 90 pairs
   harness power --delta 1 --sd 2 --power 0.9          # as R: power.t.test(delta=1, sd=2, power=0.9, type="paired")`)
     .action(async (opts: { p10?: number; p01?: number; delta?: number; sd?: number; alpha: number; power?: number; n?: number; json?: boolean }) => {
