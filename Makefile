@@ -23,6 +23,7 @@ help:
 	@echo "make pilot       one pair per task into a separate pilot set ($(PILOT_DIR))"
 	@echo "make test        install, build and run every test"
 	@echo "make check       types, lint, schema drift, tests"
+	@echo "make types       regenerate the TypeScript types from schemas/"
 	@echo "make bench       benchmarks (see bench/README.md)"
 
 install: node_modules/.installed

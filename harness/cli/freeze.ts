@@ -16,8 +16,8 @@ export function registerFreeze(program: Command, _setCode: SetExitCode): void {
     .addHelpText('after', `
 Examples:
   harness freeze exp-001-role-vs-goal
-  harness freeze exp-001-role-vs-goal --provider anthropic --runs-dir runs-claude
-  harness freeze exp-001-role-vs-goal --pilot --runs-dir runs/pilot
+  harness freeze exp-001-role-vs-goal --provider anthropic --runs-dir runs/anthropic
+  harness freeze exp-001-role-vs-goal --pilot --runs-dir runs/pilot/sim
   harness freeze exp-001-role-vs-goal --deviation "fixed a typo in TASK-003's instruction"`)
     .action(async (experiment: string, opts: { runsDir?: string; provider?: 'sim' | 'anthropic' | 'command'; deviation?: string; pilot?: boolean; json?: boolean }) => {
       const { freeze } = await import('../commands/freeze.js');
