@@ -35,8 +35,8 @@ export async function runCli(argv: string[]): Promise<number> {
     // Settings from the environment are checked before a command writes anything (loaded only
     // when a command runs, as the commands are).
     .hook('preAction', async () => {
-      const { syncMode } = await import('../store/atomic-write.js');
-      syncMode();
+      const { checkSettings } = await import('../commands/settings.js');
+      checkSettings();
     });
   let code = 0;
   for (const register of registrations) register(program, (c: number) => (code = c));

@@ -1,4 +1,4 @@
-import type { ProgressSnapshot, VariantProgress } from '../pipeline/progress.js';
+import type { ProgressSnapshot, VariantProgress } from '../commands/run.js';
 
 const fmtTime = (s: number | null) => (s === null ? '-' : s < 90 ? `${s.toFixed(s < 10 ? 1 : 0)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`);
 

@@ -11,6 +11,8 @@ import { runSchedule, type RunnerSummary } from '../pipeline/schedule-runner.js'
 import { requireExternalSimulator } from '../providers/sim-provider.js';
 import { healRecordFiles, readEntries } from '../store/registry.js';
 
+export type { ProgressSnapshot, VariantProgress } from '../pipeline/progress.js';
+
 export interface RunOptions {
   experiment: string;
   jobs: number;

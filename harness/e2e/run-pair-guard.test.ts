@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectSandbox } from '../agent/sandbox/detect.js';
+import { detectSandbox } from '../sandbox/detect.js';
 import { EXAMPLE, type CliResult } from '../test-support/cli.js';
 import { treeDigests } from './execute-support.js';
 import { SLOTS, hx, runSetDir, smallProject, type Project } from './run-support.js';

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canonicalJson } from '../core/canonical-json.js';
 import type { Check, Scorecard } from '../core/types/index.js';
-import { runSandboxed, type SandboxMode } from '../agent/sandbox/run.js';
-import { sandboxEnv } from '../agent/sandbox/env.js';
+import { runSandboxed, type SandboxMode } from '../sandbox/run.js';
+import { sandboxEnv } from '../sandbox/env.js';
 import type { TreeFile } from '../store/file-tree.js';
 import type { TraceSummary } from './trace-summary.js';
 

@@ -8,7 +8,7 @@ import { TraceWriter } from '../agent/trace.js';
 import { copyFiles } from '../store/atomic-write.js';
 import { treeDigest } from '../store/file-tree.js';
 import { createClient } from '../providers/anthropic-client.js';
-import { runCommandAgent } from '../providers/command-agent.js';
+import { runCommandAgent } from '../agent/command-agent.js';
 import { simEndpoint } from '../providers/sim-provider.js';
 import type { ProviderName } from './freeze-record.js';
 import { requireSetProvider } from './frozen-set.js';

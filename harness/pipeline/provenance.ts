@@ -4,7 +4,7 @@ import path from 'node:path';
 import { digestOf, type Digest } from '../core/digest.js';
 import { harnessVersion, packageRoot } from '../core/package-root.js';
 import { VERSION as SDK_VERSION } from '@anthropic-ai/sdk/version';
-import { spawnCappedRetryingSignal } from '../agent/sandbox/spawn-capped.js';
+import { spawnCappedRetryingSignal } from '../sandbox/spawn-capped.js';
 import type { Manifest } from '../core/types/index.js';
 
 let cached: Promise<Manifest['environment']> | undefined;

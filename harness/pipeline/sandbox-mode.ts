@@ -1,5 +1,5 @@
 import { inputError } from '../core/errors.js';
-import { detectSandbox, INSTALL_BUBBLEWRAP } from '../agent/sandbox/detect.js';
+import { detectSandbox, INSTALL_BUBBLEWRAP } from '../sandbox/detect.js';
 import type { SandboxMode } from './manifest.js';
 
 export type SandboxRequest = 'auto' | SandboxMode;

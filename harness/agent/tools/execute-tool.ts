@@ -2,8 +2,8 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import path from 'node:path';
 import type { PathViolation } from '../workspace/paths.js';
 import { checkWriteSize, resolveInWorkspace } from '../workspace/paths.js';
-import { runSandboxed, type SandboxMode } from '../sandbox/run.js';
-import { sandboxEnv } from '../sandbox/env.js';
+import { runSandboxed, type SandboxMode } from '../../sandbox/run.js';
+import { sandboxEnv } from '../../sandbox/env.js';
 import type { ToolName } from './definitions.js';
 
 export interface ToolContext {

@@ -1,6 +1,6 @@
 import { lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { SANDBOX_WORKSPACE } from '../sandbox/bwrap-args.js';
+import { SANDBOX_WORKSPACE } from '../../sandbox/bwrap-args.js';
 
 export type PathRule =
   | 'absolute-path'

@@ -1,4 +1,4 @@
-import { inputError } from '../../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { SANDBOX_WORKSPACE } from './bwrap-args.js';
 
 // What every sandboxed program starts from, built from nothing rather than filtered from the host.

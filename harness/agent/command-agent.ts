@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { runSandboxed, type SandboxMode } from '../agent/sandbox/run.js';
-import { sandboxEnv } from '../agent/sandbox/env.js';
-import type { TraceWriter } from '../agent/trace.js';
+import { runSandboxed, type SandboxMode } from '../sandbox/run.js';
+import { sandboxEnv } from '../sandbox/env.js';
+import type { TraceWriter } from './trace.js';
 
 export interface CommandAgentInput {
   argv: string[];

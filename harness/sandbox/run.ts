@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { bug, inputError } from '../../core/errors.js';
+import { bug, inputError } from '../core/errors.js';
 import { SANDBOX_WORKSPACE, bwrapInvocation } from './bwrap-args.js';
 import { detectSandbox, INSTALL_BUBBLEWRAP } from './detect.js';
 import { spawnCapped, type RunResult } from './spawn-capped.js';
