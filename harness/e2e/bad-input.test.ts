@@ -85,6 +85,25 @@ describe('inputs changed after freezing', () => {
   });
 });
 
+describe('a run set edited after freezing', () => {
+  it('is refused (exit 1), naming the edited schedule, and verify reports it the same way', async () => {
+    const project = await scratchProject();
+    try {
+      expect((await harness(['freeze', EXAMPLE], { cwd: project.dir })).exitCode).toBe(0);
+      const schedule = path.join(project.dir, 'runs', EXAMPLE, 'schedule.json');
+      await edit(schedule, (t) => t.replace(/"seed": (\d+)/, (_, n: string) => `"seed": ${Number(n) + 1}`));
+      const run = await harness(['run', EXAMPLE], { cwd: project.dir });
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toMatch(/^error: the run set in runs\/exp-001-role-vs-goal was edited after freezing\n  runs\/exp-001-role-vs-goal\/schedule\.json: edited: does not match the digest in the freeze record\nhint: restore the files from a backup/);
+      const verify = await harness(['verify', EXAMPLE], { cwd: project.dir });
+      expect(verify.exitCode).toBe(1);
+      expect(verify.stdout + verify.stderr).toContain('runs/exp-001-role-vs-goal/schedule.json: edited: does not match the digest in the freeze record');
+    } finally {
+      await project.cleanup();
+    }
+  });
+});
+
 describe('broken manifests and flags', () => {
   let project: Awaited<ReturnType<typeof scratchProject>>;
   let manifest: string;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { jsonDigest, sameDigest, selfDigestMatches } from '../core/digest.js';
-import { checkFailed, inputError } from '../core/errors.js';
+import { checkFailed, inputError, type Problem } from '../core/errors.js';
 import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
@@ -19,18 +19,23 @@ export function loadFrozenSet(runsDir: string, experimentId: string): FrozenSet 
   const files = runSetFiles(runsDir);
   if (!existsSync(files.freezeRecord)) throw notFrozenError(runsDir, experimentId);
   const record = loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord);
-  if (!selfDigestMatches(record)) {
-    throw checkFailed(`${files.freezeRecord}: its digest does not match its content (the file was edited)`, {
-      hint: `restore it from a backup, or run \`harness verify ${experimentId}${runsDirFlag(runsDir)}\` to see what else changed`,
-    });
-  }
   const schedule = loadValidJson<Schedule>('schedule', files.schedule);
-  if (!sameDigest(jsonDigest(schedule), record.schedule.digest)) {
-    throw checkFailed(`${files.schedule}: does not match the digest in ${files.freezeRecord}`, {
-      hint: 'the schedule was edited after freezing; restore it (it regenerates from the config: `harness freeze` on a copy)',
+  const problems = frozenFileProblems(files, record, schedule);
+  if (problems.length > 0) {
+    throw checkFailed(`the run set in ${runsDir} was edited after freezing`, {
+      problems,
+      hint: `restore the files from a backup (the schedule regenerates from the config: \`harness freeze\` on a copy), and run \`harness verify ${experimentId}${runsDirFlag(runsDir)}\` to see what else changed`,
     });
   }
   return { runsDir, files, record, schedule };
+}
+
+/** A freeze record and schedule edited after freezing: the record against its own digest, the schedule against the record. */
+export function frozenFileProblems(files: ReturnType<typeof runSetFiles>, record: FreezeRecord, schedule: unknown): Problem[] {
+  const problems: Problem[] = [];
+  if (!selfDigestMatches(record)) problems.push({ file: files.freezeRecord, message: 'edited: does not match its own digest' });
+  if (!sameDigest(jsonDigest(schedule), record.schedule.digest)) problems.push({ file: files.schedule, message: 'edited: does not match the digest in the freeze record' });
+  return problems;
 }
 
 export function notFrozenError(runsDir: string, experimentId: string) {

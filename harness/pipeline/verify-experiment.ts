@@ -1,12 +1,12 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { jsonDigest, sameDigest, selfDigestMatches } from '../core/digest.js';
 import type { Problem } from '../core/errors.js';
 import type { FreezeRecord } from '../core/types/index.js';
 import { runSetFiles } from '../experiment/locate.js';
 import { verifyRegistryChain } from '../store/registry-verify.js';
 import { LOCK_FILE } from '../store/run-lock.js';
 import type { LockedEntry } from './current-runs.js';
+import { frozenFileProblems } from './frozen-set.js';
 import { verifyLockedRun } from './verify-run.js';
 
 export interface VerifyReport {
@@ -56,11 +56,8 @@ export async function verifyRunSet(runsDir: string, onlyRun?: string): Promise<V
 async function freezeProblems(files: ReturnType<typeof runSetFiles>): Promise<Problem[]> {
   try {
     const record = JSON.parse(await fs.readFile(files.freezeRecord, 'utf8')) as FreezeRecord;
-    const problems: Problem[] = [];
-    if (!selfDigestMatches(record)) problems.push({ file: files.freezeRecord, message: 'edited: does not match its own digest' });
     const schedule = JSON.parse(await fs.readFile(files.schedule, 'utf8')) as unknown;
-    if (!sameDigest(jsonDigest(schedule), record.schedule.digest)) problems.push({ file: files.schedule, message: 'edited: does not match the digest in the freeze record' });
-    return problems;
+    return frozenFileProblems(files, record, schedule);
   } catch (err) {
     return [{ file: files.freezeRecord, message: `cannot be read: ${(err as Error).message}` }];
   }
