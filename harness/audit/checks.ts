@@ -5,6 +5,7 @@ import { runsDirFlag } from '../experiment/locate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { scheduleFor, scheduleText } from '../pipeline/freeze-record.js';
 import { changedInputs, describeChange } from '../pipeline/frozen-set.js';
+import { pinsSlot, slotOf } from '../pipeline/manifest.js';
 import { verifyPairs } from '../pipeline/verify-pairing.js';
 import { verifyRunSet } from '../pipeline/verify-experiment.js';
 import { ofType, type AuditContext, type Entry } from './context.js';
@@ -93,8 +94,7 @@ function pinsMatch({ frozen, manifests }: AuditContext): Verdict {
     if (!task || !sameDigest(task.specDigest, m.task.specDigest) || !sameDigest(task.workspaceDigest, m.task.workspaceDigest)) bad(`task ${m.task.id}`);
     const variant = rec.inputs.variants.find((v) => v.id === m.variant.id);
     if (!variant || !sameDigest(variant.digest, m.variant.promptDigest)) bad(`variant ${m.variant.id} prompt`);
-    const slot = m.slot.index === null ? undefined : frozen.schedule.slots[m.slot.index];
-    if (!m.adhoc && (slot === undefined || slot.seed !== m.seed || slot.variant !== m.variant.id || slot.task !== m.task.id)) bad(`slot ${String(m.slot.index)} (seed ${m.seed})`);
+    if (!m.adhoc && !pinsSlot(m, slotOf(m, frozen.schedule.slots))) bad(`slot ${String(m.slot.index)} (seed ${m.seed})`);
   }
   return { failures, evidence: [`${manifests.size} locked runs checked (superseded and ad hoc included)`] };
 }

@@ -6,7 +6,7 @@ import { loadJson } from '../documents/load.js';
 import { documentProblems } from '../documents/validate.js';
 import { loadExperiment, type LoadedExperiment } from '../experiment/load-experiment.js';
 import { loadFrozenSet, type FrozenSet } from './frozen-set.js';
-import { toolsDigestFor } from './manifest.js';
+import { pinsSlot, slotOf, toolsDigestFor } from './manifest.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -102,9 +102,7 @@ export function pinProblems(file: string, m: Manifest, { exp, frozen }: Experime
     }
   }
   if (!m.adhoc) {
-    const slot = m.slot.index === null ? undefined : frozen.schedule.slots[m.slot.index];
-    const matches = slot !== undefined && slot.task === m.task.id && slot.variant === m.variant.id && slot.pairId === m.slot.pairId && slot.seed === m.seed && slot.position === m.slot.position;
-    if (!matches) problems.push({ file, path: '/slot', message: `slot ${String(m.slot.index)} (${m.slot.pairId}, ${m.task.id}, ${m.variant.id}, seed ${m.seed}) is not in the frozen schedule` });
+    if (!pinsSlot(m, slotOf(m, frozen.schedule.slots))) problems.push({ file, path: '/slot', message: `slot ${String(m.slot.index)} (${m.slot.pairId}, ${m.task.id}, ${m.variant.id}, seed ${m.seed}) is not in the frozen schedule` });
   }
   const programDigest = m.provider.command?.programDigest;
   if (programDigest) pin('/provider/command/programDigest', 'agent program folder', programDigest, exp.agent?.digest, exp.agent?.dir ?? 'the agent folder');

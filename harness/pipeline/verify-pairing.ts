@@ -8,6 +8,7 @@ import { readEntries } from '../store/registry.js';
 import { LOCK_FILE } from '../store/run-lock.js';
 import { currentRuns, slotKey, type LockedEntry } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
+import { pinsSlot } from './manifest.js';
 
 export interface PairReport {
   pairId: string;
@@ -84,8 +85,7 @@ async function verifyPair(frozen: FrozenSet, slots: ScheduleSlot[], current: Map
       const lock = JSON.parse(await fs.readFile(path.join(dir, LOCK_FILE), 'utf8')) as RunLock;
       if (lock.rootDigest.sha256 !== entry.data.rootDigest.sha256) problems.push(`${entry.data.runId}: lock.json root digest differs from the registry's`);
       if (!selfDigestMatches(manifest) || manifest.digest.sha256 !== entry.data.manifestDigest.sha256) problems.push(`${entry.data.runId}: manifest.json is not the manifest the registry locked (edited after locking)`);
-      const scheduled = manifest.seed === slot.seed && manifest.task.id === slot.task && manifest.variant.id === slot.variant && manifest.slot.index === slot.index;
-      if (!scheduled) problems.push(`${entry.data.runId}: does not match schedule slot ${slot.index} (task ${slot.task}, variant ${slot.variant}, seed ${slot.seed})`);
+      if (!pinsSlot(manifest, slot)) problems.push(`${entry.data.runId}: does not match schedule slot ${slot.index} (task ${slot.task}, variant ${slot.variant}, seed ${slot.seed})`);
       manifests.push(manifest);
     } catch (err) {
       problems.push(`${entry.data.runId}: run folder unreadable (${(err as Error).message})`);
