@@ -80,14 +80,20 @@ export function inputChanges(frozen: FreezeRecord, current: FreezeRecord): Input
     add(`task ${id} spec`, (b ?? a)!.specPath, a?.specDigest.sha256, b?.specDigest.sha256);
     if (a?.workspaceDigest.sha256 !== b?.workspaceDigest.sha256) {
       const dir = (b ?? a)!.workspacePath;
-      const files = idsOf((a?.workspaceFiles ?? []).map((f) => ({ id: f.path, ...f })), (b?.workspaceFiles ?? []).map((f) => ({ id: f.path, ...f })));
-      for (const f of files) {
+      for (const f of changedFixtureFiles(a?.workspaceFiles ?? [], b?.workspaceFiles ?? [])) {
         add(`task ${id} fixture file`, `${dir}/${f}`, a?.workspaceFiles.find((x) => x.path === f)?.sha256, b?.workspaceFiles.find((x) => x.path === f)?.sha256);
       }
     }
   }
   add('schedule', current.schedule.path, frozen.schedule.digest.sha256, current.schedule.digest.sha256);
   return changes;
+}
+
+/** The paths of fixture files added, removed or changed between two listings, sorted. */
+export function changedFixtureFiles(frozen: readonly { path: string; sha256: string }[], now: readonly { path: string; sha256: string }[]): string[] {
+  const before = new Map(frozen.map((f) => [f.path, f.sha256]));
+  const after = new Map(now.map((f) => [f.path, f.sha256]));
+  return [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p)).sort();
 }
 
 function idsOf(a: readonly { id: string }[], b: readonly { id: string }[]): string[] {

@@ -6,6 +6,7 @@ import { loadJson } from '../documents/load.js';
 import { documentProblems } from '../documents/validate.js';
 import { loadExperiment, type LoadedExperiment } from '../experiment/load-experiment.js';
 import { loadFrozenSet, type FrozenSet } from './frozen-set.js';
+import { changedFixtureFiles } from './freeze-record.js';
 import { pinsSlot, slotOf, toolsDigestFor } from './manifest.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -97,7 +98,7 @@ export function pinProblems(file: string, m: Manifest, { exp, frozen }: Experime
     pin('/variant/toolsDigest', 'tool definitions', m.variant.toolsDigest, toolsDigestFor(task), 'harness\'s tool definitions');
     if (!sameDigest(m.task.workspaceDigest, task.workspaceDigest)) {
       const frozenFiles = frozen.record.inputs.tasks.find((t) => t.id === task.id)?.workspaceFiles ?? [];
-      const changed = changedFiles(frozenFiles, task.workspaceFiles);
+      const changed = changedFixtureFiles(frozenFiles, task.workspaceFiles);
       problems.push({ file, path: '/task/workspaceDigest', message: `task ${task.id} fixture workspace changed: ${changed.map((f) => `${task.workspaceDir}/${f}`).join(', ') || task.workspaceDir}` });
     }
   }
@@ -108,12 +109,6 @@ export function pinProblems(file: string, m: Manifest, { exp, frozen }: Experime
   if (programDigest) pin('/provider/command/programDigest', 'agent program folder', programDigest, exp.agent?.digest, exp.agent?.dir ?? 'the agent folder');
   if (m.provider.name !== frozen.record.provider) problems.push({ file, path: '/provider/name', message: `provider ${m.provider.name}, but the run set was frozen for ${frozen.record.provider}` });
   return problems;
-}
-
-function changedFiles(frozen: readonly { path: string; sha256: string }[], now: readonly { path: string; sha256: string }[]): string[] {
-  const before = new Map(frozen.map((f) => [f.path, f.sha256]));
-  const after = new Map(now.map((f) => [f.path, f.sha256]));
-  return [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p)).sort();
 }
 
 function problemsOf(err: unknown): Problem[] {
