@@ -9,12 +9,11 @@ import { reportHtml } from '../analysis/report-html.js';
 import { reportMarkdown } from '../analysis/report-markdown.js';
 import { schemaProblems } from '../documents/schemas.js';
 import { loadJsonIfValid } from '../documents/validate.js';
-import { loadExperiment } from '../experiment/load-experiment.js';
-import { loadFrozenSet } from '../pipeline/frozen-set.js';
+import { readRunSet } from '../pipeline/open-run-set.js';
 import { harnessVersion } from '../core/package-root.js';
 import { whoAmI } from '../pipeline/provenance.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
-import { appendEntry, readEntries } from '../store/registry.js';
+import { appendEntry } from '../store/registry.js';
 
 export interface AnalyzeOptions {
   experiment: string;
@@ -35,9 +34,7 @@ export interface AnalyzeResult {
 // (who looked, when, at how many pairs); an unblinded look before the planned N is a deviation.
 export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   if (options.unblind && (options.reason ?? '').trim() === '') throw inputError('--unblind needs --reason "…"', { hint: 'the reason is recorded in the registry as a deviation and shown by the audit' });
-  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
-  const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
-  const entries = await readEntries(frozen.files.registry);
+  const { exp, frozen, entries } = await readRunSet(options.experiment, options.runsDir);
   const dir = path.join(frozen.runsDir, 'analysis');
   const files = { json: path.join(dir, 'report.json'), markdown: path.join(dir, 'report.md'), html: path.join(dir, 'report.html') };
   const existing = options.unblind ? undefined : unchangedReport(entries, files.json);

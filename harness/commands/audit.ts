@@ -10,11 +10,10 @@ import { lockedManifests } from '../audit/context.js';
 import { schemaProblems } from '../documents/schemas.js';
 import { loadJsonIfValid, loadValidJsonIfPresent } from '../documents/validate.js';
 import { runsDirFlag } from '../experiment/locate.js';
-import { loadExperiment } from '../experiment/load-experiment.js';
-import { loadFrozenSet } from '../pipeline/frozen-set.js';
+import { readRunSet } from '../pipeline/open-run-set.js';
 import { whoAmI } from '../pipeline/provenance.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
-import { appendEntry, readEntries } from '../store/registry.js';
+import { appendEntry } from '../store/registry.js';
 
 export interface AuditOptions {
   experiment: string;
@@ -31,9 +30,7 @@ export interface AuditResult {
 // audit: the run set against its pre-registration, check by check with evidence; the result is
 // written to runs/<exp>/audit/ and recorded in the registry.
 export async function audit(options: AuditOptions): Promise<AuditResult> {
-  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
-  const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
-  const entries = await readEntries(frozen.files.registry);
+  const { exp, frozen, entries } = await readRunSet(options.experiment, options.runsDir);
   const dir = path.join(frozen.runsDir, 'audit');
   const files = { json: path.join(dir, 'audit.json'), markdown: path.join(dir, 'audit.md') };
   const last = entries.at(-1);

@@ -1,8 +1,7 @@
 import { inputError } from '../core/errors.js';
 import { exclusionEvidence } from '../audit/checks.js';
-import { loadExperiment } from '../experiment/load-experiment.js';
-import { loadFrozenSet } from '../pipeline/frozen-set.js';
-import { appendEntry, readEntries } from '../store/registry.js';
+import { readRunSet } from '../pipeline/open-run-set.js';
+import { appendEntry } from '../store/registry.js';
 
 export interface ExcludeOptions {
   experiment: string;
@@ -23,13 +22,11 @@ export interface ExcludeResult {
 // exclude: drop a whole pair from the analysis under one of the pre-registered exclusion rules.
 // The exclusion is registered (never silent) and the audit reports exclusion rates by variant.
 export async function exclude(options: ExcludeOptions): Promise<ExcludeResult> {
-  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
-  const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
+  const { exp, frozen, entries } = await readRunSet(options.experiment, options.runsDir);
   const rules = exp.preregistration.exclusionRules.map((r) => r.id);
   if (!rules.includes(options.rule)) throw inputError(`"${options.rule}" is not an exclusion rule of the pre-registration`, { hint: `registered rules: ${rules.join(', ') || '(none)'}` });
   if (!frozen.schedule.slots.some((s) => s.pairId === options.pairId)) throw inputError(`${options.pairId} is not a pair of the frozen schedule`);
   if (options.reason.trim() === '') throw inputError('--reason must say what happened');
-  const entries = await readEntries(frozen.files.registry);
   if (entries.some((e) => e.type === 'excluded' && e.data.pairId === options.pairId)) throw inputError(`${options.pairId} is already excluded`);
   const entry = await appendEntry(frozen.files.registry, exp.config.id, 'excluded', { pairId: options.pairId, rule: options.rule, reason: options.reason });
   return { pairId: options.pairId, rule: options.rule, seq: entry.seq, outcomeKnown: exclusionEvidence(entries, options.pairId, exp.config.variants.length).outcomeKnown };

@@ -1,12 +1,10 @@
 import path from 'node:path';
 import type { RegistryEntry, Scorecard } from '../core/types/index.js';
 import { loadValidJsonIfPresent } from '../documents/validate.js';
-import { loadExperiment } from '../experiment/load-experiment.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
-import { loadFrozenSet } from '../pipeline/frozen-set.js';
+import { readRunSet } from '../pipeline/open-run-set.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
-import { readEntries } from '../store/registry.js';
 
 export interface StatusOptions {
   experiment: string;
@@ -22,10 +20,8 @@ export interface StatusResult {
 
 // status: the progress table from the files alone (registry and scorecards); runs nothing.
 export async function status(options: StatusOptions): Promise<StatusResult> {
-  const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
+  const { exp, frozen, entries } = await readRunSet(options.experiment, options.runsDir);
   const location = exp.location;
-  const frozen = loadFrozenSet(location.runsDir, location.id);
-  const entries = await readEntries(frozen.files.registry);
   const current = currentRuns(entries);
   const progress = new Progress(frozen.schedule.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
   const verifyHint = `a locked run was changed; \`harness verify ${location.id}${runsDirFlag(frozen.runsDir)}\` lists every problem`;

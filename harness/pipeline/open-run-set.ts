@@ -1,4 +1,6 @@
+import type { RegistryEntry } from '../core/types/index.js';
 import { loadExperiment } from '../experiment/load-experiment.js';
+import { readEntries } from '../store/registry.js';
 import { requireApiKey } from './execute-run.js';
 import { loadFrozenSet, requireSetProvider, requireUnchangedInputs } from './frozen-set.js';
 import type { ProviderName } from './freeze-record.js';
@@ -17,4 +19,15 @@ export async function openRunSet(experiment: string, runsDir: string | undefined
   requireSetProvider(frozen, exp.config.id, provider);
   if (purpose === 'execute' && frozen.record.provider === 'anthropic') requireApiKey();
   return { exp, frozen };
+}
+
+/**
+ * A run set as it is, for commands that read it (status, analyze, audit, exclude): the experiment,
+ * its frozen set and the registry's entries. Inputs changed since freezing are not refused here:
+ * the audit reports them.
+ */
+export async function readRunSet(experiment: string, runsDir: string | undefined): Promise<ExperimentContext & { entries: RegistryEntry[] }> {
+  const exp = await loadExperiment(experiment, { runsRoot: runsDir });
+  const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
+  return { exp, frozen, entries: await readEntries(frozen.files.registry) };
 }
