@@ -1,4 +1,3 @@
-import { needsCommands } from '../pipeline/manifest.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 import { finishSlot, pinSlot, type SlotStage } from '../pipeline/run-slot.js';
 import { resolveSandbox } from '../pipeline/sandbox-mode.js';
@@ -17,8 +16,7 @@ export interface FullResult {
 // pin-and-run --full: every stage for one slot, stopping at the first that fails.
 export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
   const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'execute', options.provider);
-  const task = exp.tasks.find((t) => t.id === options.task);
-  const sandbox = await resolveSandbox(options.sandbox ?? 'auto', task !== undefined && needsCommands(frozen.record.provider, task));
+  const sandbox = await resolveSandbox({ exp, frozen }, options.sandbox, [options.task]);
   const pinned = await pinSlot(exp, frozen, {
     task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
   }, { sandbox, contexts: contextsOf({ exp, frozen }) });

@@ -2,7 +2,6 @@ import type { Digest } from '../core/digest.js';
 import type { ProviderName } from '../pipeline/freeze-record.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 import { initRun } from '../pipeline/init-run.js';
-import { needsCommands } from '../pipeline/manifest.js';
 import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
 
 export interface InitOptions {
@@ -33,8 +32,7 @@ export interface InitResult {
 // is frozen, unchanged since, and that the slot is in the schedule (or explicitly ad hoc).
 export async function pinAndRunInit(options: InitOptions): Promise<InitResult> {
   const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'pin', options.provider);
-  const task = exp.tasks.find((t) => t.id === options.task);
-  const sandbox = await resolveSandbox(options.sandbox ?? 'auto', task !== undefined && needsCommands(frozen.record.provider, task));
+  const sandbox = await resolveSandbox({ exp, frozen }, options.sandbox, [options.task]);
   const run = await initRun(exp, frozen, {
     task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
   }, { sandbox });

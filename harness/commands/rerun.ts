@@ -3,7 +3,6 @@ import path from 'node:path';
 import { inputError } from '../core/errors.js';
 import { defaultRunsRoot } from '../experiment/locate.js';
 import { currentRuns, openSlots, slotKey, type LockedEntry } from '../pipeline/current-runs.js';
-import { needsCommands } from '../pipeline/manifest.js';
 import { Progress } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
 import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
@@ -49,8 +48,7 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   }
   const slot = frozen.schedule.slots.find((s) => s.pairId === run.data.pairId && s.variant === run.data.variant)!;
   // Everything that can refuse does so before the old run is marked superseded.
-  const task = exp.tasks.find((t) => t.id === slot.task)!;
-  const sandbox = await resolveSandbox(options.sandbox ?? 'auto', needsCommands(frozen.record.provider, task));
+  const sandbox = await resolveSandbox({ exp, frozen }, options.sandbox, [slot.task]);
   if (frozen.record.provider === 'sim') await requireExternalSimulator();
   await appendEntry(frozen.files.registry, exp.config.id, 'superseded', {
     runId: run.data.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant, reason: options.reason,

@@ -3,7 +3,6 @@ import type { ScheduleSlot } from '../core/types/index.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import type { ProviderName } from '../pipeline/freeze-record.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
-import { needsCommands } from '../pipeline/manifest.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
 import { resolveSandbox, startSandboxProbe, type SandboxRequest } from '../pipeline/sandbox-mode.js';
@@ -47,8 +46,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const provider = frozen.record.provider;
   const only = parseOnly(options.only ?? [], exp.config.tasks, exp.config.variants);
   if (provider === 'sim') await requireExternalSimulator();
-  const anyCommands = exp.tasks.some((t) => needsCommands(provider, t));
-  const sandbox = await resolveSandbox(options.sandbox ?? 'auto', anyCommands);
+  const sandbox = await resolveSandbox({ exp, frozen }, options.sandbox);
   const progress = new Progress(exp.config.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
   if (options.stop?.aborted === true) progress.stop();
   else options.stop?.addEventListener('abort', () => progress.stop(), { once: true });

@@ -1,6 +1,7 @@
 import { inputError } from '../core/errors.js';
 import { detectSandbox, INSTALL_BUBBLEWRAP } from '../sandbox/detect.js';
-import type { SandboxMode } from './manifest.js';
+import { needsCommands, type SandboxMode } from './manifest.js';
+import type { ExperimentContext } from './validate-manifest.js';
 
 export type SandboxRequest = 'auto' | SandboxMode;
 
@@ -9,13 +10,16 @@ export function startSandboxProbe(requested: SandboxRequest | undefined): void {
   if (requested !== 'none') void detectSandbox();
 }
 
-// bwrap whenever it works; `none` only when the user says so, or when nothing in the run can
-// start a program. Without bwrap, a run that needs commands is refused rather than run bare.
-export async function resolveSandbox(requested: SandboxRequest, needsCommands: boolean): Promise<{ mode: SandboxMode; version?: string }> {
+// bwrap whenever it works; `none` only when the user says so, or when nothing the runs of
+// `taskIds` (default: every task) do can start a program. Without bwrap, runs that need commands
+// are refused rather than run bare.
+export async function resolveSandbox({ exp, frozen }: ExperimentContext, requested: SandboxRequest | undefined, taskIds?: readonly string[]): Promise<{ mode: SandboxMode; version?: string }> {
   if (requested === 'none') return { mode: 'none' };
+  const tasks = taskIds === undefined ? exp.tasks : exp.tasks.filter((t) => taskIds.includes(t.id));
+  const commands = tasks.some((t) => needsCommands(frozen.record.provider, t));
   const status = await detectSandbox();
   if (status.available) return status.version === undefined ? { mode: 'bwrap' } : { mode: 'bwrap', version: status.version };
-  if (requested === 'auto' && !needsCommands) return { mode: 'none' };
+  if ((requested ?? 'auto') === 'auto' && !commands) return { mode: 'none' };
   throw inputError(`this run needs the bubblewrap sandbox, which is not usable here: ${status.reason ?? 'bwrap not found'}`, {
     hint: `${INSTALL_BUBBLEWRAP}, or run without a sandbox with \`--sandbox none\` (the manifest records it and the audit reports it)`,
   });
