@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../core/types/index.js';
 import { startOrder } from './checks.js';
-import type { Entry } from './context.js';
+import type { EntryOf } from '../core/entries.js';
 
-const pin = (runId: string, at: string) => ({ type: 'pinned', at, data: { runId, attempt: 1 } }) as unknown as Entry<'pinned'>;
+const pin = (runId: string, at: string) => ({ type: 'pinned', at, data: { runId, attempt: 1 } }) as unknown as EntryOf<'pinned'>;
 const manifest = (createdAt: string) => ({ createdAt }) as Manifest;
 
 describe('startOrder (schedule-order)', () => {

@@ -8,7 +8,8 @@ import { changedInputs, describeChange } from '../pipeline/frozen-set.js';
 import { pinsSlot, slotOf } from '../pipeline/manifest.js';
 import { verifyPairs } from '../pipeline/verify-pairing.js';
 import { verifyRunSet } from '../pipeline/verify-experiment.js';
-import { ofType, type AuditContext, type Entry } from './context.js';
+import { ofType, type EntryOf } from '../core/entries.js';
+import type { AuditContext } from './context.js';
 
 export type AuditCheck = AuditReport['checks'][number];
 type Verdict = { failures: string[]; evidence: string[] };
@@ -75,7 +76,7 @@ function scheduleOrder({ entries, manifests }: AuditContext): Verdict {
  * entry's time. Registry order is not that order when several processes run: each writes its
  * pins in batches, and one process's batch can land between another's pin and its entry.
  */
-export function startOrder<E extends Entry<'pinned'>>(pins: readonly E[], manifests: ReadonlyMap<string, Manifest>): E[] {
+export function startOrder<E extends EntryOf<'pinned'>>(pins: readonly E[], manifests: ReadonlyMap<string, Manifest>): E[] {
   const at = (e: E) => manifests.get(e.data.runId)?.createdAt ?? e.at;
   return pins.map((e, i) => ({ e, i, t: at(e) })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i)).map((x) => x.e);
 }

@@ -2,11 +2,10 @@ import path from 'node:path';
 import type { AnalysisReport, Manifest, RegistryEntry } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import type { Dataset } from '../analysis/dataset.js';
+import { ofType } from '../core/entries.js';
 import { loadValidJsonIfPresent } from '../documents/validate.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import type { FrozenSet } from '../pipeline/frozen-set.js';
-
-export type Entry<T extends RegistryEntry['type']> = Extract<RegistryEntry, { type: T }>;
 
 /** Everything the audit looks at, loaded once. */
 export interface AuditContext {
@@ -18,10 +17,6 @@ export interface AuditContext {
   manifests: Map<string, Manifest>;
   report: AnalysisReport | undefined;
   reportFile: string;
-}
-
-export function ofType<T extends RegistryEntry['type']>(entries: readonly RegistryEntry[], type: T): Entry<T>[] {
-  return entries.filter((e): e is Entry<T> => e.type === type);
 }
 
 export function lockedManifests(frozen: FrozenSet, entries: readonly RegistryEntry[]): Map<string, Manifest> {

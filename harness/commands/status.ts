@@ -1,5 +1,6 @@
 import path from 'node:path';
-import type { RegistryEntry, Scorecard } from '../core/types/index.js';
+import { ofType } from '../core/entries.js';
+import type { Scorecard } from '../core/types/index.js';
 import { loadValidJsonIfPresent } from '../documents/validate.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
@@ -25,7 +26,7 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
   const current = currentRuns(entries);
   const progress = new Progress(frozen.schedule.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
   const verifyHint = `a locked run was changed; \`harness verify ${location.id}${runsDirFlag(frozen.runsDir)}\` lists every problem`;
-  const retried = entries.filter((e): e is Extract<RegistryEntry, { type: 'retried' }> => e.type === 'retried');
+  const retried = ofType(entries, 'retried');
   for (const slot of frozen.schedule.slots) {
     progress.addSlot(slot.variant);
     const run = current.get(slotKey(slot.pairId, slot.variant));

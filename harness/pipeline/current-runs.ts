@@ -1,6 +1,7 @@
+import { ofType, type EntryOf } from '../core/entries.js';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 
-export type LockedEntry = Extract<RegistryEntry, { type: 'locked' }>;
+export type LockedEntry = EntryOf<'locked'>;
 
 /** Slot key: one run per pair and variant. */
 export const slotKey = (pairId: string, variant: string) => `${pairId}\0${variant}`;
@@ -8,7 +9,7 @@ export const slotKey = (pairId: string, variant: string) => `${pairId}\0${varian
 // The run that stands for each slot: its latest locked, non-ad-hoc attempt that has not been
 // superseded. Older attempts stay on disk and in the registry; analysis uses only these.
 export function currentRuns(entries: readonly RegistryEntry[]): Map<string, LockedEntry> {
-  const superseded = new Set(entries.filter((e) => e.type === 'superseded').map((e) => (e as Extract<RegistryEntry, { type: 'superseded' }>).data.runId));
+  const superseded = supersededRuns(entries);
   const current = new Map<string, LockedEntry>();
   for (const e of entries) {
     if (e.type !== 'locked' || e.data.adhoc || superseded.has(e.data.runId)) continue;
@@ -17,6 +18,11 @@ export function currentRuns(entries: readonly RegistryEntry[]): Map<string, Lock
     if (known === undefined || e.data.attempt >= known.data.attempt) current.set(key, e);
   }
   return current;
+}
+
+/** Runs marked superseded by a rerun. */
+export function supersededRuns(entries: readonly RegistryEntry[]): Set<string> {
+  return new Set(ofType(entries, 'superseded').map((e) => e.data.runId));
 }
 
 /** The slots among `slots` that no run stands for yet (blinding holds while any slot of a set is open). */

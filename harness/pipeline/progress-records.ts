@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { ofType } from '../core/entries.js';
 import type { RegistryEntry, Schedule } from '../core/types/index.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { currentRuns, slotKey } from './current-runs.js';
@@ -8,7 +9,7 @@ import { currentRuns, slotKey } from './current-runs.js';
 // status and when it completed. Derived from the registry; rewritten whole, atomically.
 export function progressCsv(schedule: Schedule, entries: readonly RegistryEntry[]): string {
   const current = currentRuns(entries);
-  const pinned = new Set(entries.filter((e) => e.type === 'pinned').map((e) => slotKey((e as Extract<RegistryEntry, { type: 'pinned' }>).data.pairId, (e as Extract<RegistryEntry, { type: 'pinned' }>).data.variant)));
+  const pinned = new Set(ofType(entries, 'pinned').map((e) => slotKey(e.data.pairId, e.data.variant)));
   const header = ['task_id', 'pair_id', ...schedule.variants.map((v) => `run_id_${v}`), 'status', 'completed_at'];
   const pairs = new Map<string, { task: string; pairId: string }>();
   for (const s of schedule.slots) pairs.set(s.pairId, { task: s.task, pairId: s.pairId });

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
+import type { ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { appendEntry, readEntries, registryFollower } from '../store/registry.js';
 import { openClaims, CLAIM_STALE_MS, type Release } from './claims.js';
 import { ConcurrencyLimiter, type Job, type Place } from './concurrency-limiter.js';
-import { currentRuns, openSlots, slotKey, type LockedEntry } from './current-runs.js';
+import { currentRuns, openSlots, slotKey, supersededRuns, type LockedEntry } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { lockRun } from './lock-run.js';
 import type { SandboxMode } from './manifest.js';
@@ -57,7 +57,7 @@ export interface RunnerSummary {
 // slot; a slot whose latest attempt was never locked is an abandoned attempt and gets a new one.
 export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, options: RunnerOptions): Promise<RunnerSummary> {
   const entries = await readEntries(frozen.files.registry);
-  const superseded = new Set(entries.filter((e) => e.type === 'superseded').map((e) => (e as Extract<RegistryEntry, { type: 'superseded' }>).data.runId));
+  const superseded = supersededRuns(entries);
   // Attempts already accounted for: registered as abandoned, or retried after an infrastructure failure.
   const abandoned = new Set(entries.flatMap((e) => (e.type === 'abandoned' || e.type === 'retried' ? [e.data.runId] : [])));
   const current = currentRuns(entries);
