@@ -1,7 +1,7 @@
 import type { AnalysisReport, Preregistration } from '../core/types/index.js';
 import type { Metrics, PairedObservation } from './dataset.js';
 import { attempt } from './numbers.js';
-import { clusteredMeanDifference, hodgesLehmann, holm, logRatio, pairedT, signFlipTest, wilcoxonSignedRank, type Alternative } from './stats/index.js';
+import { clusteredMeanDifference, hodgesLehmann, holm, logRatio, mean, pairedT, signFlipTest, wilcoxonSignedRank, type Alternative } from './stats/index.js';
 
 type Secondary = Preregistration['secondaryOutcomes'];
 export type MetricName = Secondary['metrics'][number];
@@ -34,10 +34,10 @@ function oneMetric(pairs: readonly PairedObservation[], metric: MetricName, plan
   note(clustered.note && `clustered SE unavailable: ${clustered.note}`);
   const lr = (plan.logRatio ?? []).includes(metric) ? attempt(() => logRatio(t, c)) : { value: null, note: null };
   note(lr.note && `log ratio unavailable: ${lr.note}`);
-  const mean = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+  const meanOf = (xs: number[]) => (xs.length === 0 ? 0 : mean(xs));
   return {
-    metric, n: pairs.length, meanTreatment: mean(t), meanControl: mean(c),
-    meanDifference: pairs.length > 0 ? mean(t) - mean(c) : null,
+    metric, n: pairs.length, meanTreatment: meanOf(t), meanControl: meanOf(c),
+    meanDifference: pairs.length > 0 ? meanOf(t) - meanOf(c) : null,
     ci: ttest.value && { lower: ttest.value.lower, upper: ttest.value.upper },
     test, pHolm: test.pValue, hodgesLehmann: hl.value,
     clustered: clustered.value && { se: clustered.value.se, naiveSe: clustered.value.naiveSe, lower: clustered.value.lower, upper: clustered.value.upper, clusters: clustered.value.clusters },

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isNode, type Document, type Node } from 'yaml';
 import { inputError, type Problem } from '../core/errors.js';
+import { pointerSegments } from '../core/json-pointer.js';
 
 /** A parsed document that can say which line a JSON path came from. */
 export interface LoadedDocument {
@@ -128,13 +129,11 @@ function safeParse(file: string, text: string): LoadedDocument | undefined {
   }
 }
 
-export function pointerSegments(jsonPath: string): string[] {
-  if (jsonPath === '' || jsonPath === '/') return [];
-  return jsonPath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
+// Problem paths name the root '/' as well as '' (ajv's instancePath).
+const pathSegments = (jsonPath: string): string[] => (jsonPath === '/' ? [] : pointerSegments(jsonPath));
 
 function locateInYaml(doc: Document, lineCounter: LineCounter, jsonPath: string, at: 'value' | 'key'): { line: number; column: number } | undefined {
-  const segments = pointerSegments(jsonPath);
+  const segments = pathSegments(jsonPath);
   // Walk up until a node exists: a missing key is reported at its parent.
   for (let n = segments.length; n >= 0; n--) {
     const keys = segments.slice(0, n).map((s) => (/^\d+$/.test(s) ? Number(s) : s));

@@ -2,6 +2,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canonicalJson } from '../core/canonical-json.js';
+import { pointerSegments } from '../core/json-pointer.js';
 import type { Check, Scorecard } from '../core/types/index.js';
 import { runSandboxed, type SandboxMode } from '../sandbox/run.js';
 import { sandboxEnv } from '../sandbox/env.js';
@@ -96,10 +97,8 @@ async function commandVerdict(argv: string[], timeoutSeconds: number, ctx: Check
 }
 
 function resolvePointer(doc: unknown, pointer: string): unknown {
-  if (pointer === '') return doc;
   let cur: unknown = doc;
-  for (const raw of pointer.slice(1).split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const key of pointerSegments(pointer)) {
     if (cur === null || typeof cur !== 'object' || !Object.prototype.hasOwnProperty.call(cur, key)) return undefined;
     cur = (cur as Record<string, unknown>)[key];
   }
