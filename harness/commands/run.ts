@@ -69,7 +69,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
  * `--only task=TASK-003,variant=goal-centric`: a slot matches a filter when every key given
  * matches; with --only given several times, a slot runs when it matches any of them.
  */
-export function parseOnly(specs: readonly string[], tasks: readonly string[], variants: readonly string[]): (slot: ScheduleSlot) => boolean {
+function parseOnly(specs: readonly string[], tasks: readonly string[], variants: readonly string[]): (slot: ScheduleSlot) => boolean {
   if (specs.length === 0) return () => true;
   const filters = specs.map((spec) => parseFilter(spec, tasks, variants));
   return (slot) => filters.some((f) => (f.task === undefined || slot.task === f.task) && (f.variant === undefined || slot.variant === f.variant));

@@ -9,7 +9,7 @@ export function documentProblems(name: SchemaName, doc: LoadedDocument): Problem
 }
 
 /** Returns the document's data typed as T, or throws an input error listing every problem. */
-export function requireValid<T>(name: SchemaName, doc: LoadedDocument, hint?: string): T {
+function requireValid<T>(name: SchemaName, doc: LoadedDocument, hint?: string): T {
   const problems = documentProblems(name, doc);
   if (problems.length > 0) {
     throw inputError(`${doc.file}: does not match the ${name} schema (schemas/${name}.schema.json)`, {

@@ -35,7 +35,7 @@ export type ExecuteResult = LoopResult & {
   rateLimited: number;
 };
 
-export const TOOL_LIMITS = { maxWriteBytes: 10 * 1024 * 1024, maxReadBytes: 1024 * 1024, commandTimeoutMs: 30_000, commandOutputBytes: 64 * 1024 };
+const TOOL_LIMITS = { maxWriteBytes: 10 * 1024 * 1024, maxReadBytes: 1024 * 1024, commandTimeoutMs: 30_000, commandOutputBytes: 64 * 1024 };
 
 // pin-and-run --execute: a validated manifest in, trace and outputs out.
 export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult> {

@@ -31,7 +31,7 @@ export interface InitializedRun {
 }
 
 /** The scheduled slot a request names, or a refusal that says which pin disagrees. */
-export function findSlot(exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest): ScheduleSlot | undefined {
+function findSlot(exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest): ScheduleSlot | undefined {
   if (!exp.config.tasks.includes(req.task)) throw inputError(`unknown task "${req.task}"`, { hint: `tasks of ${exp.config.id}: ${exp.config.tasks.join(', ')}` });
   if (!exp.config.variants.includes(req.variant)) throw inputError(`unknown variant "${req.variant}"`, { hint: `variants of ${exp.config.id}: ${exp.config.variants.join(', ')}` });
   const slot = frozen.schedule.slots.find((s) => s.task === req.task && s.variant === req.variant && s.pairId === req.pairId);

@@ -15,7 +15,7 @@ export interface RunFiles {
   sums: string;
 }
 
-export function runFiles(dir: string): RunFiles {
+function runFiles(dir: string): RunFiles {
   return {
     dir,
     manifest: path.join(dir, 'manifest.json'),
@@ -29,7 +29,7 @@ export function runFiles(dir: string): RunFiles {
 }
 
 /** A run folder named by the folder or its manifest, as users pass either. */
-export function runFilesFor(dirOrManifest: string): RunFiles {
+function runFilesFor(dirOrManifest: string): RunFiles {
   return runFiles(dirOrManifest.endsWith('.json') ? path.dirname(dirOrManifest) : dirOrManifest);
 }
 

@@ -21,7 +21,7 @@ export interface RunSlot {
 }
 
 /** Every request parameter but messages, system and tools, exactly as the provider sends it. */
-export function requestParamsFor(exp: LoadedExperiment): Record<string, unknown> {
+function requestParamsFor(exp: LoadedExperiment): Record<string, unknown> {
   return { model: exp.config.model.id, max_tokens: exp.config.model.maxTokens, ...(exp.config.model.params ?? {}) };
 }
 

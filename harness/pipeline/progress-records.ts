@@ -7,7 +7,7 @@ import { currentRuns, slotKey } from './current-runs.js';
 
 // progress.csv (seed 002): one row per pair with the run standing for each variant, the pair's
 // status and when it completed. Derived from the registry; rewritten whole, atomically.
-export function progressCsv(schedule: Schedule, entries: readonly RegistryEntry[]): string {
+function progressCsv(schedule: Schedule, entries: readonly RegistryEntry[]): string {
   const current = currentRuns(entries);
   const pinned = new Set(ofType(entries, 'pinned').map((e) => slotKey(e.data.pairId, e.data.variant)));
   const header = ['task_id', 'pair_id', ...schedule.variants.map((v) => `run_id_${v}`), 'status', 'completed_at'];

@@ -41,7 +41,7 @@ export function contextsOf(ctx: ExperimentContext): Map<string, Promise<Experime
 }
 
 /** Loads an experiment and its frozen set once, for checking many manifests against it. */
-export async function contextFor(manifest: Manifest): Promise<ExperimentContext> {
+async function contextFor(manifest: Manifest): Promise<ExperimentContext> {
   const exp = await loadExperiment(manifest.experiment.path, { runsRoot: path.dirname(manifest.experiment.runsPath) });
   const frozen = loadFrozenSet(manifest.experiment.runsPath, exp.config.id);
   return { exp, frozen };
@@ -81,7 +81,7 @@ export async function checkManifestFile(file: string, contexts: Map<string, Prom
 }
 
 /** Each pin of the manifest that no longer matches the experiment on disk, named. */
-export function pinProblems(file: string, m: Manifest, { exp, frozen }: ExperimentContext): Problem[] {
+function pinProblems(file: string, m: Manifest, { exp, frozen }: ExperimentContext): Problem[] {
   const problems: Problem[] = [];
   const pin = (p: string, what: string, pinned: Digest, now: Digest | undefined, source: string) => {
     if (!sameDigest(pinned, now)) problems.push({ file, path: p, message: `${what} changed: pinned sha256:${pinned.sha256.slice(0, 12)}…, ${source} is now ${now ? `sha256:${now.sha256.slice(0, 12)}…` : 'missing'}` });

@@ -64,7 +64,7 @@ async function freezeProblems(files: ReturnType<typeof runSetFiles>): Promise<Pr
 }
 
 /** Run folders of a run set: every subfolder with a manifest. */
-export async function runDirs(runsDir: string): Promise<string[]> {
+async function runDirs(runsDir: string): Promise<string[]> {
   const entries = await fs.readdir(runsDir, { withFileTypes: true }).catch(() => []);
   return entries
     .filter((e) => e.isDirectory() && !e.name.startsWith('.') && existsSync(path.join(runsDir, e.name, 'manifest.json')))

@@ -10,7 +10,7 @@ import { writeFileUnsynced } from './atomic-write.js';
 // process killed between writing registry entries and their rows, a power loss that took rows or
 // the mark, or a file edited by hand leaves the mark on another entry than the registry's last or
 // on other sizes: the next update rewrites both files from the whole registry instead of appending.
-export const REGISTRY_CSV_HEADER = 'run_id,variant,task,timestamp,status\n';
+const REGISTRY_CSV_HEADER = 'run_id,variant,task,timestamp,status\n';
 const MARK = '.records-through';
 const CSV = 'registry.csv';
 const LOG = 'violations.log';
@@ -72,7 +72,7 @@ function csvRow(e: RegistryEntry): string | undefined {
   }
 }
 
-export function violationText(e: Extract<RegistryEntry, { type: 'violation' }>): string {
+function violationText(e: Extract<RegistryEntry, { type: 'violation' }>): string {
   const d = e.data;
   return `[${e.at}] ${d.severity === 'critical' ? 'CRITICAL' : 'NON-CRITICAL'}: ${d.runId} ${d.rule} - ${d.message}\n  Action: ${d.action}\n  Status: ${d.status}\n\n`;
 }
