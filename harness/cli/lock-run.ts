@@ -14,8 +14,8 @@ Locking a locked run verifies it and changes nothing. Check a lock with coreutil
 Example:
   harness lock-run runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1`)
     .action(async (run: string, opts: { json?: boolean }) => {
-      const { lockRunCommand } = await import('../commands/lock-run.js');
-      const r = await lockRunCommand({ run });
+      const { lockRun } = await import('../commands/lock-run.js');
+      const r = await lockRun({ run });
       const said = { locked: 'locked', 'already-locked': 'already locked and verified; nothing changed:', registered: 'verified and registered the existing lock of' }[r.action];
       emit(r, opts.json, (x) => `${said} ${x.runId} (root sha256:${x.rootDigest.sha256})\n`);
     });

@@ -1,9 +1,10 @@
-import { lockRun, type LockResult } from '../pipeline/lock-run.js';
+import * as pipeline from '../pipeline/lock-run.js';
 
 export interface LockRunOptions {
   run: string;
 }
 
-export async function lockRunCommand(options: LockRunOptions): Promise<LockResult> {
-  return lockRun(options.run);
+// lock-run: the pipeline's lock of one run folder, by hand.
+export async function lockRun(options: LockRunOptions): Promise<pipeline.LockResult> {
+  return pipeline.lockRun(options.run);
 }

@@ -2,7 +2,7 @@ import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { decideFault } from './faults.js';
 import type { SimSessionSpec } from './session.js';
-import { MODEL, runLoop, simClient } from './test-kit.js';
+import { MODEL, runLoop, simClient } from '../../test-support/sim-kit.js';
 import { MAX_REQUEST_BYTES } from './simulator.js';
 
 const user: Anthropic.MessageParam[] = [{ role: 'user', content: 'hi' }];

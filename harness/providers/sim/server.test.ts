@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { HarnessError } from '../../core/errors.js';
 import { createSimSession } from './client.js';
 import { planTranscript } from './plan.js';
-import { MODEL, runLoop, SCRIPT, simClient, TOOLS } from './test-kit.js';
+import { MODEL, runLoop, SCRIPT, simClient, TOOLS } from '../../test-support/sim-kit.js';
 
 const user: Anthropic.MessageParam[] = [{ role: 'user', content: 'hi' }];
 const tokensOf = (value: unknown): number => Math.ceil(JSON.stringify(value).length / 4);
@@ -81,7 +81,7 @@ describe('sim server through the real SDK', () => {
       client.messages.create({ model: MODEL, max_tokens: 10, messages: user, ...p } as Anthropic.MessageCreateParamsNonStreaming).catch((e: unknown) => e);
     const temperature = await reject({ temperature: 0 });
     expect(temperature).toBeInstanceOf(Anthropic.BadRequestError);
-    expect((temperature as Error).message).toMatch(/temperature: claude-sonnet-4-5 does not accept/);
+    expect((temperature as Error).message).toMatch(/temperature: claude-sonnet-5-5 does not accept/);
     expect(((await reject({ stream: true })) as Error).message).toMatch(/streaming is not supported by the simulator/);
     expect(await reject({ model: 'claude-other' })).toBeInstanceOf(Anthropic.NotFoundError);
     const dangling: Anthropic.MessageParam[] = [...user, { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'x', input: {} }] }, { role: 'user', content: 'and?' }];

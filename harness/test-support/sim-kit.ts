@@ -2,12 +2,12 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { ClientOptions } from '@anthropic-ai/sdk';
 import { afterEach } from 'vitest';
-import type { Script } from '../../core/types/index.js';
-import { createSimSession } from './client.js';
-import { startSimServer, type SimServer } from './server.js';
-import type { SimSessionSpec } from './session.js';
+import type { Script } from '../core/types/index.js';
+import { createSimSession } from '../providers/sim/client.js';
+import { startSimServer, type SimServer } from '../providers/sim/server.js';
+import type { SimSessionSpec } from '../providers/sim/session.js';
 
-export const MODEL = 'claude-sonnet-4-5';
+export const MODEL = 'claude-sonnet-5-5';
 
 export const SCRIPT: Script = {
   steps: [
