@@ -99,7 +99,7 @@ function checkConfig(config: ExperimentConfig, location: ExperimentLocation): Pr
     if (!config.variants.includes(key)) problems.push({ file, path: `/simulator/behaviour/${key}`, message: `"${key}" is not one of the variants (${config.variants.join(', ')})` });
   }
   if (config.provider.name === 'command' && config.provider.command === undefined) {
-    problems.push({ file, path: '/provider', message: 'provider "command" needs provider.command.argv' });
+    problems.push({ file, path: '/provider', message: 'provider "command" needs provider.command.argv (the agent program to run)' });
   }
   const program = config.provider.command?.argv[0];
   if (program !== undefined && program.includes('/')) problems.push(...agentProgramProblems(location.dir, program, file));

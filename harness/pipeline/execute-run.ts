@@ -60,7 +60,7 @@ export async function executeValidRun({ files, manifest, ctx: { exp } }: ValidRu
     const variant = exp.variants.find((v) => v.id === manifest.variant.id)!;
     copyFiles(task.workspaceDir, outputs, task.workspaceFiles.map((f) => f.path));
     const copied = await treeDigest(outputs);
-    if (!sameDigest(copied, manifest.task.workspaceDigest)) throw checkFailed(`the fixture copied into ${outputs} does not match the pinned workspace digest`);
+    if (!sameDigest(copied, manifest.task.workspaceDigest)) throw checkFailed(`the fixture copied into ${outputs} does not match the pinned workspace digest`, { hint: `the task's workspace changed while it was copied (or its files cannot be read the same twice); \`harness validate-manifest ${files.manifest}\` names what changed` });
     const tools = toolsFor(task.spec);
     trace.write({
       type: 'run_start', runId: manifest.runId, provider: manifest.provider.name, model: manifest.provider.model,

@@ -18,7 +18,10 @@ export type FreezePlan =
 // Decides what freezing would do without writing anything.
 export function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean, now = new Date()): FreezePlan {
   if (provider === 'command' && exp.config.provider.command === undefined) {
-    throw inputError('provider command needs the agent program: set provider.command.argv in experiment.yaml', { problems: [{ file: exp.location.configFile, path: '/provider' }].map((p) => ({ ...p, message: 'no provider.command' })) });
+    throw inputError(`provider "command" needs provider.command.argv (the agent program to run), which ${exp.location.configFile} does not set`, {
+      problems: [{ file: exp.location.configFile, path: '/provider', message: 'no provider.command' }],
+      hint: 'set provider.command.argv in experiment.yaml, or freeze for another --provider',
+    });
   }
   const schedule = scheduleFor(exp, pilot);
   const record = freezeRecordFor(exp, schedule, provider, now, pilot);

@@ -32,7 +32,7 @@ export async function lockValidRun(run: ValidRun, options: { now?: Date; scoreca
   const registry = ctx.frozen.files.registry;
   if (!existsSync(files.scorecard)) throw inputError(`${manifest.runId} has no scorecard`, { hint: `run \`harness evaluate --manifest ${files.manifest}\` first` });
   const scorecard = options.scorecard ?? loadValidJson<Scorecard>('scorecard', files.scorecard);
-  if (scorecard.runId !== manifest.runId) throw checkFailed(`${files.scorecard} belongs to ${scorecard.runId}, not ${manifest.runId}`);
+  if (scorecard.runId !== manifest.runId) throw checkFailed(`${files.scorecard} belongs to ${scorecard.runId}, not ${manifest.runId}`, { hint: `evaluate this run again (\`harness evaluate --manifest ${files.manifest}\`), which writes its own scorecard` });
   if (existsSync(files.lock)) {
     const registered = (await readEntries(registry)).find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === manifest.runId);
     return relock(run, registered, scorecard);

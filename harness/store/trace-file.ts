@@ -21,6 +21,6 @@ export async function readTrace(file: string): Promise<TraceEvent[]> {
     for (const p of schemaProblems('trace-event', event)) problems.push({ file, line: i + 1, ...p });
     events.push(event as TraceEvent);
   });
-  if (problems.length > 0) throw checkFailed(`${file} is not a valid trace`, { problems, hint: 'the run must be executed again as a new attempt' });
+  if (problems.length > 0) throw checkFailed(`${file} is not a valid trace`, { problems, hint: 'a run whose trace was cut or edited cannot be evaluated: `harness run` (or `pin-and-run --init`) makes a new attempt of its slot' });
   return events;
 }
