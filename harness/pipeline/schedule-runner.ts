@@ -2,16 +2,18 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
-import { appendEntry, readEntries, registryFollower } from '../store/registry.js';
+import { appendEntry, readEntries } from '../store/registry.js';
+import { LOCK_FILE } from '../store/run-lock.js';
 import { openClaims, CLAIM_STALE_MS, type Release } from './claims.js';
 import { ConcurrencyLimiter, type Job, type Place } from './concurrency-limiter.js';
-import { currentRuns, openSlots, slotKey, supersededRuns, type LockedEntry } from './current-runs.js';
+import { currentRuns, openSlots, slotKey, type LockedEntry } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { lockRun } from './lock-run.js';
 import type { SandboxMode } from './manifest.js';
 import { requireUnbrokenPairs } from './pair-guard.js';
 import type { Progress } from './progress.js';
 import { finishSlot, pinSlot, type PinnedSlot, type SlotOutcome } from './run-slot.js';
+import { SlotHistory } from './slot-history.js';
 import { slotAttempts, slotName, type SlotAttempts } from './slot-state.js';
 import { contextsOf } from './validate-manifest.js';
 import { verifyLockedRun } from './verify-run.js';
@@ -56,23 +58,19 @@ export interface RunnerSummary {
 // is claimed before anything is done to it, so concurrent `run` processes never execute the same
 // slot; a slot whose latest attempt was never locked is an abandoned attempt and gets a new one.
 export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, options: RunnerOptions): Promise<RunnerSummary> {
-  const entries = await readEntries(frozen.files.registry);
-  const superseded = supersededRuns(entries);
-  // Attempts already accounted for: registered as abandoned, or retried after an infrastructure failure.
-  const abandoned = new Set(entries.flatMap((e) => (e.type === 'abandoned' || e.type === 'retried' ? [e.data.runId] : [])));
-  const current = currentRuns(entries);
-  // Attempt numbers come from the run folders and, should a folder have been lost with its
-  // unsynced rename (power loss), from the registry's pins: a run id is never pinned twice.
-  const pinnedAttempts = new Map<string, number>();
-  for (const e of entries) {
-    if (e.type !== 'pinned') continue;
-    const key = slotKey(e.data.pairId, e.data.variant);
-    pinnedAttempts.set(key, Math.max(pinnedAttempts.get(key) ?? 0, e.data.attempt));
-  }
+  const history = await SlotHistory.read(frozen.files.registry);
+  const slots = frozen.schedule.slots.filter(options.only);
+  const contexts = contextsOf({ exp, frozen });
+  const summary: RunnerSummary = { slots: slots.length, executed: 0, upToDate: 0, locked: 0, infrastructureFailures: 0, retries: 0, abandoned: 0, notVerified: [], incomplete: [] };
+  for (const slot of slots) options.progress.addSlot(slot.variant);
+  options.progress.setOpenOutsideSelection(openSlots(frozen.schedule.slots.filter((s) => !options.only(s)), history.current).length);
+  const pending = await pendingSlots(slots, history.current, frozen, options, summary);
+  if (options.keepPairsWhole) await requireUnbrokenPairs(exp, frozen, pending, history.current, options.sandbox);
+
   // An attempt that will never be locked, registered as such with why.
   const abandon = async (slot: ScheduleSlot, runId: string, reason: string): Promise<void> => {
     await appendEntry(frozen.files.registry, exp.config.id, 'abandoned', { runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant, reason });
-    abandoned.add(runId);
+    history.accountFor(runId);
     summary.abandoned++;
   };
   const stopping = (): boolean => options.stop?.aborted === true;
@@ -81,42 +79,20 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
     await pinned.run.registered;
     await abandon(slot, pinned.run.runId, 'stopped on request (Ctrl-C) before it ran');
   };
-  const nextAttempt = (slot: ScheduleSlot, state: SlotAttempts): number => Math.max(state.latest, pinnedAttempts.get(slotKey(slot.pairId, slot.variant)) ?? 0) + 1;
-  const slots = frozen.schedule.slots.filter(options.only);
-  const contexts = contextsOf({ exp, frozen });
-  const summary: RunnerSummary = { slots: slots.length, executed: 0, upToDate: 0, locked: 0, infrastructureFailures: 0, retries: 0, abandoned: 0, notVerified: [], incomplete: [] };
-  for (const slot of slots) options.progress.addSlot(slot.variant);
-  options.progress.setOpenOutsideSelection(openSlots(frozen.schedule.slots.filter((s) => !options.only(s)), current).length);
-
-  const isDone = async (slot: ScheduleSlot): Promise<boolean> => {
-    const run = current.get(slotKey(slot.pairId, slot.variant));
-    if (run === undefined || !existsSync(path.join(frozen.runsDir, run.data.runId, 'lock.json'))) return false;
-    if (options.verifySkipped && (await verifyLockedRun(path.join(frozen.runsDir, run.data.runId), run)).length > 0) summary.notVerified.push(run.data.runId);
-    options.progress.alreadyDone(slot.variant, run.data.success);
-    summary.upToDate++;
-    return true;
-  };
-  const pending: ScheduleSlot[] = [];
-  for (const slot of slots) if (!(await isDone(slot))) pending.push(slot);
-  if (options.keepPairsWhole) await requireUnbrokenPairs(exp, frozen, pending, current, options.sandbox);
 
   // -j bounds the agents running at once: a slot holds a place until its agent is done, and
   // evaluates and locks outside it. Slots are claimed and pinned ahead of a free place, in
   // schedule order, so a place is never kept waiting for a pin.
   const limiter = new ConcurrencyLimiter(options.jobs);
   const pin = (slot: ScheduleSlot, state: SlotAttempts): Promise<PinnedSlot> => pinSlot(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, {
-    sandbox: options.sandbox, attempt: nextAttempt(slot, state), contexts,
+    sandbox: options.sandbox, attempt: history.nextAttempt(slot, state), contexts,
   });
 
-  // A run another process locked meanwhile: verified against its registry entry (the registry is
-  // read as it grows, not again in full for every such slot); a lock it did not get to register
-  // (a crash) is registered here.
-  const followRegistry = registryFollower(frozen.files.registry);
-  const registeredLocks = new Map<string, LockedEntry>();
+  // A run another process locked meanwhile: verified against its registry entry; a lock it did
+  // not get to register (a crash) is registered here.
   const lockedElsewhere = async (runId: string): Promise<boolean> => {
-    for (const e of followRegistry()) if (e.type === 'locked') registeredLocks.set(e.data.runId, e);
     const dir = path.join(frozen.runsDir, runId);
-    const registered = registeredLocks.get(runId);
+    const registered = history.registeredLock(runId);
     if (registered !== undefined && (await verifyLockedRun(dir, registered)).length === 0) return registered.data.success;
     return (await lockRun(dir, contexts)).success;
   };
@@ -128,13 +104,13 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
     let pinned: PinnedSlot;
     try {
       const state = slotAttempts(frozen.runsDir, slot);
-      if (state.latestLocked && !superseded.has(state.latestRunId!)) {
+      if (state.latestLocked && !history.isSuperseded(state.latestRunId!)) {
         options.progress.alreadyDone(slot.variant, await lockedElsewhere(state.latestRunId!));
         summary.upToDate++;
         await claim();
         return undefined;
       }
-      if (state.latestRunId !== undefined && !state.latestLocked && !abandoned.has(state.latestRunId)) {
+      if (state.latestRunId !== undefined && !state.latestLocked && !history.isAccountedFor(state.latestRunId)) {
         await abandon(slot, state.latestRunId, 'never locked: the process running it stopped (crash or kill) before the run finished');
       }
       pinned = await pin(slot, state);
@@ -180,7 +156,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
         runId: outcome.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant,
         cause: outcome.infrastructureError, nextAttempt: outcome.attempt + 1,
       });
-      abandoned.add(outcome.runId);
+      history.accountFor(outcome.runId);
       summary.retries++;
       options.progress.retried(slot.variant);
       pinned = await pin(slot, slotAttempts(frozen.runsDir, slot));
@@ -236,4 +212,21 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   const finalCurrent = currentRuns(await readEntries(frozen.files.registry));
   summary.incomplete = slots.filter((s) => !finalCurrent.has(slotKey(s.pairId, s.variant))).map((s) => slotName(s));
   return summary;
+}
+
+// Make-style: a slot whose standing run is locked is up to date (counted, and with verifySkipped
+// checked against its lock: one that no longer verifies is named, not re-run); the rest are pending.
+async function pendingSlots(slots: readonly ScheduleSlot[], current: ReadonlyMap<string, LockedEntry>, frozen: FrozenSet, options: RunnerOptions, summary: RunnerSummary): Promise<ScheduleSlot[]> {
+  const pending: ScheduleSlot[] = [];
+  for (const slot of slots) {
+    const run = current.get(slotKey(slot.pairId, slot.variant));
+    if (run === undefined || !existsSync(path.join(frozen.runsDir, run.data.runId, LOCK_FILE))) {
+      pending.push(slot);
+      continue;
+    }
+    if (options.verifySkipped && (await verifyLockedRun(path.join(frozen.runsDir, run.data.runId), run)).length > 0) summary.notVerified.push(run.data.runId);
+    options.progress.alreadyDone(slot.variant, run.data.success);
+    summary.upToDate++;
+  }
+  return pending;
 }

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 import type { RegistryEntry } from '../core/types/index.js';
-import { appendEntriesLocked, appendEntry, entryDigest, healRecordFiles, lastEntry, readEntries, registryFollower } from './registry.js';
+import { appendEntriesLocked, appendEntry, entryDigest, healRecordFiles, lastEntry, readAndFollow, readEntries, registryFollower } from './registry.js';
 
 const DIST_REGISTRY = path.join(packageRoot, 'dist/store/registry.js');
 
@@ -119,6 +119,15 @@ describe('registryFollower', () => {
     expect(follow()).toEqual([]);
     await fs.writeFile(file, text);
     expect(follow()).toEqual([third]);
+  });
+
+  it('readAndFollow: every entry so far, then a follower that returns only the entries appended after them', async () => {
+    const first = await appendEntry(file, 'exp-1', 'deviation', deviation('one'));
+    const { entries, follow } = await readAndFollow(file);
+    expect(entries).toEqual([first]);
+    expect(follow()).toEqual([]);
+    const second = await appendEntry(file, 'exp-1', 'deviation', deviation('two'));
+    expect(follow()).toEqual([second]);
   });
 
   it('names the line of an entry that is not JSON, counting the lines read before', async () => {

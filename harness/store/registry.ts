@@ -238,7 +238,17 @@ export async function readRegistryText(file: string): Promise<string | undefined
 
 /** Every entry, parsed; malformed lines are reported by `verify`, here they are an error. */
 export async function readEntries(file: string): Promise<RegistryEntry[]> {
+  return entriesOf(file, await readRegistryText(file));
+}
+
+/** Every entry, as readEntries, and a follower (below) that then returns only the entries appended after them. */
+export async function readAndFollow(file: string): Promise<{ entries: RegistryEntry[]; follow: () => RegistryEntry[] }> {
   const text = await readRegistryText(file);
+  const entries = entriesOf(file, text);
+  return { entries, follow: registryFollower(file, { offset: Buffer.byteLength(text ?? ''), lines: entries.length }) };
+}
+
+function entriesOf(file: string, text: string | undefined): RegistryEntry[] {
   if (text === undefined) return [];
   const cutOff = cutOffAt(text);
   if (cutOff !== undefined) throw tornTail(file, cutOff);
@@ -260,9 +270,8 @@ function parseLines(file: string, text: string, linesBefore: number): RegistryEn
  * of the complete lines appended since the last call, reading only those bytes. A line still
  * being written is left for a later call.
  */
-export function registryFollower(file: string): () => RegistryEntry[] {
-  let offset = 0;
-  let lines = 0;
+export function registryFollower(file: string, from = { offset: 0, lines: 0 }): () => RegistryEntry[] {
+  let { offset, lines } = from;
   return () => {
     let fd: number;
     try {

@@ -1,0 +1,61 @@
+import { ofType } from '../core/entries.js';
+import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
+import { readAndFollow } from '../store/registry.js';
+import { currentRuns, slotKey, supersededRuns, type LockedEntry } from './current-runs.js';
+import type { SlotAttempts } from './slot-state.js';
+
+// What the registry says about the slots of a run set: read in full as `run` starts, then followed
+// as it grows (other `run` processes append to it meanwhile), never read in full again per slot.
+export class SlotHistory {
+  /** The run standing for each slot as `run` started. */
+  readonly current: Map<string, LockedEntry>;
+  private readonly superseded: Set<string>;
+  /** Attempts already accounted for: registered as abandoned, or retried after an infrastructure failure. */
+  private readonly accounted: Set<string>;
+  /** The highest attempt pinned per slot, should a run folder have been lost with its unsynced rename (power loss). */
+  private readonly pinnedAttempts = new Map<string, number>();
+  private readonly registeredLocks = new Map<string, LockedEntry>();
+
+  private constructor(entries: readonly RegistryEntry[], private readonly follow: () => RegistryEntry[]) {
+    this.current = currentRuns(entries);
+    this.superseded = supersededRuns(entries);
+    this.accounted = new Set([...ofType(entries, 'abandoned'), ...ofType(entries, 'retried')].map((e) => e.data.runId));
+    for (const e of ofType(entries, 'pinned')) {
+      const key = slotKey(e.data.pairId, e.data.variant);
+      this.pinnedAttempts.set(key, Math.max(this.pinnedAttempts.get(key) ?? 0, e.data.attempt));
+    }
+    this.noteLocks(entries);
+  }
+
+  static async read(registry: string): Promise<SlotHistory> {
+    const { entries, follow } = await readAndFollow(registry);
+    return new SlotHistory(entries, follow);
+  }
+
+  isSuperseded(runId: string): boolean {
+    return this.superseded.has(runId);
+  }
+
+  isAccountedFor(runId: string): boolean {
+    return this.accounted.has(runId);
+  }
+
+  accountFor(runId: string): void {
+    this.accounted.add(runId);
+  }
+
+  /** The next attempt of a slot: past both its run folders and the registry's pins, so a run id is never pinned twice. */
+  nextAttempt(slot: ScheduleSlot, state: SlotAttempts): number {
+    return Math.max(state.latest, this.pinnedAttempts.get(slotKey(slot.pairId, slot.variant)) ?? 0) + 1;
+  }
+
+  /** The `locked` entry of a run, also of one another process registered since `run` started. */
+  registeredLock(runId: string): LockedEntry | undefined {
+    this.noteLocks(this.follow());
+    return this.registeredLocks.get(runId);
+  }
+
+  private noteLocks(entries: readonly RegistryEntry[]): void {
+    for (const e of ofType(entries, 'locked')) this.registeredLocks.set(e.data.runId, e);
+  }
+}
