@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { Progress } from '../pipeline/progress.js';
 import { progressLine, progressTable } from './progress-view.js';
 
-
 describe('Progress', () => {
   it('averages wall time over the runs finished here, not over slots that were already done', () => {
     const p = new Progress(['a', 'b']);
@@ -31,8 +30,12 @@ describe('Progress', () => {
     p.addSlot('b');
     p.finished('a', true, 1);
     expect(p.snapshot()).toMatchObject({ blinded: true, variants: [{ succeeded: -1, failedChecks: -1 }, { succeeded: -1, failedChecks: -1 }], total: { succeeded: 1 } });
+    // Without timing (status), the table still says why the cells are blind.
+    expect(progressTable(p.snapshot(), { timing: false }).split('\n').slice(-2)).toEqual(['(outcomes by variant hidden until every slot is done, as pre-registered)', '']);
+    expect(progressTable(p.snapshot()).split('\n').at(-2)).toMatch(/^elapsed \S+, ETA \S+ \(outcomes by variant hidden until every slot is done, as pre-registered\)$/);
     p.finished('b', false, 1);
     expect(p.snapshot()).toMatchObject({ blinded: false, variants: [{ succeeded: 1, failedChecks: 0 }, { succeeded: 0, failedChecks: 1 }] });
+    expect(progressTable(p.snapshot(), { timing: false }).split('\n').at(-2)).toMatch(/^total /);
   });
 
   it('keeps outcomes hidden while slots outside the selection are open, totals too when they pool a single variant', () => {

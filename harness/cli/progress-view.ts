@@ -6,7 +6,8 @@ const fmtTime = (s: number | null) => (s === null ? '-' : s < 90 ? `${s.toFixed(
 const hidden = (n: number): string => (n < 0 ? 'blind' : String(n));
 
 /** The progress table (seed 003's --watch): one row per variant and a total row. */
-export function progressTable(p: ProgressSnapshot): string {
+/** `timing`: the elapsed time and ETA of a running `run` (status, which runs nothing, has none). */
+export function progressTable(p: ProgressSnapshot, { timing = true } = {}): string {
   const header = ['variant', 'done', 'ok', 'failed', 'errors', 'retries', 'avg time'];
   const row = (name: string, r: Omit<VariantProgress, 'variant'>) => {
     return [name, `${r.done}/${r.total}`, hidden(r.succeeded), hidden(r.failedChecks), String(r.errors), String(r.retries), fmtTime(r.meanWallTimeSeconds)];
@@ -15,7 +16,9 @@ export function progressTable(p: ProgressSnapshot): string {
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  lines.push(`elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}${p.blinded ? ' (outcomes by variant hidden until every slot is done, as pre-registered)' : ''}`);
+  const blindNote = p.blinded ? '(outcomes by variant hidden until every slot is done, as pre-registered)' : '';
+  const footer = timing ? [`elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}`, blindNote] : [blindNote];
+  if (footer.join('') !== '') lines.push(footer.filter((s) => s !== '').join(' '));
   if (p.stopping) lines.push(STOPPING);
   return `${lines.join('\n')}\n`;
 }

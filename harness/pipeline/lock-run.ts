@@ -46,7 +46,7 @@ async function relock(run: ValidRun, registered: LockedEntry | undefined, scorec
   // A lock cut off before it was registered (crash, kill -9) may not have made every file
   // read-only yet: finish that, then check the hashes as for any locked run.
   if (registered === undefined) makeReadOnly(run.files.dir);
-  const problems = (await verifyLockedRun(run.files.dir, registered)).filter((p) => registered !== undefined || !/not registered/.test(p.message));
+  const problems = await verifyLockedRun(run.files.dir, registered, { registering: registered === undefined });
   if (problems.length > 0) throw checkFailed(`${run.manifest.runId} is locked but does not verify`, { problems, hint: `the run was changed after locking; \`harness verify ${relativeToCwd(run.files.dir)}\` lists every problem` });
   const lock = loadValidJson<RunLock>('lock', run.files.lock);
   if (registered === undefined) {

@@ -10,8 +10,9 @@ import { LOCK_FILE, SUMS_FILE, lockDigest, runContents } from '../store/run-lock
 import type { LockedEntry } from './current-runs.js';
 
 // Re-hashes a locked run and names every difference from its lock: modified, added, deleted or
-// renamed files, changed links, loosened permissions, and a lock that the registry does not know.
-export async function verifyLockedRun(dir: string, registered: LockedEntry | undefined): Promise<Problem[]> {
+// renamed files, changed links, loosened permissions, and a lock that the registry does not know
+// (`registering`: the caller is about to register it, finishing a lock cut off by a crash).
+export async function verifyLockedRun(dir: string, registered: LockedEntry | undefined, { registering = false } = {}): Promise<Problem[]> {
   const problems: Problem[] = [];
   const at = (file: string, message: string) => problems.push({ file: path.join(dir, file), message });
   let lock: RunLock;
@@ -22,8 +23,9 @@ export async function verifyLockedRun(dir: string, registered: LockedEntry | und
   }
   for (const p of schemaProblems('lock', lock)) at(LOCK_FILE, `${p.path}: ${p.message}`);
   if (problems.length > 0) return problems;
-  if (registered === undefined) at(LOCK_FILE, 'locked but not registered: the registry has no `locked` entry for this run (a lock cut off by a crash, which `harness run` or `harness lock-run` on the folder finishes; or the registry was truncated or the entry removed)');
-  else if (!sameDigest(registered.data.lockDigest, lockDigest(lock)) || !sameDigest(registered.data.rootDigest, lock.rootDigest)) {
+  if (registered === undefined) {
+    if (!registering) at(LOCK_FILE, 'locked but not registered: the registry has no `locked` entry for this run (a lock cut off by a crash, which `harness run` or `harness lock-run` on the folder finishes; or the registry was truncated or the entry removed)');
+  } else if (!sameDigest(registered.data.lockDigest, lockDigest(lock)) || !sameDigest(registered.data.rootDigest, lock.rootDigest)) {
     at(LOCK_FILE, `edited: the registry recorded lock sha256:${registered.data.lockDigest.sha256.slice(0, 12)}… (root ${registered.data.rootDigest.sha256.slice(0, 12)}…), the file is now sha256:${lockDigest(lock).sha256.slice(0, 12)}… (root ${lock.rootDigest.sha256.slice(0, 12)}…)`);
   }
   if (!existsSync(path.join(dir, SUMS_FILE))) at(SUMS_FILE, 'deleted');
