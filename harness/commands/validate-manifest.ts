@@ -1,5 +1,6 @@
 import type { Problem } from '../core/errors.js';
-import { checkManifestFile, type ExperimentContext } from '../pipeline/validate-manifest.js';
+import { checkManifestFile } from '../pipeline/validate-manifest.js';
+import type { ContextCache } from '../pipeline/experiment-context.js';
 
 export interface ValidateManifestOptions {
   manifests: string[];
@@ -13,7 +14,7 @@ export interface ValidateManifestResult {
 }
 
 export async function validateManifests(options: ValidateManifestOptions): Promise<ValidateManifestResult> {
-  const contexts = new Map<string, Promise<ExperimentContext>>();
+  const contexts: ContextCache = new Map();
   const manifests = [];
   let badInput = false;
   for (const file of options.manifests) {

@@ -7,21 +7,21 @@ import { toolsFor } from '../agent/tools/definitions.js';
 import { TraceWriter } from '../agent/trace.js';
 import { copyFiles } from '../store/atomic-write.js';
 import { treeDigest } from '../store/file-tree.js';
-import { createClient } from '../providers/anthropic-client.js';
+import { createClient, requireApiKey } from '../providers/anthropic-client.js';
 import { runCommandAgent } from '../agent/command-agent.js';
 import { simEndpoint } from '../providers/sim-provider.js';
 import type { ProviderName } from './freeze-record.js';
 import { requireSetProvider } from './frozen-set.js';
 import { toolsDigestFor } from './manifest.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
-import type { ExperimentContext } from './validate-manifest.js';
+import type { ContextCache } from './experiment-context.js';
 
 export interface ExecuteOptions {
   manifestFile: string;
   /** The provider the caller asked for; must be the run set's. */
   provider?: ProviderName;
   /** Experiments already loaded in this process (the scheduler reuses them). */
-  contexts?: Map<string, Promise<ExperimentContext>>;
+  contexts?: ContextCache;
 }
 
 /** What the agent loop reports, for one run of one provider. */
@@ -114,13 +114,3 @@ export async function executeValidRun({ files, manifest, ctx: { exp } }: ValidRu
 // "slow response" faults (held for SIM_SLOW_MS) cheap while still exercising the timeout path.
 const SIM_TIMEOUT_MS = 3000;
 const SIM_SLOW_MS = 4500;
-
-export function requireApiKey(): string {
-  const key = process.env.ANTHROPIC_API_KEY;
-  if (key === undefined || key === '') {
-    throw inputError('provider anthropic needs ANTHROPIC_API_KEY, which is not set', {
-      hint: 'export ANTHROPIC_API_KEY=… (see .env.example); to work offline, use a run set frozen for the simulator instead (`make full-runs` without PROVIDER makes one in runs/)',
-    });
-  }
-  return key;
-}

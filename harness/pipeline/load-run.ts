@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { checkFailed, inputError } from '../core/errors.js';
 import type { Manifest } from '../core/types/index.js';
-import { checkManifestFile, contextKey, type ExperimentContext } from './validate-manifest.js';
+import { checkManifestFile } from './validate-manifest.js';
+import { contextOf, type ContextCache, type ExperimentContext } from './experiment-context.js';
 
 export interface RunFiles {
   dir: string;
@@ -40,7 +41,7 @@ export interface ValidRun {
 }
 
 // Every stage after --init starts here: the manifest must still validate, or the stage refuses.
-export async function loadValidRun(dirOrManifest: string, contexts: Map<string, Promise<ExperimentContext>>): Promise<ValidRun> {
+export async function loadValidRun(dirOrManifest: string, contexts: ContextCache): Promise<ValidRun> {
   const files = runFilesFor(dirOrManifest);
   if (!existsSync(files.manifest)) throw inputError(`${files.dir} is not a run folder: no manifest.json`, { hint: 'pass a run folder made by `harness pin-and-run --init`, or its manifest.json' });
   const check = await checkManifestFile(files.manifest, contexts);
@@ -48,5 +49,5 @@ export async function loadValidRun(dirOrManifest: string, contexts: Map<string, 
   if (check.problems.length > 0 || check.manifest === undefined) {
     throw checkFailed(`${files.manifest} fails validation`, { problems: check.problems, hint: 'run `harness validate-manifest` on it for details' });
   }
-  return { files, manifest: check.manifest, ctx: await contexts.get(contextKey(check.manifest))! };
+  return { files, manifest: check.manifest, ctx: await contextOf(check.manifest, contexts) };
 }

@@ -7,7 +7,7 @@ import { relativeToCwd } from '../experiment/locate.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { writeLock, lockDigest, makeReadOnly } from '../store/run-lock.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
-import type { ExperimentContext } from './validate-manifest.js';
+import type { ContextCache } from './experiment-context.js';
 import type { LockedEntry } from './current-runs.js';
 import { verifyLockedRun } from './verify-run.js';
 
@@ -21,7 +21,7 @@ export interface LockResult {
 // lock-run: hash every file, write lock.json and SHA256SUMS, make the run read-only and register
 // it. Locking a locked run verifies it and changes nothing (except registering a lock whose
 // registry entry was never written, e.g. after a crash between the two).
-export async function lockRun(dirOrManifest: string, contexts: Map<string, Promise<ExperimentContext>> = new Map()): Promise<LockResult> {
+export async function lockRun(dirOrManifest: string, contexts: ContextCache = new Map()): Promise<LockResult> {
   return lockValidRun(await loadValidRun(dirOrManifest, contexts));
 }
 

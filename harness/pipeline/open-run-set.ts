@@ -1,11 +1,11 @@
 import type { RegistryEntry } from '../core/types/index.js';
 import { loadExperiment } from '../experiment/load-experiment.js';
+import { requireApiKey } from '../providers/anthropic-client.js';
 import { readEntries } from '../store/registry.js';
-import { requireApiKey } from './execute-run.js';
 import { loadFrozenSet, requireSetProvider, requireUnchangedInputs } from './frozen-set.js';
 import type { ProviderName } from './freeze-record.js';
 import { environmentPins } from './provenance.js';
-import type { ExperimentContext } from './validate-manifest.js';
+import type { ExperimentContext } from './experiment-context.js';
 
 // Every command that makes runs starts the same way: the experiment as it is on disk, its frozen
 // run set, proof that nothing changed since freezing, and (to execute with Claude) an API key.

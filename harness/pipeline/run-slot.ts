@@ -8,7 +8,7 @@ import { initRun, type InitializedRun, type SlotRequest } from './init-run.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import { lockValidRun } from './lock-run.js';
 import type { SandboxMode } from './manifest.js';
-import type { ExperimentContext } from './validate-manifest.js';
+import type { ContextCache } from './experiment-context.js';
 
 export type SlotStage = 'init' | 'execute' | 'evaluate' | 'lock';
 
@@ -35,7 +35,7 @@ export interface PinnedSlot {
 // once, as every stage run by hand validates it; the later stages take what the earlier made.
 export async function pinSlot(
   exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest,
-  options: { sandbox: { mode: SandboxMode; version?: string }; attempt?: number; contexts: Map<string, Promise<ExperimentContext>> },
+  options: { sandbox: { mode: SandboxMode; version?: string }; attempt?: number; contexts: ContextCache },
 ): Promise<PinnedSlot> {
   const run = await initRun(exp, frozen, req, { sandbox: options.sandbox, attempt: options.attempt });
   return { run, valid: await loadValidRun(run.manifestFile, options.contexts) };

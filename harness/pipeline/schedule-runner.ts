@@ -15,7 +15,7 @@ import type { Progress } from './progress.js';
 import { finishSlot, pinSlot, type PinnedSlot, type SlotOutcome } from './run-slot.js';
 import { SlotHistory } from './slot-history.js';
 import { slotAttempts, slotName, type SlotAttempts } from './slot-state.js';
-import { contextsOf } from './validate-manifest.js';
+import { contextsOf } from './experiment-context.js';
 import { verifyLockedRun } from './verify-run.js';
 
 // How many slots are claimed and pinned ahead of a free place.

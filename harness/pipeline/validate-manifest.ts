@@ -4,12 +4,10 @@ import { findSecrets } from '../core/secrets.js';
 import type { Manifest } from '../core/types/index.js';
 import { loadJson } from '../documents/load.js';
 import { documentProblems } from '../documents/validate.js';
-import { loadExperiment, type LoadedExperiment } from '../experiment/load-experiment.js';
-import { loadFrozenSet, type FrozenSet } from './frozen-set.js';
+import { contextOf, type ContextCache, type ExperimentContext } from './experiment-context.js';
 import { changedFixtureFiles } from './freeze-record.js';
 import { pinsSlot, slotOf, toolsDigestFor } from './manifest.js';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 
 export interface ManifestCheck {
   file: string;
@@ -19,37 +17,9 @@ export interface ManifestCheck {
   unreadable: boolean;
 }
 
-export interface ExperimentContext {
-  exp: LoadedExperiment;
-  frozen: FrozenSet;
-}
-
-/** Manifests of one experiment and run set share one loaded context. */
-export function contextKey(m: Manifest): string {
-  return keyOf(m.experiment.path, m.experiment.runsPath);
-}
-
-const keyOf = (experimentPath: string, runsPath: string): string => `${experimentPath}\0${runsPath}`;
-
-/**
- * Contexts for checking the manifests a command pins from an experiment it has just loaded and
- * found unchanged since freezing (openRunSet): that load is the one they are checked against,
- * keyed as buildManifest records its paths, instead of a second load of the same files.
- */
-export function contextsOf(ctx: ExperimentContext): Map<string, Promise<ExperimentContext>> {
-  return new Map([[keyOf(ctx.exp.location.dir, ctx.frozen.runsDir), Promise.resolve(ctx)]]);
-}
-
-/** Loads an experiment and its frozen set once, for checking many manifests against it. */
-async function contextFor(manifest: Manifest): Promise<ExperimentContext> {
-  const exp = await loadExperiment(manifest.experiment.path, { runsRoot: path.dirname(manifest.experiment.runsPath) });
-  const frozen = loadFrozenSet(manifest.experiment.runsPath, exp.config.id);
-  return { exp, frozen };
-}
-
 // Schema first, then meaning: the manifest's own digest, no secrets, and every pinned digest
 // against what is on disk now. Problems are collected, never thrown, so all are reported at once.
-export async function checkManifestFile(file: string, contexts: Map<string, Promise<ExperimentContext>>): Promise<ManifestCheck> {
+export async function checkManifestFile(file: string, contexts: ContextCache): Promise<ManifestCheck> {
   let doc;
   try {
     doc = loadJson(file);
@@ -69,9 +39,7 @@ export async function checkManifestFile(file: string, contexts: Map<string, Prom
   }
   let ctx: ExperimentContext;
   try {
-    const key = contextKey(manifest);
-    if (!contexts.has(key)) contexts.set(key, contextFor(manifest));
-    ctx = await contexts.get(key)!;
+    ctx = await contextOf(manifest, contexts);
   } catch (err) {
     problems.push(...problemsOf(err));
     return { file, manifest, problems, unreadable: false };

@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { inputError } from '../core/errors.js';
 
 export interface RetryNotice {
   attempt: number;
@@ -103,4 +104,15 @@ export function describeError(err: unknown): { message: string; status: number |
     return { message: err.message, status: err.status ?? null, requestId: err.requestID ?? null };
   }
   return { message: `${(err as Error).name}: ${(err as Error).message}`, status: null, requestId: null };
+}
+
+/** The API key for Claude, from the environment; refuses (exit 2) with what to do when it is not set. */
+export function requireApiKey(): string {
+  const key = process.env.ANTHROPIC_API_KEY;
+  if (key === undefined || key === '') {
+    throw inputError('provider anthropic needs ANTHROPIC_API_KEY, which is not set', {
+      hint: 'export ANTHROPIC_API_KEY=… (see .env.example); to work offline, use a run set frozen for the simulator instead (`make full-runs` without PROVIDER makes one in runs/)',
+    });
+  }
+  return key;
 }

@@ -5,11 +5,11 @@ import { scratchProject } from '../test-support/cli.js';
 import { initRun } from './init-run.js';
 import { loadValidRun } from './load-run.js';
 import { openRunSet } from './open-run-set.js';
-import { contextKey, contextsOf, type ExperimentContext } from './validate-manifest.js';
+import { contextOf, contextsOf, type ExperimentContext } from './experiment-context.js';
 
 // A command that pins runs checks their manifests against the experiment it loaded at start, not a
 // second load: contextsOf must be keyed exactly as the manifests buildManifest writes.
-describe('contextsOf', () => {
+describe('contextsOf and contextOf', () => {
   let project: Awaited<ReturnType<typeof scratchProject>>;
   let ctx: ExperimentContext;
   beforeAll(async () => {
@@ -25,7 +25,7 @@ describe('contextsOf', () => {
     const run = await initRun(ctx.exp, ctx.frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, { sandbox: { mode: 'none' } });
     await run.registered;
     const contexts = contextsOf(ctx);
-    expect([...contexts.keys()]).toEqual([contextKey(run.manifest)]);
+    expect(await contextOf(run.manifest, contexts)).toBe(ctx);
     const valid = await loadValidRun(run.manifestFile, contexts);
     expect(valid.ctx).toBe(ctx);
     expect(contexts.size).toBe(1);
