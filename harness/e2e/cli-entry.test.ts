@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../core/package-root.js';
-import { CLI, EXAMPLE, harness, scratchProject } from '../test-support/cli.js';
+import { CLI, EXAMPLE, harness, scratchProject, slotFlags } from '../test-support/cli.js';
 
 // The `harness` command itself: the launcher (dist/bin/harness.cjs) and the program behind it.
 describe('the harness command', () => {
@@ -37,6 +37,17 @@ describe('from a subfolder of the project', () => {
       expect(byFolder.stdout).toContain(`${EXAMPLE} is already frozen with these inputs; nothing changed`);
       expect(existsSync(path.join(project.expDir, 'runs'))).toBe(false);
       expect(existsSync(path.join(tasks, 'runs'))).toBe(false);
+      // A run pinned from the subfolder records its paths relative to the project, so it is
+      // checked, executed and locked the same from the project's root.
+      const pinned = await harness(['pin-and-run', '--init', ...(await slotFlags(project.dir, 0)), '--sandbox', 'none', '--json'], { cwd: tasks });
+      expect(pinned.exitCode, pinned.stderr).toBe(0);
+      const manifestFile = path.resolve(tasks, (JSON.parse(pinned.stdout) as { manifest: string }).manifest);
+      const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as { experiment: { path: string; runsPath: string } };
+      expect(manifest.experiment).toMatchObject({ path: `experiments/${EXAMPLE}`, runsPath: `runs/${EXAMPLE}` });
+      const valid = await harness(['validate-manifest', path.relative(project.dir, manifestFile)], { cwd: project.dir });
+      expect(valid.exitCode, valid.stdout + valid.stderr).toBe(0);
+      const executed = await harness(['pin-and-run', '--execute', '--manifest', manifestFile], { cwd: tasks });
+      expect(executed.exitCode, executed.stderr).toBe(0);
     } finally {
       await project.cleanup();
     }

@@ -59,9 +59,26 @@ export function runsDirFlag(runsDir: string): string {
   return path.resolve(root) === path.resolve(defaultRunsRoot()) ? '' : ` --runs-dir ${root}`;
 }
 
-/** Paths are recorded relative to the working directory so documents move with the repository. */
+/** A path as the working directory reaches it: relative when inside it, else absolute. */
 export function relativeToCwd(p: string): string {
-  const rel = path.relative(process.cwd(), path.resolve(p));
+  return relativeTo(process.cwd(), p);
+}
+
+/**
+ * A path as recorded in a document (a manifest's experiment and run set): relative to the project
+ * (the folder holding experiments/), so documents move with the repository and read the same
+ * from any of its subfolders; absolute when outside it. `fromProject` turns it back.
+ */
+export function projectPath(p: string): string {
+  return relativeTo(projectRoot(), p);
+}
+
+export function fromProject(recorded: string): string {
+  return relativeToCwd(path.resolve(projectRoot(), recorded));
+}
+
+function relativeTo(base: string, p: string): string {
+  const rel = path.relative(base, path.resolve(p));
   return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? path.resolve(p) : rel;
 }
 

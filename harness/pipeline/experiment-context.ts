@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Manifest } from '../core/types/index.js';
 import { loadExperiment, type LoadedExperiment } from '../experiment/load-experiment.js';
+import { fromProject, projectPath } from '../experiment/locate.js';
 import { loadFrozenSet, type FrozenSet } from './frozen-set.js';
 
 /** An experiment as loaded, with its frozen run set: what every stage of a run is checked against. */
@@ -20,7 +21,7 @@ const keyOf = (experimentPath: string, runsPath: string): string => `${experimen
  * records its paths, instead of a second load of the same files.
  */
 export function contextsOf(ctx: ExperimentContext): ContextCache {
-  return new Map([[keyOf(ctx.exp.location.dir, ctx.frozen.runsDir), Promise.resolve(ctx)]]);
+  return new Map([[keyOf(projectPath(ctx.exp.location.dir), projectPath(ctx.frozen.runsDir)), Promise.resolve(ctx)]]);
 }
 
 /** The experiment and run set a manifest was pinned from, loaded once per cache. */
@@ -35,6 +36,7 @@ export function contextOf(manifest: Manifest, contexts: ContextCache): Promise<E
 }
 
 async function load(manifest: Manifest): Promise<ExperimentContext> {
-  const exp = await loadExperiment(manifest.experiment.path, { runsRoot: path.dirname(manifest.experiment.runsPath) });
-  return { exp, frozen: loadFrozenSet(manifest.experiment.runsPath, exp.config.id) };
+  const runsDir = fromProject(manifest.experiment.runsPath);
+  const exp = await loadExperiment(fromProject(manifest.experiment.path), { runsRoot: path.dirname(runsDir) });
+  return { exp, frozen: loadFrozenSet(runsDir, exp.config.id) };
 }

@@ -4,6 +4,7 @@ import { toolsFor } from '../agent/tools/definitions.js';
 import { EVALUATOR_VERSION, PRICE_TABLE_DIGEST } from '../evaluation/price-table.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import type { LoadedTask } from '../experiment/load-task.js';
+import { projectPath } from '../experiment/locate.js';
 import { taskLimits } from '../experiment/resolve-config.js';
 import type { FrozenSet } from './frozen-set.js';
 import { ANTHROPIC_API_VERSION, sdkVersion } from './provenance.js';
@@ -54,8 +55,8 @@ export function buildManifest(
     adhoc: slot.scheduled === undefined,
     experiment: {
       id: exp.config.id,
-      path: exp.location.dir,
-      runsPath: frozen.runsDir,
+      path: projectPath(exp.location.dir),
+      runsPath: projectPath(frozen.runsDir),
       configDigest: exp.configDigest,
       preregistrationDigest: exp.preregistrationDigest,
       scheduleDigest: frozen.record.schedule.digest,

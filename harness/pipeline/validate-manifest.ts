@@ -4,6 +4,7 @@ import { findSecrets } from '../core/secrets.js';
 import type { Manifest } from '../core/types/index.js';
 import { loadJson } from '../documents/load.js';
 import { documentProblems } from '../documents/validate.js';
+import { fromProject } from '../experiment/locate.js';
 import { contextOf, type ContextCache, type ExperimentContext } from './experiment-context.js';
 import { changedFixtureFiles } from './freeze-record.js';
 import { pinsSlot, slotOf, toolsDigestFor } from './manifest.js';
@@ -33,8 +34,8 @@ export async function checkManifestFile(file: string, contexts: ContextCache): P
   const at = (p: string, message: string) => problems.push({ file, path: p, message });
   if (!selfDigestMatches(manifest)) at('/digest', `does not match the manifest's content (now ${jsonDigest({ ...manifest, digest: undefined }).sha256.slice(0, 12)}…): the manifest was edited after it was written`);
   for (const s of findSecrets(manifest, [process.env.ANTHROPIC_API_KEY ?? ''])) at(s.path, `contains ${s.what}; secrets never go into a manifest`);
-  if (!existsSync(manifest.experiment.path)) {
-    at('/experiment/path', `experiment folder ${manifest.experiment.path} not found from ${process.cwd()}: paths in a manifest are relative to the folder the run was pinned in; run harness from there`);
+  if (!existsSync(fromProject(manifest.experiment.path))) {
+    at('/experiment/path', `experiment folder ${manifest.experiment.path} not found: paths in a manifest are relative to the project it was pinned in (the folder holding experiments/); run harness inside that project`);
     return { file, manifest, problems, unreadable: true };
   }
   let ctx: ExperimentContext;
