@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from '../core/types/index.js';
-import { startOrder } from './checks.js';
+import type { Manifest, RegistryEntry } from '../core/types/index.js';
+import { exclusionEvidence, startOrder } from './checks.js';
 import type { EntryOf } from '../core/entries.js';
 
 const pin = (runId: string, at: string) => ({ type: 'pinned', at, data: { runId, attempt: 1 } }) as unknown as EntryOf<'pinned'>;
@@ -23,5 +23,17 @@ describe('startOrder (schedule-order)', () => {
     const same = '2026-12-07T10:00:00.001Z';
     const pins = [pin('x', same), pin('y', same), pin('z', same)];
     expect(startOrder(pins, new Map()).map((e) => e.data.runId)).toEqual(['x', 'y', 'z']);
+  });
+});
+
+describe('exclusionEvidence', () => {
+  const locked = (variant: string, attempt: number) => ({ type: 'locked', data: { runId: `p1-${variant}-a${attempt}`, pairId: 'p1', variant, attempt, adhoc: false } }) as unknown as RegistryEntry;
+  const superseded = (runId: string) => ({ type: 'superseded', data: { runId, pairId: 'p1' } }) as unknown as RegistryEntry;
+
+  it('counts the runs standing for the pair\'s slots, not every locked attempt: a redone half is still one run', () => {
+    const oneHalfRedone = [locked('a', 1), superseded('p1-a-a1'), locked('a', 2)];
+    expect(exclusionEvidence(oneHalfRedone, 'p1', 2)).toEqual({ failedAttempts: 0, lockedRuns: 1, outcomeKnown: false });
+    expect(exclusionEvidence([...oneHalfRedone, locked('b', 1)], 'p1', 2)).toEqual({ failedAttempts: 0, lockedRuns: 2, outcomeKnown: true });
+    expect(exclusionEvidence([...oneHalfRedone, locked('b', 1)], 'p2', 2)).toEqual({ failedAttempts: 0, lockedRuns: 0, outcomeKnown: false });
   });
 });

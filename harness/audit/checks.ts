@@ -147,7 +147,8 @@ function exclusions({ exp, data, entries }: AuditContext): Verdict {
 export function exclusionEvidence(before: readonly RegistryEntry[], pairId: string, variants: number) {
   const ofPair = (e: { data: { pairId: string } }) => e.data.pairId === pairId;
   const failedAttempts = [...ofType(before, 'retried'), ...ofType(before, 'abandoned')].filter(ofPair).length;
-  const lockedRuns = ofType(before, 'locked').filter((e) => ofPair(e) && !e.data.adhoc).length;
+  // One per variant at most: the run standing for each of the pair's slots (not superseded ones).
+  const lockedRuns = [...currentRuns(before).values()].filter(ofPair).length;
   return { failedAttempts, lockedRuns, outcomeKnown: failedAttempts === 0 && lockedRuns >= variants };
 }
 

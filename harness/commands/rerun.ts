@@ -32,9 +32,8 @@ export interface RerunResult {
 // marked superseded with the reason; analysis then uses the new attempt, the audit sees both.
 export async function rerun(options: RerunOptions): Promise<RerunResult> {
   if (options.reason.trim() === '') throw inputError('--reason must say why the run is redone', { hint: 'e.g. --reason "harness bug #12 fixed in the evaluator"' });
-  const runsRoot = options.runsDir ?? defaultRunsRoot();
-  const experiment = options.experiment ?? experimentOfRun(runsRoot, options.runId);
-  const { exp, frozen } = await openRunSet(experiment, runsRoot, 'execute');
+  const experiment = options.experiment ?? experimentOfRun(options.runsDir ?? defaultRunsRoot(), options.runId);
+  const { exp, frozen } = await openRunSet(experiment, options.runsDir, 'execute');
   const entries = await readEntries(frozen.files.registry);
   const standing = currentRuns(entries);
   const run = [...standing.values()].find((e) => e.data.runId === options.runId);

@@ -71,6 +71,10 @@ describe('inputs changed after freezing', () => {
     try {
       const frozen = await harness(['freeze', EXAMPLE, '--pilot', '--runs-dir', 'runs/pilot'], { cwd: project.dir });
       expect(frozen.exitCode, frozen.stderr).toBe(0);
+      // Another provider on a pilot set: the hint freezes a pilot set of its own, where make would.
+      const otherProvider = await harness(['run', EXAMPLE, '--runs-dir', 'runs/pilot', '--provider', 'anthropic'], { cwd: project.dir });
+      expect(otherProvider.exitCode).toBe(2);
+      expect(otherProvider.stderr).toContain('`harness freeze exp-001-role-vs-goal --pilot --provider anthropic --runs-dir runs/pilot/anthropic`');
       await edit(path.join(project.expDir, 'variants', 'goal-centric.md'), (t) => `${t}\nOne more line.\n`);
       const before = await filesUnder(path.join(project.dir, 'runs'));
       const r = await harness(['run', EXAMPLE, '--runs-dir', 'runs/pilot'], { cwd: project.dir });

@@ -114,7 +114,7 @@ describe('pin-and-run --execute on the simulator', () => {
     const r = await executeCli(project.dir, spare, { extra: ['--provider', 'anthropic'] });
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^error: ${EXAMPLE}'s run set in runs/${EXAMPLE} was frozen for provider sim, not anthropic; runs from both would mix providers in one experiment$`, 'm'));
-    expect(r.stderr).toContain(`hint: keep providers apart: \`harness freeze ${EXAMPLE} --provider anthropic --runs-dir runs/anthropic\`, then give the same --runs-dir to every command`);
+    expect(r.stderr).toContain(`hint: keep providers apart, as make does: \`harness freeze ${EXAMPLE} --provider anthropic --runs-dir runs/anthropic\`, then give the same --runs-dir to every command`);
     expect(await treeDigests(project.dir)).toEqual(before);
   });
 

@@ -75,7 +75,7 @@ describe('pin-and-run --full', () => {
     const other = await cli(['run', EXAMPLE, '--provider', 'sim', '--runs-dir', 'runs-anthropic'], { cwd: project.dir, unset: ['ANTHROPIC_API_KEY'] });
     expect(other.exitCode).toBe(2);
     expect(other.stderr).toMatch(/^error: exp-001-role-vs-goal's run set in runs-anthropic\/exp-001-role-vs-goal was frozen for provider anthropic, not sim; runs from both would mix providers in one experiment$/m);
-    expect(other.stderr).toContain('hint: keep providers apart: `harness freeze exp-001-role-vs-goal --provider sim --runs-dir runs/sim`, then give the same --runs-dir to every command');
+    expect(other.stderr).toContain('hint: keep providers apart, as make does: `harness freeze exp-001-role-vs-goal --provider sim --runs-dir runs/sim`, then give the same --runs-dir to every command');
     expect(await treeDigests(project.dir)).toEqual(before);
   });
 });

@@ -25,7 +25,7 @@ export async function evaluateRun(dirOrManifest: string): Promise<EvaluateResult
 
 // `trace`: the events the execution just wrote, when it happened in this process; otherwise
 // agent.log is read back and every line checked against the trace-event schema.
-export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, options: { now?: Date; trace?: readonly TraceEvent[] } = {}): Promise<EvaluateResult> {
+export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, options: { trace?: readonly TraceEvent[] } = {}): Promise<EvaluateResult> {
   if (existsSync(files.lock)) throw inputError(`${manifest.runId} is locked; a locked run is never re-evaluated`, { hint: 'make a new attempt with `harness rerun <run-id> --reason "…"` to evaluate again' });
   if (!existsSync(files.trace)) throw inputError(`${manifest.runId} has not been executed (no agent.log)`, { hint: `run \`harness pin-and-run --execute --manifest ${files.manifest}\` first` });
   const trace = summarizeTrace(options.trace ?? (await readTrace(files.trace)));
@@ -34,7 +34,7 @@ export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, optio
   const checkCtx = { outputs: files.outputs, files: listing.files, fixture: task.workspaceFiles, trace, sandbox: manifest.sandbox.mode };
   const checks = [];
   for (const check of task.spec.checks) checks.push(await runCheck(check, checkCtx));
-  const scorecard = buildScorecard(manifest, checks, trace, options.now ?? new Date());
+  const scorecard = buildScorecard(manifest, checks, trace, new Date());
   const replaced = existsSync(files.scorecard);
   // Made durable with the rest of the run when it is locked; until then a lost scorecard only
   // means the run is evaluated again (or abandoned).

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { jsonDigest, sameDigest, selfDigestMatches } from '../core/digest.js';
 import { checkFailed, inputError, type Problem } from '../core/errors.js';
 import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
-import { runSetFiles, runsDirFlag } from '../experiment/locate.js';
+import { defaultRunsRoot, runSetFiles, runsDirFlag } from '../experiment/locate.js';
 import { freezeRecordFor, inputChanges, scheduleFor, type InputChange, type ProviderName } from './freeze-record.js';
 
 export interface FrozenSet {
@@ -66,7 +67,7 @@ export function requireSetProvider(frozen: FrozenSet, experimentId: string, requ
   const provider = frozen.record.provider;
   if (requested === undefined || requested === provider) return;
   throw inputError(`${experimentId}'s run set in ${frozen.runsDir} was frozen for provider ${provider}, not ${requested}; runs from both would mix providers in one experiment`, {
-    hint: `keep providers apart: \`harness freeze ${experimentId} --provider ${requested} --runs-dir runs/${requested}\`, then give the same --runs-dir to every command`,
+    hint: `keep providers apart, as make does: \`harness freeze ${experimentId}${frozen.record.pilot ? ' --pilot' : ''} --provider ${requested} --runs-dir ${path.join(defaultRunsRoot(), ...(frozen.record.pilot ? ['pilot'] : []), requested)}\`, then give the same --runs-dir to every command`,
   });
 }
 

@@ -53,11 +53,11 @@ function findSlot(exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest): S
 // else of the run).
 export async function initRun(
   exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest,
-  options: { sandbox: { mode: SandboxMode; version?: string }; attempt?: number; now?: Date },
+  options: { sandbox: { mode: SandboxMode; version?: string }; attempt?: number },
 ): Promise<InitializedRun> {
   const scheduled = findSlot(exp, frozen, req);
   const attempt = options.attempt ?? (await nextAttempt(frozen, req, scheduled));
-  const now = options.now ?? new Date();
+  const now = new Date();
   const runId = scheduled !== undefined
     ? runIdFor(scheduled, attempt)
     : `adhoc-${req.task}-${req.variant}-s${req.seed}-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
@@ -94,8 +94,10 @@ async function nextAttempt(frozen: FrozenSet, req: SlotRequest, scheduled: Sched
 // existing (even empty) one. The manifest becomes durable with the rest of the run at lock time.
 function createRunDir(runDir: string, manifest: Manifest): void {
   if (existsSync(runDir)) {
-    throw inputError(`${runDir} already exists but its pin was never registered (a crash while pinning?); a run folder is never reused`, {
-      hint: `for a scheduled slot, \`harness run ${manifest.experiment.id}${runsDirFlag(path.dirname(runDir))}\` registers it as an abandoned attempt and pins the next one`,
+    throw inputError(`${runDir} already exists; a run folder is never reused`, {
+      hint: manifest.adhoc
+        ? 'an ad hoc run id carries the second it was pinned in: pin it again a second later'
+        : `its pin was cut off before it was registered (a crash?): \`harness run ${manifest.experiment.id}${runsDirFlag(path.dirname(runDir))}\` registers that attempt as abandoned and pins the next one`,
     });
   }
   mkdirSync(path.dirname(runDir), { recursive: true });

@@ -27,17 +27,21 @@ export async function lockRun(dirOrManifest: string, contexts: ContextCache = ne
 
 // `scorecard`: the one the evaluation just wrote, when it happened in this process; otherwise
 // scorecard.json is read back and validated.
-export async function lockValidRun(run: ValidRun, options: { now?: Date; scorecard?: Scorecard } = {}): Promise<LockResult> {
+export async function lockValidRun(run: ValidRun, options: { scorecard?: Scorecard } = {}): Promise<LockResult> {
   const { files, manifest, ctx } = run;
   const registry = ctx.frozen.files.registry;
   if (!existsSync(files.scorecard)) throw inputError(`${manifest.runId} has no scorecard`, { hint: `run \`harness evaluate --manifest ${files.manifest}\` first` });
   const scorecard = options.scorecard ?? loadValidJson<Scorecard>('scorecard', files.scorecard);
-  if (scorecard.runId !== manifest.runId) throw checkFailed(`${files.scorecard} belongs to ${scorecard.runId}, not ${manifest.runId}`, { hint: `evaluate this run again (\`harness evaluate --manifest ${files.manifest}\`), which writes its own scorecard` });
+  if (scorecard.runId !== manifest.runId) throw checkFailed(`${files.scorecard} belongs to ${scorecard.runId}, not ${manifest.runId}`, {
+      hint: existsSync(files.lock)
+        ? `the run was changed after locking; \`harness verify ${relativeToCwd(files.dir)}\` lists every problem`
+        : `evaluate this run again (\`harness evaluate --manifest ${files.manifest}\`), which writes its own scorecard`,
+    });
   if (existsSync(files.lock)) {
     const registered = (await readEntries(registry)).find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === manifest.runId);
     return relock(run, registered, scorecard);
   }
-  const lock = await writeLock(files.dir, manifest.runId, manifest.digest, jsonDigest(scorecard), options.now ?? new Date());
+  const lock = await writeLock(files.dir, manifest.runId, manifest.digest, jsonDigest(scorecard), new Date());
   await register(run, scorecard, lock);
   return { runId: manifest.runId, action: 'locked' as const, rootDigest: lock.rootDigest, success: scorecard.success };
 }

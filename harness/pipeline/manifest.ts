@@ -86,7 +86,6 @@ export function buildManifest(
   });
 }
 
-/** Whether a run of this task could start a program (and so needs the sandbox). */
 /** Whether a manifest pins `slot` of the frozen schedule exactly: its index, pair, task, variant, seed and position. */
 export function pinsSlot(m: Manifest, slot: ScheduleSlot | undefined): boolean {
   return slot !== undefined && m.slot.index === slot.index && m.slot.pairId === slot.pairId && m.task.id === slot.task
@@ -96,6 +95,7 @@ export function pinsSlot(m: Manifest, slot: ScheduleSlot | undefined): boolean {
 /** The scheduled slot a manifest names by index (undefined for an ad hoc run or an index not in the schedule). */
 export const slotOf = (m: Manifest, slots: readonly ScheduleSlot[]): ScheduleSlot | undefined => (m.slot.index === null ? undefined : slots[m.slot.index]);
 
+/** Whether a run of this task could start a program (and so needs the sandbox). */
 export function needsCommands(provider: Manifest['provider']['name'], task: LoadedTask): boolean {
   return provider === 'command'
     || task.spec.tools.includes('run_command')

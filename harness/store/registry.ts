@@ -245,7 +245,7 @@ export async function readEntries(file: string): Promise<RegistryEntry[]> {
 export async function readAndFollow(file: string): Promise<{ entries: RegistryEntry[]; follow: () => RegistryEntry[] }> {
   const text = await readRegistryText(file);
   const entries = entriesOf(file, text);
-  return { entries, follow: registryFollower(file, { offset: Buffer.byteLength(text ?? ''), lines: entries.length }) };
+  return { entries, follow: registryFollower(file, { offset: Buffer.byteLength(text ?? ''), lines: (text ?? '').split('\n').length - 1 }) };
 }
 
 function entriesOf(file: string, text: string | undefined): RegistryEntry[] {
@@ -255,10 +255,12 @@ function entriesOf(file: string, text: string | undefined): RegistryEntry[] {
   return parseLines(file, text, 0);
 }
 
+// Line numbers in errors count every line of the file, blank ones included.
 function parseLines(file: string, text: string, linesBefore: number): RegistryEntry[] {
-  return text.split('\n').filter((l) => l !== '').map((line, i) => {
+  return text.split('\n').flatMap((line, i) => {
+    if (line === '') return [];
     try {
-      return JSON.parse(line) as RegistryEntry;
+      return [JSON.parse(line) as RegistryEntry];
     } catch {
       throw inputError(`${file}:${linesBefore + i + 1}: not a JSON registry entry`, { hint: 'run `harness verify` to see what happened to the registry; do not edit it by hand' });
     }
