@@ -18,12 +18,17 @@ export interface LocateOptions {
 
 // The project harness works in: the nearest folder, from the working directory up, that holds an
 // experiments/ folder (so a command works from any subfolder of the project); else the working
-// directory.
+// directory. Looked up once per working directory (manifests ask for it on every pin).
+const roots = new Map<string, string>();
 function projectRoot(): string {
-  for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
-    if (isFolder(path.join(dir, 'experiments'))) return dir;
-    if (path.dirname(dir) === dir) return process.cwd();
+  const cwd = process.cwd();
+  let root = roots.get(cwd);
+  for (let dir = cwd; root === undefined; dir = path.dirname(dir)) {
+    if (isFolder(path.join(dir, 'experiments'))) root = dir;
+    else if (path.dirname(dir) === dir) root = cwd;
   }
+  roots.set(cwd, root);
+  return root;
 }
 
 /**
