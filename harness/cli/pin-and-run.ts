@@ -83,11 +83,8 @@ Examples (slot values come from runs/<exp>/schedule.json; here a slot of the exa
 
 // The flags each stage reads; any other given on the command line is refused rather than
 // silently ignored (the stage and stages flags themselves are checked above).
-const STAGE_FLAGS: Record<'init' | 'execute' | 'full', readonly string[]> = {
-  execute: ['manifest', 'provider', 'json'],
-  init: ['experiment', 'variant', 'task', 'seed', 'pairId', 'adhoc', 'runsDir', 'sandbox', 'provider', 'json'],
-  full: ['experiment', 'variant', 'task', 'seed', 'pairId', 'adhoc', 'runsDir', 'sandbox', 'provider', 'json'],
-};
+const SLOT_FLAGS = ['experiment', 'variant', 'task', 'seed', 'pairId', 'adhoc', 'runsDir', 'sandbox', 'provider', 'json'];
+const STAGE_FLAGS: Record<'init' | 'execute' | 'full', readonly string[]> = { execute: ['manifest', 'provider', 'json'], init: SLOT_FLAGS, full: SLOT_FLAGS };
 
 function refuseUnusedFlags(command: Command, stage: keyof typeof STAGE_FLAGS): void {
   const stageFlags = new Set(['init', 'execute', 'full', ...STAGE_FLAGS[stage]]);
