@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Preregistration, RegistryEntry, Scorecard } from '../core/types/index.js';
-import { loadValidJsonIfPresent } from '../documents/validate.js';
+import { loadJsonIfValid } from '../documents/validate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import type { FrozenSet } from '../pipeline/frozen-set.js';
 
@@ -54,8 +54,8 @@ export async function buildDataset(frozen: FrozenSet, prereg: Preregistration, e
     }
     const treatment = arm(frozen, t.data.runId, t.data.success);
     const control = arm(frozen, c.data.runId, c.data.success);
-    // A locked run whose folder (or scorecard) is gone cannot be analysed: `verify` and the audit
-    // name the deletion, and the pair stays unanalysed until it is excluded (rule harness-fault).
+    // A locked run whose folder or scorecard is gone or broken cannot be analysed (`analyze`
+    // refuses runs that no longer match their locks; `verify` and the audit name the damage), and the pair stays unanalysed until it is excluded (rule harness-fault).
     if (treatment === undefined || control === undefined) {
       incomplete.push(pairId);
       continue;
@@ -77,6 +77,6 @@ export async function buildDataset(frozen: FrozenSet, prereg: Preregistration, e
 
 function arm(frozen: FrozenSet, runId: string, success: boolean): PairedObservation['treatment'] | undefined {
   const file = path.join(frozen.runsDir, runId, 'scorecard.json');
-  const scorecard = loadValidJsonIfPresent<Scorecard>('scorecard', file, 'the locked run was changed; `harness verify` on the experiment lists every problem');
+  const scorecard = loadJsonIfValid<Scorecard>('scorecard', file);
   return scorecard === undefined ? undefined : { runId, success, metrics: scorecard.metrics };
 }

@@ -3,8 +3,7 @@ import type { AnalysisReport, Manifest, RegistryEntry } from '../core/types/inde
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import type { Dataset } from '../analysis/dataset.js';
 import { ofType } from '../core/entries.js';
-import { loadValidJsonIfPresent } from '../documents/validate.js';
-import { runsDirFlag } from '../experiment/locate.js';
+import { loadJsonIfValid } from '../documents/validate.js';
 import type { FrozenSet } from '../pipeline/frozen-set.js';
 
 /** Everything the audit looks at, loaded once. */
@@ -23,7 +22,8 @@ export function lockedManifests(frozen: FrozenSet, entries: readonly RegistryEnt
   const out = new Map<string, Manifest>();
   for (const e of ofType(entries, 'locked')) {
     const file = path.join(frozen.runsDir, e.data.runId, 'manifest.json');
-    const manifest = loadValidJsonIfPresent<Manifest>('manifest', file, `the locked run was changed; \`harness verify ${frozen.record.experiment}${runsDirFlag(frozen.runsDir)}\` lists every problem`);
+    // A manifest gone or broken after locking is the integrity check's finding, not a refusal.
+    const manifest = loadJsonIfValid<Manifest>('manifest', file);
     if (manifest !== undefined) out.set(e.data.runId, manifest);
   }
   return out;

@@ -10,13 +10,14 @@ export function registerVerify(program: Command, setCode: SetExitCode): void {
   program
     .command('verify')
     .description('re-hash every locked run and check the registry chain; name each tampered file or entry')
-    .argument('<target>', 'experiment id (its whole run set) or one run folder')
+    .argument('<target>', 'experiment id or folder (its run set), a run set folder, or one run folder')
     .addOption(runsDirOption())
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Exit status: 0 clean, 1 a problem was found.
 Examples:
   harness verify exp-001-role-vs-goal
+  harness verify runs/by-hand/exp-001-role-vs-goal
   harness verify runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1 --json`)
     .action(async (target: string, opts: { runsDir?: string; json?: boolean }) => {
       const { verify } = await import('../commands/verify.js');

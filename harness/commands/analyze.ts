@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { jsonDigest, sameDigest } from '../core/digest.js';
-import { bug, inputError } from '../core/errors.js';
+import { bug, checkFailed, inputError } from '../core/errors.js';
 import type { AnalysisReport, RegistryEntry } from '../core/types/index.js';
 import { buildDataset } from '../analysis/dataset.js';
 import { buildReport } from '../analysis/build-report.js';
@@ -9,7 +9,10 @@ import { reportHtml } from '../analysis/report-html.js';
 import { reportMarkdown } from '../analysis/report-markdown.js';
 import { schemaProblems } from '../documents/schemas.js';
 import { loadJsonIfValid } from '../documents/validate.js';
+import { runsDirFlag } from '../experiment/locate.js';
+import type { FrozenSet } from '../pipeline/frozen-set.js';
 import { readRunSet } from '../pipeline/open-run-set.js';
+import { verifyStandingRuns } from '../pipeline/verify-experiment.js';
 import { harnessVersion } from '../core/package-root.js';
 import { whoAmI } from '../pipeline/provenance.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
@@ -35,6 +38,7 @@ export interface AnalyzeResult {
 export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   if (options.unblind && (options.reason ?? '').trim() === '') throw inputError('--unblind needs --reason "…"', { hint: 'the reason is recorded in the registry as a deviation and shown by the audit' });
   const { exp, frozen, entries } = await readRunSet(options.experiment, options.runsDir);
+  await requireIntactRuns(exp.config.id, frozen, entries);
   const dir = path.join(frozen.runsDir, 'analysis');
   const files = { json: path.join(dir, 'report.json'), markdown: path.join(dir, 'report.md'), html: path.join(dir, 'report.html') };
   const existing = options.unblind ? undefined : unchangedReport(entries, files.json);
@@ -65,6 +69,19 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
     who, pairsLocked: data.pairs.length, pairsPlanned: data.pairsPlanned, blinded, reportDigest: jsonDigest(report),
   });
   return { upToDate: false, report, files, markdown };
+}
+
+// Only runs that still match their locks are analysed: every run standing for a slot of a pair
+// that is not excluded is checked first (a run folder that is gone leaves its pair unanalysed,
+// which verify and the audit name).
+async function requireIntactRuns(experiment: string, frozen: FrozenSet, entries: readonly RegistryEntry[]): Promise<void> {
+  const problems = await verifyStandingRuns(frozen.runsDir, entries);
+  if (problems.length > 0) {
+    throw checkFailed(`runs of ${experiment} that the analysis would use no longer match their locks`, {
+      problems,
+      hint: `\`harness verify ${experiment}${runsDirFlag(frozen.runsDir)}\` lists every problem; a run changed after locking is redone with \`harness rerun <run-id> --reason "…"\`, or its pair excluded`,
+    });
+  }
 }
 
 // make-style: when nothing but analyses and audits was registered since the last analysis and

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { ofType } from '../core/entries.js';
 import type { Scorecard } from '../core/types/index.js';
-import { loadValidJsonIfPresent } from '../documents/validate.js';
-import { runsDirFlag } from '../experiment/locate.js';
+import { loadJsonIfValid } from '../documents/validate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { readRunSet } from '../pipeline/open-run-set.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
@@ -25,14 +24,14 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
   const location = exp.location;
   const current = currentRuns(entries);
   const progress = new Progress(frozen.schedule.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
-  const verifyHint = `a locked run was changed; \`harness verify ${location.id}${runsDirFlag(frozen.runsDir)}\` lists every problem`;
   const retried = ofType(entries, 'retried');
   for (const slot of frozen.schedule.slots) {
     progress.addSlot(slot.variant);
     const run = current.get(slotKey(slot.pairId, slot.variant));
     if (run === undefined) continue;
-    // A scorecard gone from a locked run leaves its slot done but untimed (`verify` reports it).
-    const scorecard = loadValidJsonIfPresent<Scorecard>('scorecard', path.join(frozen.runsDir, run.data.runId, 'scorecard.json'), verifyHint);
+    // A scorecard gone from a locked run, or broken, leaves its slot done but untimed (status
+    // reads files; `verify` reports the damage).
+    const scorecard = loadJsonIfValid<Scorecard>('scorecard', path.join(frozen.runsDir, run.data.runId, 'scorecard.json'));
     if (scorecard === undefined) progress.alreadyDone(slot.variant, run.data.success);
     else progress.finished(slot.variant, run.data.success, scorecard.metrics.wallTimeSeconds);
   }

@@ -176,6 +176,26 @@ describe('broken manifests and flags', () => {
     expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
   });
 
+  it('verify takes a run set by its folder and checks that set, not the default one', async () => {
+    await fs.cp(path.join(project.dir, 'runs', EXAMPLE), path.join(project.dir, 'runs', 'copy', EXAMPLE), { recursive: true });
+    await edit(path.join(project.dir, 'runs', 'copy', EXAMPLE, 'schedule.json'), (t) => t.replace(/"seed": (\d+)/, (_, n: string) => `"seed": ${Number(n) + 1}`));
+    const copy = await harness(['verify', `runs/copy/${EXAMPLE}`], { cwd: project.dir });
+    expect(copy.exitCode).toBe(1);
+    expect(copy.stdout + copy.stderr).toContain(`runs/copy/${EXAMPLE}/schedule.json: edited: does not match the digest in the freeze record`);
+    expect((await harness(['verify', `runs/${EXAMPLE}`], { cwd: project.dir })).exitCode).toBe(0);
+  });
+
+  it('a folder that is not an experiment, or a run set inside the experiment, is refused (exit 2) before anything is written', async () => {
+    const before = await filesUnder(project.dir);
+    const notExperiment = await harness(['status', './experiments'], { cwd: project.dir });
+    expect(notExperiment.exitCode).toBe(2);
+    expect(notExperiment.stderr).toMatch(/^error: experiments is not an experiment folder: it has no experiment\.yaml$/m);
+    const inside = await harness(['freeze', EXAMPLE, '--runs-dir', 'runs'], { cwd: project.expDir });
+    expect(inside.exitCode).toBe(2);
+    expect(inside.stderr).toMatch(/^error: the run set runs\/exp-001-role-vs-goal would be inside the experiment folder \., where its files would change the experiment's inputs\nhint: give --runs-dir a folder outside the experiment/m);
+    expect(await filesUnder(project.dir)).toEqual(before);
+  });
+
   it('verify on a run set that was never frozen says so (exit 2) rather than reporting tampering', async () => {
     const r = await harness(['verify', EXAMPLE, '--runs-dir', 'runs/fresh'], { cwd: project.dir });
     expect(r.exitCode).toBe(2);
@@ -258,7 +278,7 @@ describe('broken manifests and flags', () => {
       harness(['rerun', 'no-such-run', '--reason', 'test'], { cwd: project.dir }),
     ]);
     expect(verify.exitCode).toBe(2);
-    expect(verify.stderr).toBe(`error: no folder runs/${EXAMPLE}/no-such-run\nhint: pass an experiment id (e.g. exp-001-role-vs-goal) or folder, or a run folder such as runs/<exp>/<run-id>\n`);
+    expect(verify.stderr).toBe(`error: no folder runs/${EXAMPLE}/no-such-run\nhint: pass an experiment id (e.g. exp-001-role-vs-goal) or folder, a run set such as runs/<exp>, or a run folder such as runs/<exp>/<run-id>\n`);
     expect(rerun.exitCode).toBe(2);
     expect(rerun.stderr).toBe('error: no run no-such-run under runs/\nhint: check the run id (runs/<exp>/registry.csv lists every run), and pass --runs-dir if its run set is not under runs/\n');
   });

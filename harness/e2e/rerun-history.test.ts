@@ -188,7 +188,7 @@ describe('run --only, then rerun of one locked run', () => {
   });
 });
 
-describe('status when a locked run lost or broke its scorecard', () => {
+describe('status and analyze when a locked run lost or broke its scorecard', () => {
   let p: Project;
   let runDir: string;
   beforeAll(async () => {
@@ -213,12 +213,17 @@ describe('status when a locked run lost or broke its scorecard', () => {
     }
   });
 
-  it('a scorecard that is not JSON: exit 2 naming the file and pointing at verify, not an internal error', async () => {
+  it('a scorecard that is not JSON: status still counts the slot; analyze refuses the run (exit 1) and names the file; never an internal error', async () => {
     await fs.chmod(path.join(runDir, 'scorecard.json'), 0o644);
     await fs.writeFile(path.join(runDir, 'scorecard.json'), '{"runId": ');
-    const r = await hx(p, ['status', EXAMPLE]);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^error: ${path.relative(p.dir, runDir).replace(/[/.]/g, '\\$&')}/scorecard\\.json(:\\d+:\\d+)?: not valid JSON`, 'm'));
-    expect(r.stderr).toContain('hint: a locked run was changed; `harness verify exp-001-role-vs-goal` lists every problem');
+    const status = await hx(p, ['status', EXAMPLE, '--json']);
+    expect(status.exitCode, status.stderr).toBe(0);
+    expect((JSON.parse(status.stdout) as Status).progress.total).toMatchObject({ done: 4, total: SLOTS });
+    const analyze = await hx(p, ['analyze', EXAMPLE]);
+    expect(analyze.exitCode).toBe(1);
+    expect(analyze.stderr).toMatch(/^error: runs of exp-001-role-vs-goal that the analysis would use no longer match their locks$/m);
+    expect(analyze.stderr).toContain(`${path.relative(p.dir, runDir)}/scorecard.json`);
+    expect(analyze.stderr).toContain('hint: `harness verify exp-001-role-vs-goal` lists every problem');
   });
+
 });

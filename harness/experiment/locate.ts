@@ -51,9 +51,20 @@ export function locateExperiment(nameOrPath: string, options: LocateOptions = {}
       hint: byPath ? 'check the path' : `the experiments here are the folders under ${relativeToCwd(path.join(projectRoot(), 'experiments'))}/; or pass an experiment folder path`,
     });
   }
+  if (byPath && !existsSync(path.join(dir, 'experiment.yaml'))) {
+    throw inputError(`${dir} is not an experiment folder: it has no experiment.yaml`, {
+      hint: 'name the experiment by its id (a folder of experiments/) or pass the folder holding its experiment.yaml; a run set is chosen with --runs-dir',
+    });
+  }
   const id = path.basename(path.resolve(dir));
   const runsRoot = options.runsRoot ?? defaultRunsRoot(dir);
-  return { id, dir, configFile: path.join(dir, 'experiment.yaml'), runsDir: relativeToCwd(path.join(runsRoot, id)) };
+  const runsDir = relativeToCwd(path.join(runsRoot, id));
+  if (!path.relative(path.resolve(dir), path.resolve(runsDir)).startsWith('..')) {
+    throw inputError(`the run set ${runsDir} would be inside the experiment folder ${dir}, where its files would change the experiment's inputs`, {
+      hint: `give --runs-dir a folder outside the experiment (relative to where you are), e.g. ${relativeToCwd(defaultRunsRoot(dir))}`,
+    });
+  }
+  return { id, dir, configFile: path.join(dir, 'experiment.yaml'), runsDir };
 }
 
 const isFolder = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();

@@ -1,11 +1,12 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Problem } from '../core/errors.js';
-import type { FreezeRecord } from '../core/types/index.js';
+import { ofType } from '../core/entries.js';
+import type { FreezeRecord, RegistryEntry } from '../core/types/index.js';
 import { runSetFiles } from '../experiment/locate.js';
 import { verifyRegistryChain } from '../store/registry-verify.js';
 import { LOCK_FILE } from '../store/run-lock.js';
-import type { LockedEntry } from './current-runs.js';
+import { currentRuns, type LockedEntry } from './current-runs.js';
 import { frozenFileProblems } from './frozen-set.js';
 import { verifyLockedRun } from './verify-run.js';
 
@@ -35,8 +36,7 @@ export async function verifyRunSet(runsDir: string, onlyRun?: string): Promise<V
   const dirs = onlyRun !== undefined ? [onlyRun] : await runDirs(runsDir);
   let lockedRuns = 0;
   for (const dir of dirs) {
-    const runId = await runIdOf(dir);
-    const entry = runId === undefined ? undefined : locked.get(runId);
+    const entry = locked.get(path.basename(dir));
     if (existsSync(path.join(dir, LOCK_FILE))) {
       lockedRuns++;
       problems.push(...(await verifyLockedRun(dir, entry)));
@@ -45,12 +45,27 @@ export async function verifyRunSet(runsDir: string, onlyRun?: string): Promise<V
     }
   }
   if (onlyRun === undefined) {
-    const present = new Set(await Promise.all(dirs.map(async (d) => await runIdOf(d))));
+    const present = new Set(dirs.map((d) => path.basename(d)));
     for (const [runId, e] of locked) {
       if (!present.has(runId)) problems.push({ file: path.join(runsDir, runId), message: `run folder deleted or renamed: registry entry ${e.seq} locked it` });
     }
   }
   return { runsDir, registryEntries: chain.entries.length, lockedRuns, problems };
+}
+
+/**
+ * The runs an analysis uses, checked against their locks: the run standing for each slot of every
+ * pair that is not excluded. A run folder that is gone is skipped (its pair cannot be analysed,
+ * and verifyRunSet names the deletion).
+ */
+export async function verifyStandingRuns(runsDir: string, entries: readonly RegistryEntry[]): Promise<Problem[]> {
+  const excluded = new Set(ofType(entries, 'excluded').map((e) => e.data.pairId));
+  const problems: Problem[] = [];
+  for (const run of currentRuns(entries).values()) {
+    const dir = path.join(runsDir, run.data.runId);
+    if (!excluded.has(run.data.pairId) && existsSync(dir)) problems.push(...(await verifyLockedRun(dir, run)));
+  }
+  return problems;
 }
 
 async function freezeProblems(files: ReturnType<typeof runSetFiles>): Promise<Problem[]> {
@@ -63,19 +78,11 @@ async function freezeProblems(files: ReturnType<typeof runSetFiles>): Promise<Pr
   }
 }
 
-/** Run folders of a run set: every subfolder with a manifest. */
+/** Run folders of a run set (each named by its run id): every subfolder with a manifest or a lock. */
 async function runDirs(runsDir: string): Promise<string[]> {
   const entries = await fs.readdir(runsDir, { withFileTypes: true }).catch(() => []);
   return entries
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && existsSync(path.join(runsDir, e.name, 'manifest.json')))
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && ['manifest.json', LOCK_FILE].some((f) => existsSync(path.join(runsDir, e.name, f))))
     .map((e) => path.join(runsDir, e.name))
     .sort();
-}
-
-async function runIdOf(dir: string): Promise<string | undefined> {
-  try {
-    return (JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { runId?: string }).runId;
-  } catch {
-    return undefined;
-  }
 }
