@@ -11,7 +11,7 @@ export function registerEvaluate(program: Command, _setCode: SetExitCode): void 
     .addHelpText('after', `
 Re-evaluating an unlocked run replaces its scorecard; a locked run is never touched.
 Example:
-  harness evaluate --manifest runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1/manifest.json`)
+  harness evaluate --manifest runs/by-hand/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1/manifest.json`)
     .action(async (opts: { manifest: string; json?: boolean }) => {
       const { evaluate } = await import('../commands/evaluate.js');
       const r = await evaluate({ manifest: opts.manifest });

@@ -10,9 +10,9 @@ export function registerLockRun(program: Command, _setCode: SetExitCode): void {
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Locking a locked run verifies it and changes nothing. Check a lock with coreutils alone:
-  cd runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1 && sha256sum -c SHA256SUMS
+  cd runs/by-hand/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1 && sha256sum -c SHA256SUMS
 Example:
-  harness lock-run runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1`)
+  harness lock-run runs/by-hand/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1`)
     .action(async (run: string, opts: { json?: boolean }) => {
       const { lockRun } = await import('../commands/lock-run.js');
       const r = await lockRun({ run });

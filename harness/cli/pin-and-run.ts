@@ -40,13 +40,15 @@ export function registerPinAndRun(program: Command, setCode: SetExitCode): void 
     .addOption(sandboxOption())
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
-Examples (slot values come from runs/<exp>/schedule.json; here a slot of the example experiment):
-  harness pin-and-run --init --experiment exp-001-role-vs-goal --variant goal-centric \\
-      --task TASK-001 --seed 2127222524 --pair-id pair-0001
-  harness pin-and-run --init ... --adhoc --runs-dir runs/scratch    # a try outside the schedule, in a set of its own
-  harness pin-and-run --full --experiment exp-001-role-vs-goal --variant goal-centric \\
-      --task TASK-001 --seed 2127222524 --pair-id pair-0001
-  harness pin-and-run --execute --manifest runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1/manifest.json`)
+Examples, on a run set of their own (\`harness freeze exp-001-role-vs-goal --runs-dir runs/by-hand\` first:
+make full-runs has locked every slot of runs/exp-001-role-vs-goal); slot values come from its schedule.json:
+  harness pin-and-run --init --experiment exp-001-role-vs-goal --runs-dir runs/by-hand \\
+      --variant goal-centric --task TASK-001 --seed 2127222524 --pair-id pair-0001
+  harness pin-and-run --execute --manifest runs/by-hand/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1/manifest.json
+  harness pin-and-run --full --experiment exp-001-role-vs-goal --runs-dir runs/by-hand \\
+      --variant role-centric --task TASK-001 --seed 2127222524 --pair-id pair-0001
+  harness pin-and-run --init --adhoc --experiment exp-001-role-vs-goal --runs-dir runs/by-hand \\
+      --variant goal-centric --task TASK-001 --seed 7 --pair-id try-1      # a try outside the schedule`)
     .action(async (flags: PinAndRunFlags, command: Command) => {
       const stages = [flags.init, flags.execute, flags.full].filter(Boolean).length;
       if (stages !== 1) throw inputError('say which one stage to run: --init, --execute or --full', { hint: 'harness pin-and-run --help' });

@@ -12,7 +12,7 @@ export function registerValidateManifest(program: Command, setCode: SetExitCode)
     .addHelpText('after', `
 Exit status: 0 all valid, 1 a manifest failed a check, 2 a file is not a readable manifest.
 Examples:
-  harness validate-manifest runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1/manifest.json
+  harness validate-manifest runs/by-hand/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1/manifest.json
   harness validate-manifest runs/exp-001-role-vs-goal/*/manifest.json --json`)
     .action(async (files: string[], opts: { json?: boolean }) => {
       const { validateManifests } = await import('../commands/validate-manifest.js');

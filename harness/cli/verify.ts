@@ -18,7 +18,7 @@ Exit status: 0 clean, 1 a problem was found.
 Examples:
   harness verify exp-001-role-vs-goal
   harness verify runs/by-hand/exp-001-role-vs-goal
-  harness verify runs/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1 --json`)
+  harness verify runs/by-hand/exp-001-role-vs-goal/pair-0001-TASK-001-goal-centric-a1 --json`)
     .action(async (target: string, opts: { runsDir?: string; json?: boolean }) => {
       const { verify } = await import('../commands/verify.js');
       const r = await verify({ target, runsDir: opts.runsDir });

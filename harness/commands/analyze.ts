@@ -37,6 +37,7 @@ export interface AnalyzeResult {
 // (who looked, when, at how many pairs); an unblinded look before the planned N is a deviation.
 export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   if (options.unblind && (options.reason ?? '').trim() === '') throw inputError('--unblind needs --reason "…"', { hint: 'the reason is recorded in the registry as a deviation and shown by the audit' });
+  if (!options.unblind && options.reason !== undefined) throw inputError('--reason goes with --unblind', { hint: 'without --unblind nothing is unblinded, so there is no reason to record; drop --reason, or add --unblind' });
   const { exp, frozen, entries } = await readRunSet(options.experiment, options.runsDir);
   await requireIntactRuns(exp.config.id, frozen, entries);
   const dir = path.join(frozen.runsDir, 'analysis');

@@ -40,10 +40,10 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   if (run === undefined) {
     const locked = entries.find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === options.runId);
     const instead = locked === undefined ? undefined : standing.get(slotKey(locked.data.pairId, locked.data.variant));
-    throw inputError(locked !== undefined ? `${options.runId} is already superseded or ad hoc; only the run standing for a slot can be rerun` : `${options.runId} is not a locked run of ${exp.config.id}`, {
-      hint: locked === undefined ? 'an unlocked run is finished by `harness run`, not rerun'
-        : instead !== undefined ? `the run standing for its slot is ${instead.data.runId}` : `${path.join(frozen.runsDir, 'registry.csv')} lists every run of the set`,
-    });
+    const hint = instead !== undefined ? `the run standing for its slot is ${instead.data.runId}`
+      : locked === undefined && existsSync(path.join(frozen.runsDir, options.runId)) ? 'an unlocked run is finished by `harness run`, not rerun'
+        : `${path.join(frozen.runsDir, 'registry.csv')} lists every run of the set`;
+    throw inputError(locked !== undefined ? `${options.runId} is already superseded or ad hoc; only the run standing for a slot can be rerun` : `${options.runId} is not a locked run of ${exp.config.id}`, { hint });
   }
   const slot = frozen.schedule.slots.find((s) => s.pairId === run.data.pairId && s.variant === run.data.variant)!;
   // Everything that can refuse does so before the old run is marked superseded.
@@ -62,7 +62,8 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
 }
 
 function experimentOfRun(runsRoot: string, runId: string): string {
-  const found = existsSync(runsRoot) ? readdirSync(runsRoot).filter((exp) => existsSync(path.join(runsRoot, exp, runId, 'manifest.json'))) : [];
+  if (runId.includes('/')) throw inputError(`rerun takes a run id, not a path: ${runId}`, { hint: `pass the run folder's name, e.g. ${path.basename(runId)}, and --runs-dir if its run set is not under runs/` });
+  const found = existsSync(runsRoot) ? readdirSync(runsRoot).filter((exp) => existsSync(path.join(runsRoot, exp, runId))) : [];
   if (found.length === 1) return found[0]!;
   if (found.length === 0) {
     throw inputError(`no run ${runId} under ${runsRoot}/`, { hint: `check the run id (${runsRoot}/<exp>/registry.csv lists every run), and pass --runs-dir if its run set is not under ${runsRoot}/` });

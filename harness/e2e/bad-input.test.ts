@@ -176,6 +176,20 @@ describe('broken manifests and flags', () => {
     expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
   });
 
+  it('flags that would be ignored or lead nowhere are refused (exit 2) with what to do', async () => {
+    const [reasonOnly, rerunPath, notFrozen] = await Promise.all([
+      harness(['analyze', EXAMPLE, '--reason', 'why'], { cwd: project.dir }),
+      harness(['rerun', `runs/${EXAMPLE}/pair-0001-TASK-001-goal-centric-a1`, '--reason', 'r'], { cwd: project.dir }),
+      harness(['run', EXAMPLE, '--provider', 'anthropic', '--runs-dir', 'runs/anth'], { cwd: project.dir }),
+    ]);
+    expect(reasonOnly.exitCode).toBe(2);
+    expect(reasonOnly.stderr).toMatch(/^error: --reason goes with --unblind$/m);
+    expect(rerunPath.exitCode).toBe(2);
+    expect(rerunPath.stderr).toMatch(/^error: rerun takes a run id, not a path: runs\/exp-001-role-vs-goal\/pair-0001-TASK-001-goal-centric-a1\nhint: pass the run folder's name, e\.g\. pair-0001-TASK-001-goal-centric-a1/m);
+    expect(notFrozen.exitCode).toBe(2);
+    expect(notFrozen.stderr).toContain(`hint: run \`harness freeze ${EXAMPLE} --provider anthropic --runs-dir runs/anth\` first`);
+  });
+
   it('verify takes a run set by its folder and checks that set, not the default one', async () => {
     await fs.cp(path.join(project.dir, 'runs', EXAMPLE), path.join(project.dir, 'runs', 'copy', EXAMPLE), { recursive: true });
     await edit(path.join(project.dir, 'runs', 'copy', EXAMPLE, 'schedule.json'), (t) => t.replace(/"seed": (\d+)/, (_, n: string) => `"seed": ${Number(n) + 1}`));

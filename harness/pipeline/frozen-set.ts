@@ -16,9 +16,10 @@ export interface FrozenSet {
 }
 
 /** The frozen run set of an experiment, its record and schedule checked against each other. */
-export function loadFrozenSet(runsDir: string, experimentId: string): FrozenSet {
+/** `provider`: the one the caller asked for, named in the freeze command a "not frozen" error suggests. */
+export function loadFrozenSet(runsDir: string, experimentId: string, provider?: ProviderName): FrozenSet {
   const files = runSetFiles(runsDir);
-  if (!existsSync(files.freezeRecord)) throw notFrozenError(runsDir, experimentId);
+  if (!existsSync(files.freezeRecord)) throw notFrozenError(runsDir, experimentId, provider);
   const record = loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord);
   const schedule = loadValidJson<Schedule>('schedule', files.schedule);
   const problems = frozenFileProblems(files, record, schedule);
@@ -39,9 +40,9 @@ export function frozenFileProblems(files: ReturnType<typeof runSetFiles>, record
   return problems;
 }
 
-export function notFrozenError(runsDir: string, experimentId: string) {
+export function notFrozenError(runsDir: string, experimentId: string, provider?: ProviderName) {
   return inputError(`experiment ${experimentId} is not frozen: ${runSetFiles(runsDir).freezeRecord} does not exist`, {
-    hint: `run \`harness freeze ${experimentId}${runsDirFlag(runsDir)}\` first`,
+    hint: `run \`harness freeze ${experimentId}${provider === undefined ? '' : ` --provider ${provider}`}${runsDirFlag(runsDir)}\` first`,
   });
 }
 

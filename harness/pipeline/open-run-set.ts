@@ -14,7 +14,7 @@ import type { ExperimentContext } from './experiment-context.js';
 export async function openRunSet(experiment: string, runsDir: string | undefined, purpose: 'pin' | 'execute', provider?: ProviderName): Promise<ExperimentContext> {
   void environmentPins();
   const exp = await loadExperiment(experiment, { runsRoot: runsDir });
-  const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
+  const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id, provider);
   requireUnchangedInputs(exp, frozen);
   requireSetProvider(frozen, exp.config.id, provider);
   if (purpose === 'execute' && frozen.record.provider === 'anthropic') requireApiKey();
