@@ -17,6 +17,6 @@ Example:
     .action(async (experiment: string, opts: { runsDir?: string; json?: boolean }) => {
       const { status } = await import('../commands/status.js');
       const r = await status({ experiment, runsDir: opts.runsDir });
-      emit(r, opts.json, (x) => `${x.experiment} (provider ${x.provider})\n${progressTable(x.progress, { timing: false })}`);
+      emit(r, opts.json, (x) => `${x.experiment} (${x.pilot ? 'pilot set, ' : ''}provider ${x.provider})\n${progressTable(x.progress, { timing: false })}`);
     });
 }

@@ -14,6 +14,8 @@ export interface StatusOptions {
 export interface StatusResult {
   experiment: string;
   provider: string;
+  /** A pilot set (one pair per task, never counted by the confirmatory analysis). */
+  pilot: boolean;
   progress: ProgressSnapshot;
   complete: boolean;
 }
@@ -40,5 +42,5 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
     progress.retried(r.data.variant);
   }
   const snapshot = progress.snapshot();
-  return { experiment: location.id, provider: frozen.record.provider, progress: { ...snapshot, elapsedSeconds: 0, etaSeconds: null }, complete: snapshot.total.done === snapshot.total.total };
+  return { experiment: location.id, provider: frozen.record.provider, pilot: frozen.record.pilot, progress: { ...snapshot, elapsedSeconds: 0, etaSeconds: null }, complete: snapshot.total.done === snapshot.total.total };
 }

@@ -7,6 +7,7 @@ import { summarizeTrace } from '../evaluation/trace-summary.js';
 import { writeFileUnsynced, writeJsonUnsynced } from '../store/atomic-write.js';
 import { listTree } from '../store/file-tree.js';
 import { readTrace } from '../store/trace-file.js';
+import { runsDirFlag } from '../experiment/locate.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 
 export interface EvaluateResult {
@@ -26,7 +27,7 @@ export async function evaluateRun(dirOrManifest: string): Promise<EvaluateResult
 // `trace`: the events the execution just wrote, when it happened in this process; otherwise
 // agent.log is read back and every line checked against the trace-event schema.
 export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, options: { trace?: readonly TraceEvent[] } = {}): Promise<EvaluateResult> {
-  if (existsSync(files.lock)) throw inputError(`${manifest.runId} is locked; a locked run is never re-evaluated`, { hint: 'make a new attempt with `harness rerun <run-id> --reason "…"` to evaluate again' });
+  if (existsSync(files.lock)) throw inputError(`${manifest.runId} is locked; a locked run is never re-evaluated`, { hint: `make a new attempt with \`harness rerun ${manifest.runId}${runsDirFlag(ctx.frozen.runsDir)} --reason "…"\` to evaluate again` });
   if (!existsSync(files.trace)) throw inputError(`${manifest.runId} has not been executed (no agent.log)`, { hint: `run \`harness pin-and-run --execute --manifest ${files.manifest}\` first` });
   const trace = summarizeTrace(options.trace ?? (await readTrace(files.trace)));
   const task = ctx.exp.tasks.find((t) => t.id === manifest.task.id)!;
