@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
-import { locateExperiment, relativeToCwd, runSetFiles } from '../experiment/locate.js';
+import { isRunSetFolder, locateExperiment, relativeToCwd } from '../experiment/locate.js';
 import { notFrozenError } from '../pipeline/frozen-set.js';
 import { verifyRunSet, type VerifyReport } from '../pipeline/verify-experiment.js';
 import { LOCK_FILE } from '../store/run-lock.js';
@@ -15,8 +15,7 @@ export interface VerifyOptions {
 // registry does: verify reports what is missing).
 function frozenRunsDir(experiment: string, runsRoot: string | undefined): string {
   const location = locateExperiment(experiment, { runsRoot });
-  const files = runSetFiles(location.runsDir);
-  if (!existsSync(files.freezeRecord) && !existsSync(files.registry)) throw notFrozenError(location.runsDir, location.id);
+  if (!isRunSetFolder(location.runsDir)) throw notFrozenError(location.runsDir, location.id);
   return location.runsDir;
 }
 
@@ -29,7 +28,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport & { o
   if (run === null && options.target.includes('/') && !existsSync(options.target)) {
     throw inputError(`no folder ${options.target}`, { hint: 'pass an experiment id (e.g. exp-001-role-vs-goal) or folder, a run set such as runs/<exp>, or a run folder such as runs/<exp>/<run-id>' });
   }
-  const runSet = Object.values(runSetFiles('')).some((f) => has(f)) ? relativeToCwd(options.target) : undefined;
+  const runSet = isRunSetFolder(options.target) ? relativeToCwd(options.target) : undefined;
   const report = run !== null
     ? await verifyRunSet(path.dirname(run), run)
     : await verifyRunSet(runSet ?? frozenRunsDir(options.target, options.runsDir));

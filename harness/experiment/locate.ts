@@ -98,6 +98,12 @@ function relativeTo(base: string, p: string): string {
   return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? path.resolve(p) : rel;
 }
 
+/** Whether a folder is a run set: it holds a freeze record or a registry (what is left of one counts). */
+export function isRunSetFolder(dir: string): boolean {
+  const files = runSetFiles(dir);
+  return existsSync(files.freezeRecord) || existsSync(files.registry);
+}
+
 export function runSetFiles(runsDir: string): { freezeRecord: string; schedule: string; registry: string } {
   return {
     freezeRecord: path.join(runsDir, 'experiment.lock.json'),

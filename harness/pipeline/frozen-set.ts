@@ -15,8 +15,10 @@ export interface FrozenSet {
   schedule: Schedule;
 }
 
-/** The frozen run set of an experiment, its record and schedule checked against each other. */
-/** `provider`: the one the caller asked for, named in the freeze command a "not frozen" error suggests. */
+/**
+ * The frozen run set of an experiment, its record and schedule checked against each other.
+ * `provider`: the one the caller asked for, named in the freeze command a "not frozen" error suggests.
+ */
 export function loadFrozenSet(runsDir: string, experimentId: string, provider?: ProviderName): FrozenSet {
   const files = runSetFiles(runsDir);
   if (!existsSync(files.freezeRecord)) throw notFrozenError(runsDir, experimentId, provider);

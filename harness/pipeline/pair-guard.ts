@@ -1,8 +1,8 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
 import { runIdFor } from '../core/schedule.js';
 import type { Manifest, ScheduleSlot } from '../core/types/index.js';
+import { loadJsonIfValid } from '../documents/validate.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import { slotKey, type LockedEntry } from './current-runs.js';
@@ -28,13 +28,14 @@ export async function requireUnbrokenPairs(
   const environment = await environmentPins();
   const now = new Date();
   for (const slot of pending) {
+    const partners = standing(slot);
     // A slot whose lock was cut off before it was registered is registered, not run again.
-    if (slotAttempts(frozen.runsDir, slot).latestLocked) continue;
-    for (const partner of standing(slot)) {
+    if (partners.length === 0 || slotAttempts(frozen.runsDir, slot).latestLocked) continue;
+    const ours = buildManifest(exp, frozen, { scheduled: slot, task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, attempt: 1 }, runIdFor(slot, 1), sandbox, environment, now);
+    for (const partner of partners) {
       // A partner that cannot be read is `verify`'s to report; it breaks the pair either way.
-      const theirs = await loadManifest(path.join(frozen.runsDir, partner.data.runId, 'manifest.json'));
+      const theirs = loadJsonIfValid<Manifest>('manifest', path.join(frozen.runsDir, partner.data.runId, 'manifest.json'));
       if (theirs === undefined) continue;
-      const ours = buildManifest(exp, frozen, { scheduled: slot, task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, attempt: 1 }, runIdFor(slot, 1), sandbox, environment, now);
       const differences = sharedPinDifferences(theirs, ours);
       if (differences.length > 0) broken.push({ slot, partner: partner.data.runId, differences });
     }
@@ -52,12 +53,4 @@ export async function requireUnbrokenPairs(
       'meanwhile --only runs the other slots',
     ].join('\n'),
   });
-}
-
-async function loadManifest(file: string): Promise<Manifest | undefined> {
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8')) as Manifest;
-  } catch {
-    return undefined;
-  }
 }
