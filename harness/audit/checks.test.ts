@@ -1,28 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import type { Manifest, RegistryEntry } from '../core/types/index.js';
+import type { RegistryEntry } from '../core/types/index.js';
 import { exclusionEvidence, startOrder } from './checks.js';
 import type { EntryOf } from '../core/entries.js';
 
 const pin = (runId: string, at: string) => ({ type: 'pinned', at, data: { runId, attempt: 1 } }) as unknown as EntryOf<'pinned'>;
-const manifest = (createdAt: string) => ({ createdAt }) as Manifest;
 
 describe('startOrder (schedule-order)', () => {
   it('orders pins by when their runs were pinned, not by where a batch of entries landed in the registry', () => {
     // Process B's batch (its first pin, slot 52) was written before process A's batch of pins made earlier.
-    const registryOrder = [pin('a-30', '2026-12-07T10:00:00.050Z'), pin('b-52', '2026-12-07T10:00:00.040Z'), pin('a-31', '2026-12-07T10:00:00.050Z'), pin('lost', '2026-12-07T10:00:00.045Z')];
-    const manifests = new Map([
-      ['a-30', manifest('2026-12-07T10:00:00.001Z')],
-      ['a-31', manifest('2026-12-07T10:00:00.002Z')],
-      ['b-52', manifest('2026-12-07T10:00:00.030Z')],
+    const registryOrder = [pin('a-30', '2026-12-07T10:00:00.050Z'), pin('b-52', '2026-12-07T10:00:00.040Z'), pin('a-31', '2026-12-07T10:00:00.050Z'), pin('a-32', '2026-12-07T10:00:00.045Z')];
+    const pinnedAt = new Map([
+      ['a-30', '2026-12-07T10:00:00.001Z'],
+      ['a-31', '2026-12-07T10:00:00.002Z'],
+      ['b-52', '2026-12-07T10:00:00.030Z'],
+      ['a-32', '2026-12-07T10:00:00.003Z'],
     ]);
-    // A run with no manifest (never locked) is placed by its entry's time.
-    expect(startOrder(registryOrder, manifests).map((e) => e.data.runId)).toEqual(['a-30', 'a-31', 'b-52', 'lost']);
+    expect(startOrder(registryOrder, pinnedAt).map((e) => e.data.runId)).toEqual(['a-30', 'a-31', 'a-32', 'b-52']);
   });
 
   it('keeps registry order between runs pinned in the same millisecond', () => {
     const same = '2026-12-07T10:00:00.001Z';
     const pins = [pin('x', same), pin('y', same), pin('z', same)];
-    expect(startOrder(pins, new Map()).map((e) => e.data.runId)).toEqual(['x', 'y', 'z']);
+    expect(startOrder(pins, new Map(pins.map((p) => [p.data.runId, same]))).map((e) => e.data.runId)).toEqual(['x', 'y', 'z']);
   });
 });
 

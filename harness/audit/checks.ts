@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { sameDigest, jsonDigest } from '../core/digest.js';
 import type { AuditReport, Manifest, RegistryEntry } from '../core/types/index.js';
+import { loadJsonIfValid } from '../documents/validate.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { scheduleFor, scheduleText } from '../pipeline/freeze-record.js';
@@ -62,23 +64,45 @@ async function scheduleRegenerates({ exp, frozen }: AuditContext): Promise<Verdi
     : { failures: [`${frozen.files.schedule} differs from the schedule regenerated from seed ${exp.config.design.seed}`], evidence: [] };
 }
 
-function scheduleOrder({ entries, manifests }: AuditContext): Verdict {
-  const firsts = startOrder(ofType(entries, 'pinned').filter((e) => e.data.attempt === 1 && e.data.slotIndex !== null), manifests);
+function scheduleOrder({ entries, manifests, frozen }: AuditContext): Verdict {
+  const pins = ofType(entries, 'pinned').filter((e) => e.data.attempt === 1 && e.data.slotIndex !== null);
+  const times = pinTimes(pins, manifests, frozen.runsDir);
+  const firsts = startOrder(pins.filter((e) => times.has(e.data.runId)), times);
   // Compare each run's start position with its rank in schedule order (runs may cover a subset).
   const rank = new Map([...firsts].sort((a, b) => a.data.slotIndex! - b.data.slotIndex!).map((e, i) => [e.data.runId, i]));
   const late = firsts.flatMap((e, position) => (Math.abs(position - rank.get(e.data.runId)!) > ORDER_TOLERANCE ? [`${e.data.runId} (slot ${e.data.slotIndex}) started as run ${position + 1}, scheduled as run ${rank.get(e.data.runId)! + 1}`] : []));
   const inversions = firsts.filter((e, i) => i > 0 && e.data.slotIndex! < firsts[i - 1]!.data.slotIndex!).length;
-  return { failures: late, evidence: [`${firsts.length} first attempts; ${inversions} started just before an earlier slot (concurrency, within ${ORDER_TOLERANCE} positions)`] };
+  const undated = pins.filter((e) => !times.has(e.data.runId)).map((e) => e.data.runId);
+  return {
+    failures: late,
+    evidence: [
+      `${firsts.length} first attempts; ${inversions} started just before an earlier slot (concurrency, within ${ORDER_TOLERANCE} positions)`,
+      ...(undated.length === 0 ? [] : [`${undated.length} left out, their manifest missing or unreadable (nothing dates their start): ${undated.join(', ')}`]),
+    ],
+  };
+}
+
+// When each run was pinned: its manifest's createdAt (locked runs' manifests are loaded already;
+// an attempt that was never locked still has its own). A run without a readable manifest has no
+// time: its registry entry's is the time its batch of entries was written, which can be later
+// than runs pinned after it.
+function pinTimes(pins: readonly EntryOf<'pinned'>[], manifests: ReadonlyMap<string, Manifest>, runsDir: string): Map<string, string> {
+  const times = new Map<string, string>();
+  for (const { data: { runId } } of pins) {
+    const manifest = manifests.get(runId) ?? loadJsonIfValid<Manifest>('manifest', path.join(runsDir, runId, 'manifest.json'));
+    if (manifest !== undefined) times.set(runId, manifest.createdAt);
+  }
+  return times;
 }
 
 /**
- * Pins in the order the runs were pinned: by each manifest's createdAt (locked runs), else by the
- * entry's time. Registry order is not that order when several processes run: each writes its
- * pins in batches, and one process's batch can land between another's pin and its entry.
+ * Pins in the order the runs were pinned, by `times` (each run's manifest createdAt; registry
+ * order between runs of the same millisecond). Registry order is not that order when several
+ * processes run: each writes its pins in batches, and one process's batch can land between
+ * another's pin and its entry.
  */
-export function startOrder<E extends EntryOf<'pinned'>>(pins: readonly E[], manifests: ReadonlyMap<string, Manifest>): E[] {
-  const at = (e: E) => manifests.get(e.data.runId)?.createdAt ?? e.at;
-  return pins.map((e, i) => ({ e, i, t: at(e) })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i)).map((x) => x.e);
+export function startOrder<E extends EntryOf<'pinned'>>(pins: readonly E[], times: ReadonlyMap<string, string>): E[] {
+  return pins.map((e, i) => ({ e, i, t: times.get(e.data.runId)! })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i)).map((x) => x.e);
 }
 
 function pinsMatch({ frozen, manifests }: AuditContext): Verdict {

@@ -194,6 +194,8 @@ describe.concurrent('planted violations, each on its own copy', () => {
     expect(checkOf(audit, 'exclusions-registered').evidence).toContain(`${pair}: not analysed and no registered exclusion`);
     expect(evidence(audit, 'sample-size')).toContain(`TASK-002: ${PAIRS_PER_TASK - 1} analysable pairs, fewer than the registered ${PAIRS_PER_TASK}`);
     expect(evidence(audit, 'pairs-intact')).toContain(`${PAIRS - 1}/${PAIRS - 1} complete pairs intact`);
+    // Nothing dates their start any more (a registry entry's time is its batch's): left out of the order check.
+    expect(evidence(audit, 'schedule-order')).toContain(`2 left out, their manifest missing or unreadable (nothing dates their start): ${runIds.join(', ')}`);
 
     // A lost run directory is what the harness-fault rule is for: excluded, the pair drops out whole.
     // Both its runs had been locked, and neither failed: the exclusion is listed as made with the outcome known.
