@@ -186,6 +186,23 @@ describe('run --only, then rerun of one locked run', () => {
     expect(r.stdout).toContain(`completeness gate: FAILED, ${task3.length}/${task3.length} slots locked but 1 of them does not verify (listed above)\n`);
     expect(await runFolders(p)).toEqual([...task3.map((s) => `${s.pairId}-${s.task}-${s.variant}-a1`), newId].sort());
   });
+
+  it('a locked run whose lock.json or whole folder was deleted is named and not re-run: its result is not redone as an "abandoned" attempt', async () => {
+    const [noLock, noFolder] = task3.filter((s) => `${s.pairId}-${s.task}-${s.variant}-a1` !== oldId).map((s) => `${s.pairId}-${s.task}-${s.variant}-a1`);
+    await fs.chmod(path.join(runSetDir(p), noLock!), 0o755);
+    await fs.rm(path.join(runSetDir(p), noLock!, 'lock.json'));
+    await fs.chmod(path.join(runSetDir(p), noFolder!), 0o755);
+    await fs.rm(path.join(runSetDir(p), noFolder!), { recursive: true });
+    const entriesBefore = (await registry(p)).length;
+    const r = await hx(p, ['run', EXAMPLE, '--only', 'task=TASK-003']);
+    expect(r.exitCode, r.stderr).toBe(1);
+    const named = /locked runs that do not verify \(not re-run; see `harness verify \S+`\): (.*)\n/.exec(r.stdout)?.[1]?.split(', ');
+    expect(named?.sort()).toEqual([newId, noLock, noFolder].sort());
+    expect(r.stdout).toContain(`completeness gate: FAILED, ${task3.length}/${task3.length} slots locked but 3 of them do not verify (listed above)\n`);
+    expect(existsSync(path.join(runSetDir(p), noLock!.replace(/-a1$/, '-a2')))).toBe(false);
+    expect(existsSync(path.join(runSetDir(p), noFolder!.replace(/-a1$/, '-a2')))).toBe(false);
+    expect(await registry(p)).toHaveLength(entriesBefore);
+  });
 });
 
 describe('status and analyze when a locked run lost or broke its scorecard', () => {

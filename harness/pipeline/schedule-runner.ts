@@ -216,15 +216,19 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
 
 // Make-style: a slot whose standing run is locked is up to date (counted, and with verifySkipped
 // checked against its lock: one that no longer verifies is named, not re-run); the rest are pending.
+// A registered lock is on disk before its entry is written, so a standing run whose lock.json (or
+// whole folder) is gone was tampered with, never cut off by a crash: named, not re-run either.
 async function pendingSlots(slots: readonly ScheduleSlot[], current: ReadonlyMap<string, LockedEntry>, frozen: FrozenSet, options: RunnerOptions, summary: RunnerSummary): Promise<ScheduleSlot[]> {
   const pending: ScheduleSlot[] = [];
   for (const slot of slots) {
     const run = current.get(slotKey(slot.pairId, slot.variant));
-    if (run === undefined || !existsSync(path.join(frozen.runsDir, run.data.runId, LOCK_FILE))) {
+    if (run === undefined) {
       pending.push(slot);
       continue;
     }
-    if (options.verifySkipped && (await verifyLockedRun(path.join(frozen.runsDir, run.data.runId), run)).length > 0) summary.notVerified.push(run.data.runId);
+    const dir = path.join(frozen.runsDir, run.data.runId);
+    const lockGone = !existsSync(path.join(dir, LOCK_FILE));
+    if (lockGone || (options.verifySkipped && (await verifyLockedRun(dir, run)).length > 0)) summary.notVerified.push(run.data.runId);
     options.progress.alreadyDone(slot.variant, run.data.success);
     summary.upToDate++;
   }
