@@ -236,6 +236,20 @@ describe('a run killed while it was being locked, then run again', () => {
     const v = await hx(p, ['verify', EXAMPLE]);
     expect(v.exitCode, v.stdout).toBe(0);
   });
+
+  // Last: it cuts the registry.
+  it('a registry cut back to its freeze entry is not refilled: a locked run without its pin is refused by run and lock-run (exit 1)', async () => {
+    const file = path.join(runSetDir(p), 'registry.jsonl');
+    const genesis = (await fs.readFile(file, 'utf8')).split('\n')[0]!;
+    await fs.writeFile(file, `${genesis}\n`);
+    for (const args of [['run', EXAMPLE], ['lock-run', path.join('runs', EXAMPLE, runId)]]) {
+      const r = await hx(p, args);
+      expect(r.exitCode, args[0]).toBe(1);
+      expect(r.stderr, args[0]).toContain(`${runId} is locked, but the registry has neither its lock nor its pin: entries were lost from`);
+      expect(r.stderr, args[0]).toContain('the registry was truncated or edited; restore it from a backup');
+    }
+    expect(await fs.readFile(file, 'utf8')).toBe(`${genesis}\n`);
+  });
 });
 
 describe('a pinned run whose folder was lost (power loss before the folder reached the disk)', () => {

@@ -38,12 +38,25 @@ export async function lockValidRun(run: ValidRun, options: { scorecard?: Scoreca
         : `evaluate this run again (\`harness evaluate --manifest ${files.manifest}\`), which writes its own scorecard`,
     });
   if (existsSync(files.lock)) {
-    const registered = (await readEntries(registry)).find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === manifest.runId);
+    const entries = await readEntries(registry);
+    const registered = entries.find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === manifest.runId);
+    if (registered === undefined) requirePinRegistered(run, entries);
     return relock(run, registered, scorecard);
   }
   const lock = await writeLock(files.dir, manifest.runId, manifest.digest, jsonDigest(scorecard), new Date());
   await register(run, scorecard, lock);
   return { runId: manifest.runId, action: 'locked' as const, rootDigest: lock.rootDigest, success: scorecard.success };
+}
+
+// A lock is registered only after the run's pin is on disk, so a crash can leave a lock without
+// its `locked` entry but never without its `pinned` one: a locked run whose pin is not in the
+// registry means entries were lost (the registry truncated or edited), and registering the lock
+// now would give the run a history it never had.
+function requirePinRegistered({ manifest, files, ctx }: ValidRun, entries: readonly RegistryEntry[]): void {
+  if (entries.some((e) => e.type === 'pinned' && e.data.runId === manifest.runId)) return;
+  throw checkFailed(`${manifest.runId} is locked, but the registry has neither its lock nor its pin: entries were lost from ${ctx.frozen.files.registry}`, {
+    hint: `a crash never loses a registered pin: the registry was truncated or edited; restore it from a backup, then \`harness verify ${relativeToCwd(ctx.frozen.runsDir)}\` (${relativeToCwd(files.dir)} is left as it is)`,
+  });
 }
 
 async function relock(run: ValidRun, registered: LockedEntry | undefined, scorecard: Scorecard): Promise<LockResult> {
