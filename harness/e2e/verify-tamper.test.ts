@@ -161,6 +161,18 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(problems(r.stdout)).toEqual([`${RUNS}/registry.jsonl:${line + 1}: edited: entry ${seq} (locked) no longer matches its digest`]);
   });
 
+  it.concurrent('the registry deleted: every command that reads the set refuses (exit 1), none starts a new one', async () => {
+    const dir = await copyOfSet();
+    const file = path.join(dir, RUNS, 'registry.jsonl');
+    await fs.rm(file);
+    for (const args of [['status'], ['run'], ['analyze'], ['audit'], ['freeze'], ['exclude', '--pair-id', 'pair-0001', '--rule', 'harness-fault', '--reason', 'x']]) {
+      const r = await cli([args[0]!, EXAMPLE, ...args.slice(1)], { cwd: dir });
+      expect(r.exitCode, args[0]).toBe(1);
+      expect(r.stderr, args[0]).toContain(`${RUNS}/registry.jsonl: deleted: a frozen run set keeps its registry from the freeze on`);
+    }
+    await expect(fs.access(file)).rejects.toThrow();
+  });
+
   it.concurrent('a registry entry removed from the middle: exit 1, naming where the chain breaks', async () => {
     let removed: Entry | undefined;
     const r = await tampered(async (dir) => {

@@ -25,6 +25,8 @@ export function loadFrozenSet(runsDir: string, experimentId: string, provider?: 
   const record = loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord);
   const schedule = loadValidJson<Schedule>('schedule', files.schedule);
   const problems = frozenFileProblems(files, record, schedule);
+  // Frozen sets are created with their registry (pipeline/freeze.ts): one without it lost it.
+  if (!existsSync(files.registry)) problems.push({ file: files.registry, message: 'deleted: a frozen run set keeps its registry from the freeze on' });
   if (problems.length > 0) {
     throw checkFailed(`the run set in ${runsDir} was edited after freezing`, {
       problems,
