@@ -3,6 +3,7 @@ import type { Preregistration, RegistryEntry, Scorecard } from '../core/types/in
 import { loadJsonIfValid } from '../documents/validate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import type { FrozenSet } from '../pipeline/frozen-set.js';
+import { runFiles } from '../pipeline/load-run.js';
 
 export type Metrics = Scorecard['metrics'];
 
@@ -52,8 +53,8 @@ export async function buildDataset(frozen: FrozenSet, prereg: Preregistration, e
       incomplete.push(pairId);
       continue;
     }
-    const treatment = arm(frozen, t.data.runId, t.data.success);
-    const control = arm(frozen, c.data.runId, c.data.success);
+    const treatment = arm(frozen, t.data.runId);
+    const control = arm(frozen, c.data.runId);
     // A locked run whose folder or scorecard is gone or broken cannot be analysed (`analyze`
     // refuses runs that no longer match their locks; `verify` and the audit name the damage), and the pair stays unanalysed until it is excluded (rule harness-fault).
     if (treatment === undefined || control === undefined) {
@@ -75,8 +76,9 @@ export async function buildDataset(frozen: FrozenSet, prereg: Preregistration, e
   };
 }
 
-function arm(frozen: FrozenSet, runId: string, success: boolean): PairedObservation['treatment'] | undefined {
-  const file = path.join(frozen.runsDir, runId, 'scorecard.json');
-  const scorecard = loadJsonIfValid<Scorecard>('scorecard', file);
-  return scorecard === undefined ? undefined : { runId, success, metrics: scorecard.metrics };
+// The outcome is the scorecard's, the document the run's lock covers; the registry's copy of it
+// (what status and the record files read) is checked against it by verify and the audit.
+function arm(frozen: FrozenSet, runId: string): PairedObservation['treatment'] | undefined {
+  const scorecard = loadJsonIfValid<Scorecard>('scorecard', runFiles(path.join(frozen.runsDir, runId)).scorecard);
+  return scorecard === undefined ? undefined : { runId, success: scorecard.success, metrics: scorecard.metrics };
 }

@@ -17,6 +17,7 @@ import { harnessVersion } from '../core/package-root.js';
 import { whoAmI } from '../pipeline/provenance.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
 import { appendEntry } from '../store/registry.js';
+import { verifyRegistryChain } from '../store/registry-verify.js';
 
 export interface AnalyzeOptions {
   experiment: string;
@@ -72,13 +73,13 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   return { upToDate: false, report, files, markdown };
 }
 
-// Only runs that still match their locks are analysed: every run standing for a slot of a pair
-// that is not excluded is checked first (a run folder that is gone leaves its pair unanalysed,
-// which verify and the audit name).
+// Only an unbroken registry and runs that still match their locks are analysed: the chain is
+// checked, and every run standing for a slot of a pair that is not excluded (a run folder that is
+// gone leaves its pair unanalysed, which verify and the audit name).
 async function requireIntactRuns(experiment: string, frozen: FrozenSet, entries: readonly RegistryEntry[]): Promise<void> {
-  const problems = await verifyStandingRuns(frozen.runsDir, entries);
+  const problems = [...(await verifyRegistryChain(frozen.files.registry)).problems, ...(await verifyStandingRuns(frozen.runsDir, entries))];
   if (problems.length > 0) {
-    throw checkFailed(`runs of ${experiment} that the analysis would use no longer match their locks`, {
+    throw checkFailed(`the registry of ${experiment}, or runs the analysis would use, no longer match what was recorded`, {
       problems,
       hint: `\`harness verify ${experiment}${runsDirFlag(frozen.runsDir)}\` lists every problem; a run changed after locking is redone with \`harness rerun <run-id> --reason "…"\`, or its pair excluded`,
     });

@@ -5,6 +5,7 @@ import { loadJsonIfValid } from '../documents/validate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { readRunSet } from '../pipeline/open-run-set.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
+import { runFiles } from '../pipeline/load-run.js';
 
 export interface StatusOptions {
   experiment: string;
@@ -33,7 +34,7 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
     if (run === undefined) continue;
     // A scorecard gone from a locked run, or broken, leaves its slot done but untimed (status
     // reads files; `verify` reports the damage).
-    const scorecard = loadJsonIfValid<Scorecard>('scorecard', path.join(frozen.runsDir, run.data.runId, 'scorecard.json'));
+    const scorecard = loadJsonIfValid<Scorecard>('scorecard', runFiles(path.join(frozen.runsDir, run.data.runId)).scorecard);
     if (scorecard === undefined) progress.alreadyDone(slot.variant, run.data.success);
     else progress.finished(slot.variant, run.data.success, scorecard.metrics.wallTimeSeconds);
   }

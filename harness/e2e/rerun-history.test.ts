@@ -238,7 +238,7 @@ describe('status and analyze when a locked run lost or broke its scorecard', () 
     expect((JSON.parse(status.stdout) as Status).progress.total).toMatchObject({ done: 4, total: SLOTS });
     const analyze = await hx(p, ['analyze', EXAMPLE]);
     expect(analyze.exitCode).toBe(1);
-    expect(analyze.stderr).toMatch(/^error: runs of exp-001-role-vs-goal that the analysis would use no longer match their locks$/m);
+    expect(analyze.stderr).toMatch(/^error: the registry of exp-001-role-vs-goal, or runs the analysis would use, no longer match what was recorded$/m);
     expect(analyze.stderr).toContain(`${path.relative(p.dir, runDir)}/scorecard.json`);
     expect(analyze.stderr).toContain('hint: `harness verify exp-001-role-vs-goal` lists every problem');
   });

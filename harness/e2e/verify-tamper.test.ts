@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonDigest } from '../core/digest.js';
 import type { RegistryEntry } from '../core/types/index.js';
-import { appendEntriesLocked } from '../store/registry.js';
+import { appendEntriesLocked, entryDigest } from '../store/registry.js';
 import { lockDigest, writeLock } from '../store/run-lock.js';
 import { EXAMPLE, scratchProject } from '../test-support/cli.js';
 import { cli, editYaml, freezeCli, scheduleOf, slotArgs } from './execute-support.js';
@@ -148,17 +148,21 @@ describe('verify: a locked run set and its tampered copies', () => {
   it.concurrent('a registry entry edited (JSON still valid): exit 1, naming its line', async () => {
     let line = 0;
     let seq = -1;
+    let entry: (Entry & { data: { success: boolean } }) | undefined;
     const r = await tampered(async (dir) => {
       const lines = await registryLines(dir);
       line = lines.findIndex((l) => (JSON.parse(l) as Entry).type === 'locked');
-      const entry = JSON.parse(lines[line]!) as Entry & { data: { success: boolean } };
+      entry = JSON.parse(lines[line]!) as Entry & { data: { success: boolean } };
       seq = entry.seq;
       entry.data.success = !entry.data.success;
       lines[line] = JSON.stringify(entry);
       await writeRegistry(dir, lines);
     });
     expect(r.exitCode).toBe(1);
-    expect(problems(r.stdout)).toEqual([`${RUNS}/registry.jsonl:${line + 1}: edited: entry ${seq} (locked) no longer matches its digest`]);
+    expect(problems(r.stdout)).toEqual([
+      `${RUNS}/registry.jsonl:${line + 1}: edited: entry ${seq} (locked) no longer matches its digest`,
+      `${RUNS}/registry.jsonl: entry ${seq} (locked ${entry!.data.runId}) disagrees with the locked run: success (${entry!.data.success}, the scorecard says ${!entry!.data.success})`,
+    ]);
   });
 
   it.concurrent('the registry deleted: every command that reads the set refuses (exit 1), none starts a new one', async () => {
@@ -171,6 +175,41 @@ describe('verify: a locked run set and its tampered copies', () => {
       expect(r.stderr, args[0]).toContain(`${RUNS}/registry.jsonl: deleted: a frozen run set keeps its registry from the freeze on`);
     }
     await expect(fs.access(file)).rejects.toThrow();
+  });
+
+  it.concurrent("a locked run's outcome flipped in the registry with the hash chain recomputed: verify names the entry, analyze refuses the edit without the recomputation", async () => {
+    let seq = -1;
+    let runId = '';
+    let flipped = false;
+    const r = await tampered(async (dir) => {
+      const lines = await registryLines(dir);
+      const at = lines.findIndex((l) => (JSON.parse(l) as Entry).type === 'locked');
+      const entries = lines.map((l) => JSON.parse(l) as RegistryEntry);
+      const entry = entries[at] as Extract<RegistryEntry, { type: 'locked' }>;
+      ({ seq, data: { runId } } = entry);
+      flipped = !entry.data.success;
+      entry.data.success = flipped;
+      for (let i = at; i < entries.length; i++) {
+        if (i > 0) entries[i]!.prev = entries[i - 1]!.digest;
+        entries[i]!.digest = entryDigest(entries[i]!);
+      }
+      await writeRegistry(dir, entries.map((e) => JSON.stringify(e)));
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([`${RUNS}/registry.jsonl: entry ${seq} (locked ${runId}) disagrees with the locked run: success (${flipped}, the scorecard says ${!flipped})`]);
+    const recomputed = await cli(['analyze', EXAMPLE, '--unblind', '--reason', 'look'], { cwd: r.dir });
+    expect(recomputed.exitCode).toBe(1);
+    expect(recomputed.stderr).toContain(`${RUNS}/registry.jsonl: entry ${seq} (locked ${runId}) disagrees with the locked run`);
+
+    const broken = await copyOfSet();
+    const lines = await registryLines(broken);
+    const at = lines.findIndex((l) => (JSON.parse(l) as Entry).type === 'locked');
+    lines[at] = lines[at]!.replace(/"success":(true|false)/, (_m, v: string) => `"success":${v === 'true' ? 'false' : 'true'}`);
+    await writeRegistry(broken, lines);
+    const analyze = await cli(['analyze', EXAMPLE, '--unblind', '--reason', 'look'], { cwd: broken });
+    expect(analyze.exitCode).toBe(1);
+    expect(analyze.stderr).toContain(`error: the registry of ${EXAMPLE}, or runs the analysis would use, no longer match what was recorded`);
+    expect(analyze.stderr).toContain(`${RUNS}/registry.jsonl:${at + 1}: edited: entry ${at} (locked) no longer matches its digest`);
   });
 
   it.concurrent('a registry entry removed from the middle: exit 1, naming where the chain breaks', async () => {

@@ -16,7 +16,8 @@ export interface RunFiles {
   sums: string;
 }
 
-function runFiles(dir: string): RunFiles {
+/** The files of the run folder `dir`. */
+export function runFiles(dir: string): RunFiles {
   return {
     dir,
     manifest: path.join(dir, 'manifest.json'),

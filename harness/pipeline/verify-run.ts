@@ -1,13 +1,14 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { digestOf, sameDigest } from '../core/digest.js';
+import { digestOf, sameDigest, sha256Hex } from '../core/digest.js';
 import type { Problem } from '../core/errors.js';
-import type { RunLock } from '../core/types/index.js';
+import type { RunLock, Scorecard } from '../core/types/index.js';
 import { schemaProblems } from '../documents/schemas.js';
+import { runSetFiles } from '../experiment/locate.js';
 import { listTree } from '../store/file-tree.js';
 import { LOCK_FILE, SUMS_FILE, lockDigest, runContents } from '../store/run-lock.js';
-
 import type { LockedEntry } from './current-runs.js';
+import { runFiles } from './load-run.js';
 
 // Re-hashes a locked run and names every difference from its lock: modified, added, deleted or
 // renamed files, changed links, loosened permissions, and a lock that the registry does not know
@@ -27,6 +28,8 @@ export async function verifyLockedRun(dir: string, registered: LockedEntry | und
     if (!registering) at(LOCK_FILE, 'locked but not registered: the registry has no `locked` entry for this run (a lock cut off by a crash, which `harness run` or `harness lock-run` on the folder finishes; or the registry was truncated or the entry removed)');
   } else if (!sameDigest(registered.data.lockDigest, lockDigest(lock)) || !sameDigest(registered.data.rootDigest, lock.rootDigest)) {
     at(LOCK_FILE, `edited: the registry recorded lock sha256:${registered.data.lockDigest.sha256.slice(0, 12)}… (root ${registered.data.rootDigest.sha256.slice(0, 12)}…), the file is now sha256:${lockDigest(lock).sha256.slice(0, 12)}… (root ${lock.rootDigest.sha256.slice(0, 12)}…)`);
+  } else {
+    problems.push(...(await entryAgainstRun(dir, registered, lock)));
   }
   if (!existsSync(path.join(dir, SUMS_FILE))) at(SUMS_FILE, 'deleted');
   else if (!sameDigest(digestOf(await fs.readFile(path.join(dir, SUMS_FILE))), lock.rootDigest)) at(SUMS_FILE, 'modified: does not match the root digest in lock.json');
@@ -54,6 +57,34 @@ export async function verifyLockedRun(dir: string, registered: LockedEntry | und
   for (const s of now.special) at(s, 'a special file appeared after locking');
   problems.push(...(await loosenedPermissions(dir)));
   return problems;
+}
+
+// What the `locked` entry copies from the run (its digests and outcome, which status and the record
+// files read) must be what the lock and the scorecard say: a registry whose hash chain was
+// recomputed after editing an entry still chains, but no longer agrees with the locked files.
+// The scorecard is compared only when it is as locked (a changed one is named below).
+async function entryAgainstRun(dir: string, registered: LockedEntry, lock: RunLock): Promise<Problem[]> {
+  const differs: string[] = [];
+  if (!sameDigest(registered.data.manifestDigest, lock.manifestDigest)) differs.push('manifest digest');
+  if (!sameDigest(registered.data.scorecardDigest, lock.scorecardDigest)) differs.push('scorecard digest');
+  const scorecard = await readLockedScorecard(dir, lock);
+  if (scorecard !== undefined) {
+    if (scorecard.success !== registered.data.success) differs.push(`success (${registered.data.success}, the scorecard says ${scorecard.success})`);
+    if (scorecard.stopReason !== registered.data.stopReason) differs.push(`stop reason (${registered.data.stopReason}, the scorecard says ${scorecard.stopReason})`);
+  }
+  if (differs.length === 0) return [];
+  return [{ file: runSetFiles(path.dirname(dir)).registry, message: `entry ${registered.seq} (locked ${path.basename(dir)}) disagrees with the locked run: ${differs.join(', ')}` }];
+}
+
+async function readLockedScorecard(dir: string, lock: RunLock): Promise<Scorecard | undefined> {
+  const file = runFiles(dir).scorecard;
+  const listed = lock.files.find((f) => path.join(dir, f.path) === file);
+  try {
+    const bytes = await fs.readFile(file);
+    return listed !== undefined && sha256Hex(bytes) === listed.sha256 ? (JSON.parse(bytes.toString('utf8')) as Scorecard) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function loosenedPermissions(dir: string): Promise<Problem[]> {
