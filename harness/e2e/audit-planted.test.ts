@@ -177,6 +177,14 @@ describe.concurrent('planted violations, each on its own copy', () => {
     expect(exitCode).toBe(1);
     expect(failed(audit)).toEqual(['inputs-unchanged']);
     expect(evidence(audit, 'inputs-unchanged')).toMatch(/experiments\/exp-001-role-vs-goal\/experiment\.yaml: experiment config changed: frozen sha256:[0-9a-f]{12}…, now sha256:[0-9a-f]{12}… \(after freezing\)/);
+    // analyze and exclude act on the pre-registration as frozen: they refuse changed inputs and write nothing.
+    const before = await registry(p);
+    for (const args of [['analyze', EXAMPLE, '--unblind', '--reason', 'look'], ['exclude', EXAMPLE, '--pair-id', slots[0]!.pairId, '--rule', 'harness-fault', '--reason', 'x']]) {
+      const r = await ok(p, args, 2);
+      expect(r.stderr, args[0]).toContain(`error: the inputs of ${EXAMPLE} changed since it was frozen`);
+      expect(r.stderr, args[0]).toMatch(/experiments\/exp-001-role-vs-goal\/experiment\.yaml: experiment config changed/);
+    }
+    expect(await registry(p)).toEqual(before);
   }, SLOW);
 
   it('(e) a pair deleted: registry-and-locks-verify names both run folders, the pair is not analysed until excluded', async () => {

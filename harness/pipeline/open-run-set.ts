@@ -24,7 +24,8 @@ export async function openRunSet(experiment: string, runsDir: string | undefined
 /**
  * A run set as it is, for commands that read it (status, analyze, audit, exclude): the experiment,
  * its frozen set and the registry's entries. Inputs changed since freezing are not refused here:
- * the audit reports them.
+ * status shows the set as it is and the audit reports them; analyze and exclude, which act on the
+ * pre-registration, refuse them (requireUnchangedInputs).
  */
 export async function readRunSet(experiment: string, runsDir: string | undefined): Promise<ExperimentContext & { entries: RegistryEntry[] }> {
   const exp = await loadExperiment(experiment, { runsRoot: runsDir });
