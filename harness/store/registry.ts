@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, promises as fs, readSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, promises as fs, readSync, writeFileSync } from 'node:fs';
 import lockfile from 'proper-lockfile';
 import { jsonDigest, type Digest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
@@ -124,16 +124,31 @@ export async function appendEntriesLocked(file: string, items: readonly (NewEntr
   const runsDir = path.dirname(file);
   // Whether the record files are in step with the registry before this append (record-files.ts).
   const inStep = recordFilesCover(runsDir, previous);
-  const fd = openSync(file, 'a');
-  try {
-    writeFileSync(fd, written.map((e) => `${JSON.stringify(e)}\n`).join(''));
-  } finally {
-    closeSync(fd);
-  }
+  appendWhole(file, written.map((e) => `${JSON.stringify(e)}\n`).join(''));
   await syncPaths([file]);
   if (created) await syncPaths([runsDir]);
   await updateRecordFiles(file, inStep ? written : undefined);
   return written;
+}
+
+// A write that fails partway (a full disk) is cut back off, so the registry never keeps part of a
+// line: the caller gets the error, and the file is as it was.
+function appendWhole(file: string, text: string): void {
+  const fd = openSync(file, 'a');
+  try {
+    const size = fstatSync(fd).size;
+    try {
+      writeFileSync(fd, text);
+    } catch (err) {
+      ftruncateSync(fd, size);
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+        throw inputError(`no space left on the disk holding ${file}: nothing was registered`, { hint: 'free some space (df -h shows how much is left), then run the command again', cause: err });
+      }
+      throw err;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // The record files are derived: when updating them fails, the entries still stand, and the mark,
