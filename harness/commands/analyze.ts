@@ -45,7 +45,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const dir = path.join(frozen.runsDir, 'analysis');
   const files = { json: path.join(dir, 'report.json'), markdown: path.join(dir, 'report.md'), html: path.join(dir, 'report.html') };
   const existing = options.unblind ? undefined : unchangedReport(entries, files.json);
-  if (existing !== undefined) return { upToDate: true, report: existing, files, markdown: await fs.readFile(files.markdown, 'utf8') };
+  if (existing !== undefined) return { upToDate: true, report: existing, files, markdown: await writeViews(existing, files, { onlyChanged: true }) };
   const head = entries.at(-1)!;
   const data = await buildDataset(frozen, exp.preregistration, entries);
   const complete = data.incomplete.length === 0;
@@ -64,10 +64,8 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const problems = schemaProblems('report', report);
   if (problems.length > 0) throw bug(`the report does not match schemas/report.schema.json: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
   await fs.mkdir(dir, { recursive: true });
-  const markdown = reportMarkdown(report);
   await writeJsonAtomic(files.json, report);
-  await writeFileAtomic(files.markdown, markdown);
-  await writeFileAtomic(files.html, reportHtml(report, markdown));
+  const markdown = await writeViews(report, files, { onlyChanged: false });
   await appendEntry(frozen.files.registry, exp.config.id, 'analysed', {
     who, pairsLocked: data.pairs.length, pairsPlanned: data.pairsPlanned, blinded, reportDigest: jsonDigest(report),
   });
@@ -85,6 +83,16 @@ async function requireIntactRuns(experiment: string, frozen: FrozenSet, entries:
       hint: `\`harness verify ${experiment}${runsDirFlag(frozen.runsDir)}\` lists every problem; a run changed after locking is redone with \`harness rerun <run-id> --reason "…"\`, or its pair excluded`,
     });
   }
+}
+
+// report.md and report.html say what report.json says (which the registry's `analysed` entry
+// pins); a report that stands has them written anew when they no longer do (edited or deleted).
+async function writeViews(report: AnalysisReport, files: AnalyzeResult['files'], { onlyChanged }: { onlyChanged: boolean }): Promise<string> {
+  const markdown = reportMarkdown(report);
+  for (const [file, text] of [[files.markdown, markdown], [files.html, reportHtml(report, markdown)]] as const) {
+    if (!onlyChanged || (await fs.readFile(file, 'utf8').catch(() => undefined)) !== text) await writeFileAtomic(file, text);
+  }
+  return markdown;
 }
 
 // make-style: when nothing but analyses and audits was registered since the last analysis and

@@ -149,6 +149,31 @@ describe('analyze on a complete honest run set', () => {
     expect(JSON.parse(again.stdout)).toEqual(report);
   });
 
+  it('a standing report whose report.md was edited and report.html deleted: both are written anew from report.json, still nothing appended', async () => {
+    const p = await copyProject(complete);
+    copies.push(p);
+    const f = files(p);
+    const [md, html, before] = await Promise.all([fs.readFile(f.md, 'utf8'), fs.readFile(f.html, 'utf8'), registry(p)]);
+    await fs.writeFile(f.md, md.replace(`b = ${report.primary!.b}`, 'b = 0'));
+    await fs.rm(f.html);
+    const r = await ok(p, ['analyze', EXAMPLE]);
+    expect(r.stdout).toMatch(/\nup to date \(nothing registered since the last analysis\): /);
+    expect(r.stdout).toContain(`b = ${report.primary!.b}`);
+    expect(await fs.readFile(f.md, 'utf8')).toBe(md);
+    expect(await fs.readFile(f.html, 'utf8')).toBe(html);
+    expect(await registry(p)).toEqual(before);
+  });
+
+  it('a run folder of a pair it would analyse deleted: refused (exit 1) naming the folder, not reported from the standing report', async () => {
+    const p = await copyProject(complete);
+    copies.push(p);
+    const runId = (await registry(p)).find((e) => e.type === 'locked')!.data.runId as string;
+    await fs.chmod(path.join(p.runsDir, runId), 0o755);
+    await fs.rm(path.join(p.runsDir, runId), { recursive: true });
+    const r = await ok(p, ['analyze', EXAMPLE], 1);
+    expect(r.stderr).toMatch(new RegExp(`runs/${EXAMPLE}/${runId}: run folder deleted or renamed: registry entry \\d+ locked it`));
+  });
+
   it('--unblind on a complete set records no deviation (there is nothing to unblind)', async () => {
     const p = await copyProject(complete);
     copies.push(p);

@@ -47,26 +47,27 @@ export async function verifyRunSet(runsDir: string, onlyRun?: string): Promise<V
   if (onlyRun === undefined) {
     const present = new Set(dirs.map((d) => path.basename(d)));
     for (const [runId, e] of locked) {
-      if (!present.has(runId)) problems.push({ file: path.join(runsDir, runId), message: `run folder deleted or renamed: registry entry ${e.seq} locked it` });
+      if (!present.has(runId)) problems.push(folderGone(runsDir, e));
     }
   }
   return { runsDir, registryEntries: chain.entries.length, lockedRuns, problems };
 }
 
-/**
- * The runs an analysis uses, checked against their locks: the run standing for each slot of every
- * pair that is not excluded. A run folder that is gone is skipped (its pair cannot be analysed,
- * and verifyRunSet names the deletion).
- */
+/** The runs an analysis uses, checked against their locks: the run standing for each slot of every pair that is not excluded. */
 export async function verifyStandingRuns(runsDir: string, entries: readonly RegistryEntry[]): Promise<Problem[]> {
   const excluded = new Set(ofType(entries, 'excluded').map((e) => e.data.pairId));
   const problems: Problem[] = [];
   for (const run of currentRuns(entries).values()) {
+    if (excluded.has(run.data.pairId)) continue;
     const dir = path.join(runsDir, run.data.runId);
-    if (!excluded.has(run.data.pairId) && existsSync(dir)) problems.push(...(await verifyLockedRun(dir, run)));
+    problems.push(...(existsSync(dir) ? await verifyLockedRun(dir, run) : [folderGone(runsDir, run)]));
   }
   return problems;
 }
+
+const folderGone = (runsDir: string, locked: LockedEntry): Problem => ({
+  file: path.join(runsDir, locked.data.runId), message: `run folder deleted or renamed: registry entry ${locked.seq} locked it`,
+});
 
 async function freezeProblems(files: ReturnType<typeof runSetFiles>): Promise<Problem[]> {
   try {
