@@ -158,11 +158,13 @@ function exclusions({ exp, data, entries }: AuditContext): Verdict {
     return `${v}: ${failed} failed attempts`;
   });
   // Exclusions are to be decided from infrastructure evidence before outcomes are known; each is
-  // listed with the evidence the registry held when it was made, for readers to judge.
+  // listed with the evidence the registry held when it was made. One made after every run of the
+  // pair had a result and none had failed fails the check: it may have been chosen by its outcome,
+  // and a reader has to judge the reason given (a lost run folder, say, which verify also reports).
   const evidence = ofType(entries, 'excluded').map((x) => {
     const e = exclusionEvidence(entries.slice(0, x.seq), x.data.pairId, exp.config.variants.length);
-    const known = e.outcomeKnown ? ' (made with the outcome known: every run of the pair locked, none failed)' : '';
-    return `${x.data.pairId} excluded under "${x.data.rule}" at ${x.at}: ${e.failedAttempts} failed attempts of the pair recorded before, ${e.lockedRuns} of its runs locked before${known}`;
+    if (e.outcomeKnown) failures.push(`${x.data.pairId}: excluded under "${x.data.rule}" with the outcome known (every run of the pair locked, none failed): "${x.data.reason}"`);
+    return `${x.data.pairId} excluded under "${x.data.rule}" at ${x.at}: ${e.failedAttempts} failed attempts of the pair recorded before, ${e.lockedRuns} of its runs locked before`;
   });
   return { failures, evidence: [`${data.excluded.length} pairs excluded (whole pairs) of ${data.pairsPlanned}`, ...byVariant, ...evidence] };
 }

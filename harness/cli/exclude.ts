@@ -19,6 +19,6 @@ Example:
     .action(async (experiment: string, opts: { pairId: string; rule: string; reason: string; runsDir?: string; json?: boolean }) => {
       const { exclude } = await import('../commands/exclude.js');
       const r = await exclude({ experiment, ...opts });
-      emit(r, opts.json, (x) => `excluded ${x.pairId} under ${x.rule} (registry entry ${x.seq})\n${x.outcomeKnown ? 'note: every run of the pair was locked with a result and none had failed; the audit lists this exclusion as made with the outcome known\n' : ''}`);
+      emit(r, opts.json, (x) => `excluded ${x.pairId} under ${x.rule} (registry entry ${x.seq})\n${x.outcomeKnown ? 'note: every run of the pair was locked with a result and none had failed: made with the outcome known, this exclusion fails the audit\'s exclusions-registered check\n' : ''}`);
     });
 }

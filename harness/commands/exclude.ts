@@ -16,7 +16,7 @@ export interface ExcludeResult {
   pairId: string;
   rule: string;
   seq: number;
-  /** Every run of the pair was locked with a result and none had failed: the audit lists the exclusion as made with the outcome known. */
+  /** Every run of the pair was locked with a result and none had failed: made with the outcome known, the exclusion fails the audit's exclusions-registered check. */
   outcomeKnown: boolean;
 }
 

@@ -145,7 +145,7 @@ describe.concurrent('planted violations, each on its own copy', () => {
     expect(checkOf(after.audit, 'exclusions-registered').status).toBe('PASS');
     expect(evidence(after.audit, 'exclusions-registered')).toContain(`${missing.length} pairs excluded (whole pairs) of ${PAIRS}`);
     expect(evidence(after.audit, 'exclusions-registered')).toContain(`${missing[0]} excluded under "infrastructure-failure" at `);
-    expect(evidence(after.audit, 'exclusions-registered')).not.toContain('made with the outcome known');
+    expect(evidence(after.audit, 'exclusions-registered')).not.toContain('with the outcome known');
     expect(checkOf(after.audit, 'registry-and-locks-verify').status).toBe('PASS');
     // Excluded pairs are not analysable pairs: the registered minimum per task is still missed.
     expect(checkOf(after.audit, 'sample-size').status).toBe('FAIL');
@@ -206,9 +206,9 @@ describe.concurrent('planted violations, each on its own copy', () => {
     expect(evidence(audit, 'schedule-order')).toContain(`2 left out, their manifest missing or unreadable (nothing dates their start): ${runIds.join(', ')}`);
 
     // A lost run directory is what the harness-fault rule is for: excluded, the pair drops out whole.
-    // Both its runs had been locked, and neither failed: the exclusion is listed as made with the outcome known.
+    // Both its runs had been locked, and neither failed: made with the outcome known, the exclusion fails the audit for a reader to judge.
     const excluded = await ok(p, ['exclude', EXAMPLE, '--pair-id', pair, '--rule', 'harness-fault', '--reason', 'run folders lost']);
-    expect(excluded.stdout).toContain('note: every run of the pair was locked with a result and none had failed; the audit lists this exclusion as made with the outcome known');
+    expect(excluded.stdout).toContain("note: every run of the pair was locked with a result and none had failed: made with the outcome known, this exclusion fails the audit's exclusions-registered check");
     const report = await analyze(p);
     expect(report.blinded).toBe(false);
     expect(report.primary!.n).toBe(PAIRS - 1);
@@ -216,8 +216,9 @@ describe.concurrent('planted violations, each on its own copy', () => {
     expect(report.exclusions).toEqual([{ pairId: pair, rule: 'harness-fault', reason: 'run folders lost' }]);
     const after = await auditOf(p);
     // The final analysis of every pair not excluded is not an early look.
-    expect(failed(after.audit)).toEqual(['registry-and-locks-verify', 'sample-size']);
-    expect(evidence(after.audit, 'exclusions-registered')).toMatch(new RegExp(`${pair} excluded under "harness-fault" at \\S+: 0 failed attempts of the pair recorded before, 2 of its runs locked before \\(made with the outcome known: every run of the pair locked, none failed\\)`));
+    expect(failed(after.audit)).toEqual(['exclusions-registered', 'registry-and-locks-verify', 'sample-size']);
+    expect(evidence(after.audit, 'exclusions-registered')).toContain(`${pair}: excluded under "harness-fault" with the outcome known (every run of the pair locked, none failed): "run folders lost"`);
+    expect(evidence(after.audit, 'exclusions-registered')).toMatch(new RegExp(`${pair} excluded under "harness-fault" at \\S+: 0 failed attempts of the pair recorded before, 2 of its runs locked before`));
   }, SLOW);
 
   it('(f) more pairs than registered: sample-size fails with "extra pairs" and inputs-unchanged names both files', async () => {
