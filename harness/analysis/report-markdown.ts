@@ -16,7 +16,7 @@ export function reportMarkdown(r: AnalysisReport): string {
   const g = r.progress;
   out.push('## Progress', '', `${g.pairsComplete}/${g.pairsPlanned} pairs complete, ${g.pairsExcluded} excluded, ${g.pairsIncomplete} incomplete; ${g.runsLocked} runs locked, ${g.infrastructureFailures} infrastructure failures, ${g.abandonedAttempts} abandoned attempts (error rate ${pct(g.errorRate)}).`, '');
   if (r.blinded) {
-    out.push('## Outcomes withheld (blinded)', '', 'Outcomes by variant are hidden until every registered pair is locked, as pre-registered. `harness analyze --unblind --reason "…"` overrides this and records the look as a deviation.', '');
+    out.push('## Outcomes withheld (blinded)', '', `Outcomes by variant are hidden until every registered pair is locked, as pre-registered. \`harness analyze ${r.experiment} --unblind --reason "…"\` (with the run set's \`--runs-dir\`, if not the default) overrides this and records the look as a deviation.`, '');
     return `${out.join('\n')}\n`;
   }
   if (r.unblindReason !== null) out.push(`> Unblinded before the planned N: ${r.unblindReason} (recorded as a deviation).`, '');

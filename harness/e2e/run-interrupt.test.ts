@@ -37,7 +37,7 @@ describe('run stopped with Ctrl-C', () => {
     expect(stopped.signal).toBeNull();
     expect(stopped.code, stopped.stderr).toBe(1);
     expect(stopped.stderr).toContain('stopping: no further run starts; the runs under way finish and lock (Ctrl-C again to stop at once)');
-    expect(stopped.stdout).toContain('stopped on request (Ctrl-C): no further run was started; the runs under way were finished and locked');
+    expect(stopped.stdout).toContain('stopped on request (Ctrl-C): no further run was started, and the runs already under way were let finish');
     expect(stopped.stdout).toMatch(/^completeness gate: INCOMPLETE, \d+ of \d+ slots not locked/m);
     expect(executedButUnlocked).toEqual([]);
     expect(lockedAtSignal).toBeLessThan(SLOTS);
