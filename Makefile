@@ -7,19 +7,22 @@ SHELL := /bin/bash
 -include .env
 export ANTHROPIC_API_KEY HARNESS_SIM_URL HARNESS_SYNC
 EXP ?= exp-001-role-vs-goal
-PROVIDER ?= sim
 JOBS ?= 4
+# PROVIDER unset: the provider the experiment's experiment.yaml names (sim for the example).
+CONFIGURED_PROVIDER := $(shell awk '/^provider:/ { p = 1; next } p && /^[^ #]/ { exit } p && $$1 == "name:" { print $$2; exit }' experiments/$(EXP)/experiment.yaml 2>/dev/null)
+RUN_PROVIDER := $(or $(PROVIDER),$(CONFIGURED_PROVIDER))
 # Each provider gets its own run set, so simulated and real runs never mix.
-RUNS_DIR ?= $(if $(filter sim,$(PROVIDER)),runs,runs/$(PROVIDER))
-PILOT_DIR ?= runs/pilot/$(PROVIDER)
+RUNS_DIR ?= $(if $(filter sim,$(RUN_PROVIDER)),runs,runs/$(RUN_PROVIDER))
+PILOT_DIR ?= runs/pilot/$(RUN_PROVIDER)
 HARNESS := node dist/bin/harness.cjs
+comma := ,
 
 SOURCES := $(shell find harness \( -name '*.ts' -o -name '*.cts' \) -not -name '*.test.ts') $(wildcard harness/build/*.mjs) $(wildcard schemas/*.json) tsconfig.json tsconfig.build.json package.json
 
 .PHONY: help install build test check lint types sandbox full-runs pilot bench clean
 
 help:
-	@echo "make full-runs   install, build and run the example experiment end to end (EXP=$(EXP) PROVIDER=$(PROVIDER) JOBS=$(JOBS))"
+	@echo "make full-runs   install, build and run the example experiment end to end (EXP=$(EXP) PROVIDER=$(RUN_PROVIDER) JOBS=$(JOBS))"
 	@echo "make pilot       one pair per task into a separate pilot set ($(PILOT_DIR))"
 	@echo "make test        install, build and run every test"
 	@echo "make check       types, lint, schema drift, tests"
@@ -66,8 +69,8 @@ check: build sandbox
 	npx vitest run
 
 full-runs: build sandbox
-	@echo "== full-runs: experiment $(EXP) on provider $(PROVIDER)$(if $(filter sim,$(PROVIDER)), (the offline simulator; PROVIDER=anthropic for Claude),) into $(RUNS_DIR)/$(EXP)"
-	$(HARNESS) freeze $(EXP) --provider $(PROVIDER) --runs-dir $(RUNS_DIR)
+	@echo "== full-runs: experiment $(EXP) on provider $(RUN_PROVIDER)$(if $(PROVIDER),,$(comma) as its experiment.yaml names)$(if $(filter sim,$(RUN_PROVIDER)), (the offline simulator; PROVIDER=anthropic for Claude),)$(comma) into $(RUNS_DIR)/$(EXP)"
+	$(HARNESS) freeze $(EXP)$(if $(PROVIDER), --provider $(PROVIDER)) --runs-dir $(RUNS_DIR)
 	$(HARNESS) run $(EXP) -j $(JOBS) --runs-dir $(RUNS_DIR)
 	$(HARNESS) verify-pairing --experiment $(EXP) --all --runs-dir $(RUNS_DIR)
 	$(HARNESS) verify $(EXP) --runs-dir $(RUNS_DIR)
@@ -76,8 +79,8 @@ full-runs: build sandbox
 	@echo "== done: report in $(RUNS_DIR)/$(EXP)/analysis/report.html, audit in $(RUNS_DIR)/$(EXP)/audit/audit.md"
 
 pilot: build sandbox
-	@echo "== pilot: one pair per task of $(EXP) on $(PROVIDER) into $(PILOT_DIR) (never counted by the confirmatory set)"
-	$(HARNESS) freeze $(EXP) --pilot --provider $(PROVIDER) --runs-dir $(PILOT_DIR)
+	@echo "== pilot: one pair per task of $(EXP) on $(RUN_PROVIDER) into $(PILOT_DIR) (never counted by the confirmatory set)"
+	$(HARNESS) freeze $(EXP) --pilot$(if $(PROVIDER), --provider $(PROVIDER)) --runs-dir $(PILOT_DIR)
 	$(HARNESS) run $(EXP) -j $(JOBS) --runs-dir $(PILOT_DIR)
 	$(HARNESS) verify-pairing --experiment $(EXP) --all --runs-dir $(PILOT_DIR)
 	$(HARNESS) verify $(EXP) --runs-dir $(PILOT_DIR)
