@@ -1,6 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { jsonDigest } from '../core/digest.js';
-import { describeError, isTransient, type RunClient } from '../providers/anthropic-client.js';
+import { credentialsRefused, describeError, isTransient, type RunClient } from '../providers/anthropic-client.js';
 import type { ToolDefinition } from './tools/definitions.js';
 import { executeTool, type ToolContext } from './tools/execute-tool.js';
 import type { TraceWriter } from './trace.js';
@@ -123,6 +123,8 @@ async function requestWithRetries(input: LoopInput, body: Anthropic.MessageCreat
       const info = describeError(err);
       if (!isTransient(err) || attempt >= extra) {
         input.trace.write({ type: 'error', message: info.message, infrastructure: true, status: info.status, requestId: info.requestId });
+        const refused = credentialsRefused(err);
+        if (refused !== undefined) throw refused;
         return { kind: 'failed', message: info.message };
       }
       const delayMs = 250 * 2 ** attempt;

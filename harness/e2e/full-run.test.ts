@@ -1,6 +1,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimServer } from '../providers/sim/server.js';
 import { EXAMPLE, scratchProject } from '../test-support/cli.js';
 import { cli, freezeCli, scheduleOf, slotArgs, treeDigests, type Slot } from './execute-support.js';
 
@@ -77,5 +78,24 @@ describe('pin-and-run --full', () => {
     expect(other.stderr).toMatch(/^error: exp-001-role-vs-goal's run set in runs-anthropic\/exp-001-role-vs-goal was frozen for provider anthropic, not sim; runs from both would mix providers in one experiment$/m);
     expect(other.stderr).toContain('hint: keep providers apart, as make does: `harness freeze exp-001-role-vs-goal --provider sim --runs-dir runs/sim`, then give the same --runs-dir to every command');
     expect(await treeDigests(project.dir)).toEqual(before);
+  });
+
+  it('credentials the API refuses (HTTP 401) end the whole run at once (exit 2): no retries, no further slot started', async () => {
+    // The simulator's server answers a key it did not issue as the API does: 401 authentication_error.
+    const server = await startSimServer();
+    try {
+      const r = await cli(['run', EXAMPLE, '--runs-dir', 'runs-anthropic', '-j', '2'], {
+        cwd: project.dir, env: { ANTHROPIC_API_KEY: 'sk-ant-not-a-key', ANTHROPIC_BASE_URL: server.url },
+      });
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^error: the Messages API refused the credentials \(HTTP 401: .*\); no further run is started$/m);
+      expect(r.stderr).toContain('hint: check ANTHROPIC_API_KEY');
+      const entries = (await fs.readFile(path.join(project.dir, 'runs-anthropic', EXAMPLE, 'registry.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Entry);
+      expect(entries.filter((e) => e.type === 'retried' || e.type === 'locked')).toEqual([]);
+      // A handful pinned (those running or pinned ahead when the refusal came), not the schedule's 180.
+      expect(entries.filter((e) => e.type === 'pinned').length).toBeLessThan(20);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { inputError } from '../core/errors.js';
+import { inputError, type HarnessError } from '../core/errors.js';
 
 export interface RetryNotice {
   attempt: number;
@@ -104,6 +104,18 @@ export function describeError(err: unknown): { message: string; status: number |
     return { message: err.message, status: err.status ?? null, requestId: err.requestID ?? null };
   }
   return { message: `${(err as Error).name}: ${(err as Error).message}`, status: null, requestId: null };
+}
+
+/**
+ * A refusal of the credentials themselves (HTTP 401 or 403): every other run would get the same
+ * answer, so it is not a failure of one run to retry but the end of the whole `run`. Undefined for
+ * any other error.
+ */
+export function credentialsRefused(err: unknown): HarnessError | undefined {
+  if (!(err instanceof Anthropic.AuthenticationError || err instanceof Anthropic.PermissionDeniedError)) return undefined;
+  return inputError(`the Messages API refused the credentials (HTTP ${err.status}: ${err.message}); no further run is started`, {
+    hint: 'check ANTHROPIC_API_KEY (see .env.example) and what the key may use, then run again: the attempts cut short stay unlocked, and the next `harness run` registers them as abandoned and runs their slots',
+  });
 }
 
 /** The API key for Claude, from the environment; refuses (exit 2) with what to do when it is not set. */
