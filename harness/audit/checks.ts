@@ -120,7 +120,18 @@ function pinsMatch({ frozen, manifests }: AuditContext): Verdict {
     if (!variant || !sameDigest(variant.digest, m.variant.promptDigest)) bad(`variant ${m.variant.id} prompt`);
     if (!m.adhoc && !pinsSlot(m, slotOf(m, frozen.schedule.slots))) bad(`slot ${String(m.slot.index)} (seed ${m.seed})`);
   }
-  return { failures, evidence: [`${manifests.size} locked runs checked (superseded and ad hoc included)`] };
+  return { failures, evidence: [`${manifests.size} locked runs checked (superseded and ad hoc included)`, ...isolationEvidence(manifests)] };
+}
+
+// What a run was allowed that the default sandbox does not allow: pinned, so not a deviation, but
+// something a reader of the results should know.
+function isolationEvidence(manifests: ReadonlyMap<string, Manifest>): string[] {
+  const runs = [...manifests.values()];
+  const listed = (what: string, ids: string[]) => (ids.length === 0 ? [] : [`${ids.length} ${what}: ${ids.join(', ')}`]);
+  return [
+    ...listed('runs without a sandbox (--sandbox none)', runs.filter((m) => m.sandbox.mode === 'none').map((m) => m.runId)),
+    ...listed('runs whose agent program had network access (provider.command.network)', runs.filter((m) => m.provider.command?.network === true).map((m) => m.runId)),
+  ];
 }
 
 async function pairsIntact({ frozen, data }: AuditContext): Promise<Verdict> {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditReport } from '../core/types/index.js';
 import { detectSandbox } from '../sandbox/detect.js';
 import { EXAMPLE, type CliResult } from '../test-support/cli.js';
 import { treeDigests } from './execute-support.js';
@@ -43,5 +44,10 @@ describe.skipIf(!sandbox.available && !process.env.CI)('run with half of every p
     expect(finished.stdout).toContain(`completeness gate: ${SLOTS}/${SLOTS} slots locked`);
     const pairs = await hx(p, ['verify-pairing', '--experiment', EXAMPLE, '--all']);
     expect(pairs.exitCode, pairs.stdout).toBe(0);
+    // Pinned, so no deviation, but the audit tells its readers the runs had no sandbox.
+    const audit = JSON.parse((await hx(p, ['audit', EXAMPLE, '--json'])).stdout) as AuditReport;
+    const pins = audit.checks.find((c) => c.id === 'pins-match-freeze')!;
+    expect(pins.status).toBe('PASS');
+    expect(pins.evidence).toContainEqual(expect.stringMatching(new RegExp(`^${SLOTS} runs without a sandbox \\(--sandbox none\\): pair-0001-`)));
   });
 });
