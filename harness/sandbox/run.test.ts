@@ -90,10 +90,19 @@ describe.each(modes)('runSandboxed (mode %s)', (mode: SandboxMode) => {
     expect(grownMiB).toBeLessThan(40);
   });
 
-  it('reports a missing program as a failed command', async () => {
-    const r = await run(['no-such-program-xyz']);
-    expect(r.exitCode).not.toBe(0);
-    expect(r.stderr).toContain('no-such-program-xyz');
+  it('reports a program that cannot start as a shell does: 127 not found, 126 not executable', async () => {
+    const missing = await run(['no-such-program-xyz']);
+    expect(missing.exitCode).toBe(127);
+    expect(missing.stderr).toContain('no-such-program-xyz');
+    await fs.writeFile(path.join(workspace, 'agent.sh'), '#!/bin/sh\necho ran\n', { mode: 0o644 });
+    const notExecutable = await run(['./agent.sh']);
+    expect(notExecutable).toMatchObject({ exitCode: 126, stdout: '' });
+    expect(notExecutable.stderr).toMatch(/agent\.sh.*(Permission denied|EACCES)/);
+  });
+
+  it('keeps the exit code of a program that started and failed, whatever it printed', async () => {
+    const r = await run(['sh', '-c', 'echo "bwrap: execvp other: No such file or directory" >&2; exit 1']);
+    expect(r.exitCode).toBe(1);
   });
 
   it('refuses NUL bytes in arguments as an input error', async () => {

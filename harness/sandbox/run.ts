@@ -53,6 +53,18 @@ export async function runSandboxed(opts: RunOptions): Promise<RunResult> {
   }
   const spec = { workspace: opts.workspace, env: opts.env, network: opts.network ?? false, readOnly: opts.readOnly };
   const invocation = bwrapInvocation(spec, opts.argv);
-  // bwrap itself gets an empty environment; the program's comes only from --setenv.
-  return spawnCapped({ ...common, env: {}, file: status.path, ...invocation });
+  // bwrap itself gets an empty environment (so its messages are in the C locale); the program's
+  // comes only from --setenv.
+  return asStartFailure(await spawnCapped({ ...common, env: {}, file: status.path, ...invocation }), program);
+}
+
+// When bwrap cannot start the program (its execvp fails: not found, not executable), it says so
+// itself, `bwrap: execvp <program>: <reason>`, and exits 1 like any program that failed. Answer as
+// mode none and a shell do instead: 127 for a program not found, 126 for one that cannot be run,
+// so callers tell "never started" from "ran and failed" the same way in both modes.
+function asStartFailure(r: RunResult, program: string): RunResult {
+  const prefix = `bwrap: execvp ${program}: `;
+  if (r.exitCode !== 1 || r.stdout !== '' || !r.stderr.startsWith(prefix) || r.stderr.indexOf('\n') !== r.stderr.length - 1) return r;
+  const reason = r.stderr.slice(prefix.length, -1);
+  return { ...r, exitCode: reason === 'No such file or directory' ? 127 : 126 };
 }
