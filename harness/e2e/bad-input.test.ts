@@ -19,7 +19,18 @@ const prereg = (exp: string) => path.join(exp, 'preregistration.yaml');
 const task = (exp: string, id = 'TASK-001') => path.join(exp, 'tasks', id, 'task.yaml');
 const ws = (exp: string, id = 'TASK-001') => path.join(exp, 'tasks', id, 'workspace');
 
+// provider command with the agent program agent/run.sh, written with `mode` unless undefined.
+const commandAgent = async (exp: string, mode: number | undefined) => {
+  if (mode !== undefined) {
+    await fs.mkdir(path.join(exp, 'agent'));
+    await fs.writeFile(path.join(exp, 'agent', 'run.sh'), '#!/bin/sh\n', { mode });
+  }
+  await edit(cfg(exp), (t) => t.replace(/^provider:\n {2}name: sim$/m, 'provider:\n  name: command\n  command: {argv: [agent/run.sh]}'));
+};
+
 const cases: Case[] = [
+  { name: 'agent program not executable', break: (e) => commandAgent(e, 0o644), expect: [/experiment\.yaml:\d+:\d+ \/provider\/command\/argv\/0: agent program "agent\/run\.sh" is not an executable file, so no run could start it: make it one \(`chmod \+x \/.*\/agent\/run\.sh`\)/] },
+  { name: 'agent program missing', break: (e) => commandAgent(e, undefined), expect: [/experiment\.yaml:\d+:\d+ \/provider\/command\/argv\/0: agent program "agent\/run\.sh" not found at \/.*\/agent\/run\.sh: put it there, or correct provider\.command\.argv/] },
   { name: 'YAML syntax error', break: (e) => edit(cfg(e), (t) => t.replace(/^variants:/m, 'variants: [unclosed\nx:')), expect: [/experiment\.yaml:\d+:\d+: Flow sequence in block collection/] },
   { name: 'wrong type', break: (e) => edit(cfg(e), (t) => t.replace(/pairsPerTask: 15/, 'pairsPerTask: fifteen')), expect: [/experiment\.yaml:\d+:\d+ \/design\/pairsPerTask: must be integer/] },
   { name: 'unknown key', break: (e) => edit(cfg(e), (t) => `${t}\ncolour: blue\n`), expect: [/experiment\.yaml:\d+:\d+ \/colour: unknown key "colour"/] },

@@ -5,6 +5,7 @@ import { inputError, type Problem } from '../core/errors.js';
 import type { ExperimentConfig, Preregistration } from '../core/types/index.js';
 import { locateProblems, parseYaml, readText, type LoadedDocument } from '../documents/load.js';
 import { documentProblems } from '../documents/validate.js';
+import { isExecutableFile } from '../sandbox/executable.js';
 import { treeDigest } from '../store/file-tree.js';
 import { asProblems, loadTask, type LoadedTask } from './load-task.js';
 import { locateExperiment, type ExperimentLocation, type LocateOptions } from './locate.js';
@@ -121,7 +122,8 @@ function agentProgramProblems(expDir: string, program: string, file: string): Pr
   }
   const top = folder.split(path.sep)[0];
   if (top === 'tasks' || top === 'variants') return at(`agent program "${program}" must not live under ${top}/ (the agent would see it)`);
-  if (!existsSync(abs)) return at(`agent program "${program}" not found at ${abs}`);
+  if (!existsSync(abs)) return at(`agent program "${program}" not found at ${abs}: put it there, or correct provider.command.argv`);
+  if (!isExecutableFile(abs)) return at(`agent program "${program}" is not an executable file, so no run could start it: make it one (\`chmod +x ${abs}\`)`);
   return [];
 }
 

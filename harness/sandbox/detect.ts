@@ -1,8 +1,9 @@
-import { accessSync, constants, mkdtempSync, promises as fs, statSync } from 'node:fs';
+import { mkdtempSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bwrapInvocation } from './bwrap-args.js';
 import { sandboxEnv } from './env.js';
+import { isExecutableFile } from './executable.js';
 import { spawnCappedRetryingSignal } from './spawn-capped.js';
 
 export interface SandboxStatus {
@@ -64,15 +65,5 @@ export async function probeSandbox(searchPath: string): Promise<SandboxStatus> {
 // (a few cheap syscalls), so the probe's spawns start at once even while the caller keeps the
 // event loop busy (run loads the experiment meanwhile).
 function findExecutable(name: string, searchPath: string): string | undefined {
-  for (const dir of searchPath.split(path.delimiter)) {
-    if (!path.isAbsolute(dir)) continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here; keep looking
-    }
-  }
-  return undefined;
+  return searchPath.split(path.delimiter).filter((dir) => path.isAbsolute(dir)).map((dir) => path.join(dir, name)).find(isExecutableFile);
 }
