@@ -31,6 +31,7 @@ const DEFECT_AT: Record<string, string> = {
   'lock/invalid-bad-sha.json': '/files/0/sha256',
   'lock/invalid-missing-root-digest.json': '/',
   'lock/invalid-negative-size.json': '/files/1/size',
+  'lock/invalid-unknown-special-type.json': '/special/0/type',
   'manifest/invalid-bad-created-at.json': '/createdAt',
   'manifest/invalid-bad-sha.json': '/task/workspaceDigest/sha256',
   'manifest/invalid-missing-digest.json': '/',

@@ -11,7 +11,7 @@ import type { LockedEntry } from './current-runs.js';
 import { runFiles } from './load-run.js';
 
 // Re-hashes a locked run and names every difference from its lock: modified, added, deleted or
-// renamed files, changed links, loosened permissions, and a lock that the registry does not know
+// renamed files, changed links and special files, loosened permissions, and a lock that the registry does not know
 // (`registering`: the caller is about to register it, finishing a lock cut off by a crash).
 export async function verifyLockedRun(dir: string, registered: LockedEntry | undefined, { registering = false } = {}): Promise<Problem[]> {
   const problems: Problem[] = [];
@@ -54,7 +54,10 @@ export async function verifyLockedRun(dir: string, registered: LockedEntry | und
   const links = new Map(lock.links.map((l) => [l.path, l.target]));
   for (const l of now.links) if (links.get(l.path) !== l.target) at(l.path, `link changed or added: now points to ${l.target}`);
   for (const l of lock.links) if (!now.links.some((x) => x.path === l.path)) at(l.path, 'link deleted');
-  for (const s of now.special) at(s, 'a special file appeared after locking');
+  const same = (a: { path: string; type: string }) => (b: { path: string; type: string }) => a.path === b.path && a.type === b.type;
+  const lockedSpecial = lock.special ?? [];
+  for (const x of now.special) if (!lockedSpecial.some(same(x))) at(x.path, `a special file (${x.type}) appeared after locking`);
+  for (const x of lockedSpecial) if (!now.special.some(same(x))) at(x.path, `special file deleted (was a ${x.type})`);
   problems.push(...(await loosenedPermissions(dir)));
   return problems;
 }

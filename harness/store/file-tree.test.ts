@@ -92,7 +92,7 @@ describe('treeDigest', () => {
     expect(listing.files.map((f) => f.path)).toEqual(['a', 'dir/x']);
     expect(listing.odd).toEqual([
       { path: 'dangling', type: 'symlink' },
-      { path: 'dir/fifo', type: 'special' },
+      { path: 'dir/fifo', type: 'fifo' },
       { path: 'link-to-dir', type: 'symlink' },
       { path: 'link-to-file', type: 'symlink' },
     ]);

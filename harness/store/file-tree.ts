@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, promises as fs, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { compareBytes, digestOf, sha256sumLine, type Digest } from '../core/digest.js';
 
@@ -11,10 +11,13 @@ export interface TreeFile {
   mode: number;
 }
 
+/** What a special file is: anything that is neither a regular file, a directory nor a symlink. */
+export type SpecialType = 'fifo' | 'socket' | 'block-device' | 'character-device';
+
 /** An entry that is neither a regular file nor a directory (symlink, fifo, socket, device). */
 export interface OddEntry {
   path: string;
-  type: 'symlink' | 'special';
+  type: 'symlink' | SpecialType;
 }
 
 export interface TreeListing {
@@ -39,7 +42,7 @@ export async function listTree(root: string, options: { skip?: (relPath: string)
         const small = hashSmallFile(root, relPath);
         if (small === undefined) large.push(relPath);
         else files.push(small);
-      } else odd.push({ path: relPath, type: entry.isSymbolicLink() ? 'symlink' : 'special' });
+      } else odd.push({ path: relPath, type: oddType(entry) });
     }
   }
   walk('');
@@ -47,6 +50,13 @@ export async function listTree(root: string, options: { skip?: (relPath: string)
   files.sort((a, b) => compareBytes(a.path, b.path));
   odd.sort((a, b) => compareBytes(a.path, b.path));
   return { files, odd };
+}
+
+function oddType(entry: Dirent): OddEntry['type'] {
+  if (entry.isSymbolicLink()) return 'symlink';
+  if (entry.isFIFO()) return 'fifo';
+  if (entry.isSocket()) return 'socket';
+  return entry.isBlockDevice() ? 'block-device' : 'character-device';
 }
 
 // Files from this size on are streamed (asynchronously) rather than read whole.

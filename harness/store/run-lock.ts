@@ -10,24 +10,31 @@ export const LOCK_FILE = 'lock.json';
 export const SUMS_FILE = 'SHA256SUMS';
 const isLockFile = (rel: string) => rel === LOCK_FILE || rel === SUMS_FILE;
 
-/** The run's files as they are now: what a lock lists and what verify compares. */
-export async function runContents(dir: string): Promise<{ files: TreeFile[]; links: { path: string; target: string }[]; special: string[] }> {
+/** The run's entries as they are now: what a lock lists and what verify compares. */
+export interface RunContents {
+  files: TreeFile[];
+  links: RunLock['links'];
+  special: NonNullable<RunLock['special']>;
+}
+
+export async function runContents(dir: string): Promise<RunContents> {
   const listing = await listTree(dir, { skip: isLockFile });
   const links = [];
   const special = [];
   for (const odd of listing.odd) {
     if (odd.type === 'symlink') links.push({ path: odd.path, target: await fs.readlink(path.join(dir, odd.path)) });
-    else special.push(odd.path);
+    else special.push({ path: odd.path, type: odd.type });
   }
   return { files: listing.files, links, special };
 }
 
 // Writes SHA256SUMS (checkable with `sha256sum -c` alone) and lock.json, whose root digest is the
-// sha256 of SHA256SUMS, then makes the whole run read-only. Every file the lock lists, every
+// sha256 of SHA256SUMS and which also lists the links and special files (a fifo an agent left in
+// its workspace is part of what it produced), then makes the whole run read-only. Every file the lock lists, every
 // folder on the way to one, the run folder and the folder holding it are made durable with the
 // lock's content, before that takes the name lock.json, so a lock never outlives its files.
 export async function writeLock(dir: string, runId: string, manifestDigest: Digest, scorecardDigest: Digest, now: Date): Promise<RunLock> {
-  const { files, links } = await runContents(dir);
+  const { files, links, special } = await runContents(dir);
   refuseLeftovers(dir, runId, files);
   const sums = sha256sumListing(files);
   const lock: RunLock = {
@@ -36,6 +43,7 @@ export async function writeLock(dir: string, runId: string, manifestDigest: Dige
     lockedAt: now.toISOString(),
     files: files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
     links,
+    special,
     rootDigest: digestOf(sums),
     manifestDigest,
     scorecardDigest,
@@ -43,7 +51,7 @@ export async function writeLock(dir: string, runId: string, manifestDigest: Dige
   const sumsFile = path.join(dir, SUMS_FILE);
   writeFileUnsynced(sumsFile, sums);
   const folders = new Set(['.']);
-  for (const p of [...files, ...links].map((f) => f.path)) {
+  for (const p of [...files, ...links, ...special].map((f) => f.path)) {
     for (let d = path.posix.dirname(p); d !== '.'; d = path.posix.dirname(d)) folders.add(d);
   }
   await writeJsonAtomic(path.join(dir, LOCK_FILE), lock, {

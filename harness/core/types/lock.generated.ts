@@ -3,7 +3,7 @@
 // Source: schemas/lock.schema.json
 
 /**
- * runs/<exp>/<run-id>/lock.json: every file of the locked run with its size and sha256, and the run's root digest (sha256 of SHA256SUMS).
+ * runs/<exp>/<run-id>/lock.json: every file of the locked run with its size and sha256, its symlinks and special files, and the run's root digest (sha256 of SHA256SUMS).
  */
 export interface RunLock {
   schemaVersion: 1;
@@ -23,6 +23,13 @@ export interface RunLock {
   links: {
     path: string;
     target: string;
+  }[];
+  /**
+   * Special files in the run (fifos, sockets, devices an agent left in its workspace; not in SHA256SUMS, which covers regular files only), with what each is. Absent in locks written before special files were recorded, which is read as none.
+   */
+  special?: {
+    path: string;
+    type: "fifo" | "socket" | "block-device" | "character-device";
   }[];
   rootDigest: Digest;
   manifestDigest: Digest;
