@@ -2,11 +2,12 @@ import { promises as fs, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { canonicalJson } from '../core/canonical-json.js';
+import { compareBytes } from '../core/digest.js';
 import { pointerSegments } from '../core/json-pointer.js';
 import type { Check, Scorecard } from '../core/types/index.js';
 import { runSandboxed, type SandboxMode } from '../sandbox/run.js';
 import { sandboxEnv } from '../sandbox/env.js';
-import type { TreeFile } from '../store/file-tree.js';
+import type { OddEntry, TreeFile } from '../store/file-tree.js';
 import type { TraceSummary } from './trace-summary.js';
 
 export type CheckResult = Scorecard['checks'][number];
@@ -15,6 +16,8 @@ export interface CheckContext {
   outputs: string;
   /** Files now in outputs/ (sorted listing with digests). */
   files: TreeFile[];
+  /** Symlinks and special files now in outputs/ (sorted). */
+  odd: OddEntry[];
   /** The task's fixture files as pinned. */
   fixture: readonly { path: string; sha256: string }[];
   trace: TraceSummary;
@@ -60,8 +63,10 @@ async function verdict(check: Check, ctx: CheckContext): Promise<[boolean, strin
       return changed.length === 0 ? [true, `${check.paths.length} file(s) unchanged`] : [false, `changed or missing: ${changed.join(', ')}`];
     }
     case 'only_files': {
-      const extra = ctx.files.map((f) => f.path).filter((p) => !check.allowed.includes(p));
-      return extra.length === 0 ? [true, 'no unexpected files'] : [false, `unexpected files: ${extra.join(', ')}`];
+      // Every entry counts, whatever it is: a link or a fifo left behind is as unexpected as a file.
+      const entries = [...ctx.files.map((f) => ({ path: f.path, what: '' })), ...ctx.odd.map((o) => ({ path: o.path, what: ` (${o.type})` }))];
+      const extra = entries.filter((e) => !check.allowed.includes(e.path)).sort((a, b) => compareBytes(a.path, b.path));
+      return extra.length === 0 ? [true, 'no unexpected files'] : [false, `unexpected files: ${extra.map((e) => `${e.path}${e.what}`).join(', ')}`];
     }
     case 'command': return commandVerdict(check.argv, check.timeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT_S, ctx);
     case 'clarification_asked': return ctx.trace.clarifications > 0 ? [true, `asked ${ctx.trace.clarifications} clarifying question(s)`] : [false, 'no clarifying question was asked'];
@@ -82,11 +87,14 @@ function withFile(ctx: CheckContext, rel: string, fn: (text: string) => [boolean
   return fn(readFileSync(path.join(ctx.outputs, rel), 'utf8'));
 }
 
-// Runs in a throw-away copy of the outputs, so a check can never change what it judges.
+// Runs in a throw-away copy of the outputs, so a check can never change what it judges. Links are
+// copied as they are (not rewritten to point into the outputs); special files cannot be copied and
+// are left out (the scorecard records them as violations).
 async function commandVerdict(argv: string[], timeoutSeconds: number, ctx: CheckContext): Promise<[boolean, string]> {
   const copy = await fs.mkdtemp(path.join(tmpdir(), 'harness-check-'));
+  const special = new Set(ctx.odd.filter((o) => o.type !== 'symlink').map((o) => path.join(ctx.outputs, o.path)));
   try {
-    await fs.cp(ctx.outputs, copy, { recursive: true });
+    await fs.cp(ctx.outputs, copy, { recursive: true, verbatimSymlinks: true, filter: (src) => !special.has(src) });
     const r = await runSandboxed({ mode: ctx.sandbox, workspace: copy, argv, env: sandboxEnv(), timeoutMs: timeoutSeconds * 1000, maxOutputBytes: 16 * 1024 });
     if (r.timedOut) return [false, `\`${argv.join(' ')}\` timed out after ${timeoutSeconds} s`];
     const said = (r.stderr || r.stdout).trim().split('\n')[0]?.slice(0, 200) ?? '';

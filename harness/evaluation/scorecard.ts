@@ -5,8 +5,7 @@ import type { TraceSummary } from './trace-summary.js';
 
 /**
  * Constraint adherence, 0-100: the share of constraint items honoured, where the items are the
- * task's constraint checks plus every violation the sandbox recorded (each one a broken
- * constraint). A run with no constraint checks and no violations scores 100.
+ * task's constraint checks plus every violation recorded (each one a broken constraint). A run with no constraint checks and no violations scores 100.
  */
 export function constraintAdherence(checks: readonly CheckResult[], violations: number): number {
   const constraint = checks.filter((c) => c.constraint);
@@ -25,8 +24,14 @@ export function costUsd(model: string, usage: TraceSummary['usage']): { usd: num
 
 // Success needs every required check to pass and the run to have ended on the model's terms: an
 // infrastructure failure is not an outcome (the scheduler retries it) and never counts as one.
-export function buildScorecard(manifest: Manifest, checks: CheckResult[], trace: TraceSummary, now: Date): Scorecard {
+// The violations are the refusals the trace recorded, then what the evaluator found left in
+// outputs/ (`found`).
+export function buildScorecard(manifest: Manifest, checks: CheckResult[], trace: TraceSummary, found: Scorecard['violations'], now: Date): Scorecard {
   const model = trace.model ?? manifest.provider.model;
+  const violations = [
+    ...trace.violations.map((v) => ({ rule: v.rule, critical: v.critical, message: `${v.tool} ${JSON.stringify(v.path)}: ${v.message}` })),
+    ...found,
+  ];
   return {
     schemaVersion: 1,
     runId: manifest.runId,
@@ -35,7 +40,7 @@ export function buildScorecard(manifest: Manifest, checks: CheckResult[], trace:
     success: trace.infrastructureError === null && checks.every((c) => !c.required || c.passed),
     checks,
     metrics: {
-      constraintAdherence: constraintAdherence(checks, trace.violations.length),
+      constraintAdherence: constraintAdherence(checks, violations.length),
       clarifications: trace.clarifications,
       turns: trace.turns,
       toolCalls: trace.toolCalls,
@@ -50,7 +55,7 @@ export function buildScorecard(manifest: Manifest, checks: CheckResult[], trace:
       retries: trace.retries,
     },
     stopReason: trace.stopReason,
-    violations: trace.violations.map((v) => ({ rule: v.rule, critical: v.critical, message: `${v.tool} ${JSON.stringify(v.path)}: ${v.message}` })),
+    violations,
     provider: manifest.provider.name,
   };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { inputError } from '../core/errors.js';
 import type { Scorecard, TraceEvent } from '../core/types/index.js';
 import { runCheck } from '../evaluation/checks.js';
+import { outputViolations } from '../evaluation/output-violations.js';
 import { buildScorecard, costUsd, evaluationLog } from '../evaluation/scorecard.js';
 import { summarizeTrace } from '../evaluation/trace-summary.js';
 import { writeFileUnsynced, writeJsonUnsynced } from '../store/atomic-write.js';
@@ -32,10 +33,10 @@ export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, optio
   const trace = summarizeTrace(options.trace ?? (await readTrace(files.trace)));
   const task = ctx.exp.tasks.find((t) => t.id === manifest.task.id)!;
   const listing = existsSync(files.outputs) ? await listTree(files.outputs) : { files: [], odd: [] };
-  const checkCtx = { outputs: files.outputs, files: listing.files, fixture: task.workspaceFiles, trace, sandbox: manifest.sandbox.mode };
+  const checkCtx = { outputs: files.outputs, files: listing.files, odd: listing.odd, fixture: task.workspaceFiles, trace, sandbox: manifest.sandbox.mode };
   const checks = [];
   for (const check of task.spec.checks) checks.push(await runCheck(check, checkCtx));
-  const scorecard = buildScorecard(manifest, checks, trace, new Date());
+  const scorecard = buildScorecard(manifest, checks, trace, await outputViolations(files.outputs, listing.odd), new Date());
   const replaced = existsSync(files.scorecard);
   // Made durable with the rest of the run when it is locked; until then a lost scorecard only
   // means the run is evaluated again (or abandoned).

@@ -3,6 +3,7 @@ import { checkFailed, inputError } from '../core/errors.js';
 import { jsonDigest, type Digest } from '../core/digest.js';
 import type { RegistryEntry, RunLock, Scorecard } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
+import { OUTPUT_RULES } from '../evaluation/output-violations.js';
 import { relativeToCwd } from '../experiment/locate.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { writeLock, lockDigest, makeReadOnly } from '../store/run-lock.js';
@@ -88,14 +89,18 @@ async function register(run: ValidRun, scorecard: Scorecard, lock: RunLock): Pro
 
 type ViolationData = Extract<RegistryEntry, { type: 'violation' }>['data'];
 
-// What the seed's violations.log recorded: sandbox refusals (critical when they tried to leave
-// the workspace) and runs stopped by their time limit, each with the action taken.
+// What the seed's violations.log recorded: sandbox refusals and what the evaluator found left in
+// the outputs (critical when they lead out of the workspace), and runs stopped by their time
+// limit, each with the action taken.
 function violationEntries(runId: string, scorecard: Scorecard): ViolationData[] {
-  const entries: ViolationData[] = scorecard.violations.map((v) => ({
-    runId, severity: v.critical ? 'critical' : 'non-critical', rule: v.rule, message: v.message,
-    action: v.critical ? 'Refused by the sandbox; run kept and flagged for review' : 'Refused by the sandbox; documented, run kept',
-    status: v.critical ? 'Needs review' : 'Noted',
-  }));
+  const entries: ViolationData[] = scorecard.violations.map((v) => {
+    const how = OUTPUT_RULES.includes(v.rule) ? 'Found in the outputs by the evaluator' : 'Refused by the sandbox';
+    return {
+      runId, severity: v.critical ? 'critical' : 'non-critical', rule: v.rule, message: v.message,
+      action: v.critical ? `${how}; run kept and flagged for review` : `${how}; documented, run kept`,
+      status: v.critical ? 'Needs review' : 'Noted',
+    };
+  });
   if (scorecard.stopReason === 'wall_time') {
     entries.push({ runId, severity: 'non-critical', rule: 'timeout', message: `timeout reached (${scorecard.metrics.wallTimeSeconds} s)`, action: 'Documented, included in analysis with its stop reason', status: 'Noted' });
   }
