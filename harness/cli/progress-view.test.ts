@@ -29,7 +29,7 @@ describe('Progress', () => {
     p.addSlot('a');
     p.addSlot('b');
     p.finished('a', true, 1);
-    expect(p.snapshot()).toMatchObject({ blinded: true, variants: [{ succeeded: -1, failedChecks: -1 }, { succeeded: -1, failedChecks: -1 }], total: { succeeded: 1 } });
+    expect(p.snapshot()).toMatchObject({ blinded: true, variants: [{ succeeded: null, failedChecks: null }, { succeeded: null, failedChecks: null }], total: { succeeded: 1 } });
     // Without timing (status), the table still says why the cells are blind.
     expect(progressTable(p.snapshot(), { timing: false }).split('\n').slice(-2)).toEqual(['(outcomes by variant hidden until every slot is done, as pre-registered)', '']);
     expect(progressTable(p.snapshot()).split('\n').at(-2)).toMatch(/^elapsed \S+, ETA \S+ \(outcomes by variant hidden until every slot is done, as pre-registered\)$/);
@@ -44,7 +44,7 @@ describe('Progress', () => {
     p.setOpenOutsideSelection(1);
     p.finished('a', true, 1);
     const s = p.snapshot();
-    expect(s).toMatchObject({ blinded: true, variants: [{ succeeded: -1, failedChecks: -1 }, { total: 0 }], total: { done: 1, succeeded: -1, failedChecks: -1 } });
+    expect(s).toMatchObject({ blinded: true, variants: [{ succeeded: null, failedChecks: null }, { total: 0 }], total: { done: 1, succeeded: null, failedChecks: null } });
     expect(progressLine(s)).toMatch(/^1\/1 done, blind ok, blind failed checks, /);
     p.setOpenOutsideSelection(0);
     expect(p.snapshot()).toMatchObject({ blinded: false, total: { succeeded: 1 } });

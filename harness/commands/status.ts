@@ -6,6 +6,7 @@ import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { readRunSet } from '../pipeline/open-run-set.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { runFiles } from '../pipeline/load-run.js';
+import { isFailedAttemptReason } from '../pipeline/slot-state.js';
 
 export interface StatusOptions {
   experiment: string;
@@ -42,6 +43,8 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
     progress.infrastructureError(r.data.variant);
     progress.retried(r.data.variant);
   }
+  // An attempt given up after its failure was an error too, not followed by a retry.
+  for (const a of ofType(entries, 'abandoned')) if (isFailedAttemptReason(a.data.reason)) progress.infrastructureError(a.data.variant);
   const snapshot = progress.snapshot();
   return { experiment: location.id, provider: frozen.record.provider, pilot: frozen.record.pilot, progress: { ...snapshot, elapsedSeconds: 0, etaSeconds: null }, complete: snapshot.total.done === snapshot.total.total };
 }

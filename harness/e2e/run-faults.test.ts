@@ -146,6 +146,12 @@ describe('every other response malformed: some runs fail for infrastructure reas
     expect(summary.complete).toBe(summary.incomplete.length === 0);
   });
 
+  it('status, from the files, counts the errors and retries the run counted: every failed attempt, the ones given up included', async () => {
+    const st = JSON.parse((await hx(p, ['status', EXAMPLE, '--json'])).stdout) as { progress: { total: { errors: number; retries: number } } };
+    expect(st.progress.total).toMatchObject({ errors: summary.infrastructureFailures, retries: summary.retries });
+    expect(summary.infrastructureFailures).toBe(summary.retries + summary.abandoned);
+  });
+
   it('verify is clean: the unlocked attempts are not mistaken for tampered runs', async () => {
     const v = await hx(p, ['verify', EXAMPLE]);
     expect(v.exitCode, v.stdout).toBe(0);

@@ -2,8 +2,9 @@ export interface VariantProgress {
   variant: string;
   total: number;
   done: number;
-  succeeded: number;
-  failedChecks: number;
+  /** null while outcomes are blinded (see ProgressSnapshot.blinded). */
+  succeeded: number | null;
+  failedChecks: number | null;
   errors: number;
   retries: number;
   /** Mean agent wall time of the runs this process finished (status: of every current run); null before the first. */
@@ -11,7 +12,7 @@ export interface VariantProgress {
 }
 
 // A row as it is counted: the wall times are summed, and averaged in the snapshot.
-type Counts = Omit<VariantProgress, 'meanWallTimeSeconds'> & { timed: number; wallTimeSeconds: number };
+type Counts = Omit<VariantProgress, 'meanWallTimeSeconds' | 'succeeded' | 'failedChecks'> & { succeeded: number; failedChecks: number; timed: number; wallTimeSeconds: number };
 type Counted = Exclude<keyof Counts, 'variant'>;
 
 export interface ProgressSnapshot {
@@ -83,7 +84,7 @@ export class Progress {
   snapshot(): ProgressSnapshot {
     const counts = [...this.rows.values()];
     const sum = (k: Counted) => counts.reduce((a, r) => a + r[k], 0);
-    const shown = ({ timed, wallTimeSeconds, ...r }: Omit<Counts, 'variant'>) => ({ ...r, meanWallTimeSeconds: timed === 0 ? null : Math.round((wallTimeSeconds / timed) * 1000) / 1000 });
+    const shown = ({ timed, wallTimeSeconds, ...r }: Omit<Counts, 'variant'>): Omit<VariantProgress, 'variant'> => ({ ...r, meanWallTimeSeconds: timed === 0 ? null : Math.round((wallTimeSeconds / timed) * 1000) / 1000 });
     const variants = counts.map((r) => ({ variant: r.variant, ...shown(r) }));
     const total = shown({ total: sum('total'), done: sum('done'), succeeded: sum('succeeded'), failedChecks: sum('failedChecks'), errors: sum('errors'), retries: sum('retries'), timed: sum('timed'), wallTimeSeconds: sum('wallTimeSeconds') });
     const elapsedSeconds = (performance.now() - this.started) / 1000;
@@ -91,9 +92,9 @@ export class Progress {
     const etaSeconds = this.finishedHere === 0 ? null : remaining === 0 ? 0 : (elapsedSeconds / this.finishedHere) * remaining;
     const blinded = this.blindUntilComplete && (total.done < total.total || this.openElsewhere > 0);
     if (blinded) {
-      for (const v of variants) { v.succeeded = -1; v.failedChecks = -1; }
+      for (const v of variants) { v.succeeded = null; v.failedChecks = null; }
       // Pooled over one variant (run --only variant=…), the totals are that variant's outcomes.
-      if (variants.filter((v) => v.total > 0).length < 2) { total.succeeded = -1; total.failedChecks = -1; }
+      if (variants.filter((v) => v.total > 0).length < 2) { total.succeeded = null; total.failedChecks = null; }
     }
     return { blinded, variants, total, elapsedSeconds, etaSeconds: this.stopping ? null : etaSeconds, skipped: this.skipped, stopping: this.stopping };
   }

@@ -14,7 +14,7 @@ import { requireUnbrokenPairs } from './pair-guard.js';
 import type { Progress } from './progress.js';
 import { finishSlot, pinSlot, type PinnedSlot, type SlotOutcome } from './run-slot.js';
 import { SlotHistory } from './slot-history.js';
-import { slotAttempts, slotName, type SlotAttempts } from './slot-state.js';
+import { failedAttemptReason, slotAttempts, slotName, type SlotAttempts } from './slot-state.js';
 import { contextsOf } from './experiment-context.js';
 import { verifyLockedRun } from './verify-run.js';
 
@@ -148,9 +148,9 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
       }
       summary.infrastructureFailures++;
       options.progress.infrastructureError(slot.variant);
-      if (stopping()) return abandon(slot, outcome.runId, `infrastructure failure, not retried: the run was stopped on request (Ctrl-C): ${outcome.infrastructureError}`);
+      if (stopping()) return abandon(slot, outcome.runId, failedAttemptReason(`not retried, the run was stopped on request (Ctrl-C): ${outcome.infrastructureError}`));
       if (tries >= exp.resolved.maxAttempts) {
-        return abandon(slot, outcome.runId, `infrastructure failure on the last allowed attempt (${exp.resolved.maxAttempts}): ${outcome.infrastructureError}`);
+        return abandon(slot, outcome.runId, failedAttemptReason(`on the last allowed attempt (${exp.resolved.maxAttempts}): ${outcome.infrastructureError}`));
       }
       await appendEntry(frozen.files.registry, exp.config.id, 'retried', {
         runId: outcome.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant,

@@ -23,3 +23,10 @@ export function slotAttempts(runsDir: string, slot: ScheduleSlot): SlotAttempts 
 export function slotName(slot: ScheduleSlot): string {
   return `${slot.pairId}-${slot.task}-${slot.variant}`;
 }
+
+// An attempt given up after an infrastructure failure (the last allowed try, or a stop on request)
+// is registered as `abandoned` with a reason that starts so: `status` counts it as an error, as it
+// counts each `retried` attempt.
+const FAILED = 'infrastructure failure';
+export const failedAttemptReason = (detail: string): string => `${FAILED} ${detail}`;
+export const isFailedAttemptReason = (reason: string): boolean => reason.startsWith(`${FAILED} `);
