@@ -53,12 +53,15 @@ Examples:
 }
 
 function summaryText(r: RunResult): string {
-  if (r.executed === 0 && r.complete) return `${r.upToDate}/${r.slots} up to date\n`;
+  const earlier = r.pinnedBeforeRefreeze.length;
+  const refrozen = earlier === 0 ? '' : `note: ${earlier === 1 ? '1 of these locked runs was' : `${earlier} of these locked runs were`} pinned before the set was re-frozen (a recorded deviation); they stand as they were made, and the audit lists them. To redo a pair under the new freeze, rerun both its runs: \`harness rerun <run-id> --reason "…"\``;
+  if (r.executed === 0 && r.complete) return `${[`${r.upToDate}/${r.slots} up to date`, refrozen].filter((l) => l !== '').join('\n')}\n`;
   const lines = [
     progressTable({ ...r.progress, stopping: false }).trimEnd(),
     `executed ${plural(r.executed, 'run')}: ${r.locked} locked, ${r.infrastructureFailures} infrastructure failures, ${plural(r.retries, 'retry')}, ${plural(r.abandoned, 'attempt')} registered abandoned`,
     r.stopped ? 'stopped on request (Ctrl-C): no further run was started, and the runs already under way were let finish' : '',
     r.notVerified.length > 0 ? `locked runs that do not verify (not re-run; see \`${r.verifyCommand}\`): ${r.notVerified.join(', ')}` : '',
+    refrozen,
     gateLine(r),
   ];
   return `${lines.filter((l) => l !== '').join('\n')}\n`;

@@ -249,7 +249,8 @@ describe.concurrent('planted violations, each on its own copy', () => {
     await fs.writeFile(pre, (await fs.readFile(pre, 'utf8')).replace(/pairsPerTask: 3\n/, 'pairsPerTask: 4\n'));
     const refrozen = await freeze(p, ['--deviation', 'more pairs']);
     expect(refrozen.stdout).toMatch(/^recorded a deviation and re-froze exp-001-role-vs-goal/);
-    await run(p);
+    const ran = await run(p);
+    expect(ran.stdout).toContain(`note: ${PAIRS * 2} of these locked runs were pinned before the set was re-frozen (a recorded deviation); they stand as they were made, and the audit lists them.`);
     const report = await analyze(p);
     expect(report.primary!.n).toBe(TASKS.length * 4);
     const { exitCode, audit } = await auditOf(p);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { ScheduleSlot } from '../core/types/index.js';
+import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
+import { ofType } from '../core/entries.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { LOCK_FILE } from '../store/run-lock.js';
@@ -52,6 +53,8 @@ export interface RunnerSummary {
   abandoned: number;
   notVerified: string[];
   incomplete: string[];
+  /** Runs standing for the selected slots that were pinned before the set's latest re-freeze (a recorded deviation). */
+  pinnedBeforeRefreeze: string[];
 }
 
 // Executes the frozen schedule in its order, with up to `jobs` agents running at once. Each slot
@@ -61,7 +64,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   const history = await SlotHistory.read(frozen.files.registry);
   const slots = frozen.schedule.slots.filter(options.only);
   const contexts = contextsOf({ exp, frozen });
-  const summary: RunnerSummary = { slots: slots.length, executed: 0, upToDate: 0, locked: 0, infrastructureFailures: 0, retries: 0, abandoned: 0, notVerified: [], incomplete: [] };
+  const summary: RunnerSummary = { slots: slots.length, executed: 0, upToDate: 0, locked: 0, infrastructureFailures: 0, retries: 0, abandoned: 0, notVerified: [], incomplete: [], pinnedBeforeRefreeze: [] };
   for (const slot of slots) options.progress.addSlot(slot.variant);
   options.progress.setOpenOutsideSelection(openSlots(frozen.schedule.slots.filter((s) => !options.only(s)), history.current).length);
   const pending = await pendingSlots(slots, history.current, frozen, options, summary);
@@ -209,9 +212,20 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
     await claims.close();
   }
 
-  const finalCurrent = currentRuns(await readEntries(frozen.files.registry));
+  const finalEntries = await readEntries(frozen.files.registry);
+  const finalCurrent = currentRuns(finalEntries);
   summary.incomplete = slots.filter((s) => !finalCurrent.has(slotKey(s.pairId, s.variant))).map((s) => slotName(s));
+  const earlier = pinnedBeforeRefreeze(finalEntries);
+  summary.pinnedBeforeRefreeze = slots.flatMap((s) => finalCurrent.get(slotKey(s.pairId, s.variant))?.data.runId ?? []).filter((id) => earlier.has(id));
   return summary;
+}
+
+// A run stands as it was made after a re-freeze (the audit's pins-match-freeze lists it); `run`
+// says how many of the slots it looked at are such runs, since it does not redo them.
+function pinnedBeforeRefreeze(entries: readonly RegistryEntry[]): Set<string> {
+  const refrozen = ofType(entries, 'frozen').at(-1);
+  if (refrozen === undefined || refrozen.seq === 0) return new Set();
+  return new Set(ofType(entries, 'pinned').filter((e) => e.seq < refrozen.seq).map((e) => e.data.runId));
 }
 
 // Make-style: a slot whose standing run is locked is up to date (counted, and with verifySkipped
