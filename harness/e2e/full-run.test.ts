@@ -93,7 +93,11 @@ describe('pin-and-run --full', () => {
       const entries = (await fs.readFile(path.join(project.dir, 'runs-anthropic', EXAMPLE, 'registry.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Entry);
       expect(entries.filter((e) => e.type === 'retried' || e.type === 'locked')).toEqual([]);
       // A handful pinned (those running or pinned ahead when the refusal came), not the schedule's 180.
-      expect(entries.filter((e) => e.type === 'pinned').length).toBeLessThan(20);
+      const pinned = entries.filter((e) => e.type === 'pinned');
+      expect(pinned.length).toBeLessThan(20);
+      // Where the requests went is pinned: execution uses it, and a pair's two runs share it.
+      const manifest = JSON.parse(await fs.readFile(path.join(project.dir, 'runs-anthropic', EXAMPLE, pinned[0]!.data.runId!, 'manifest.json'), 'utf8')) as { provider: { baseUrl?: string } };
+      expect(manifest.provider.baseUrl).toBe(server.url);
     } finally {
       await server.close();
     }

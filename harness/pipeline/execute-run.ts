@@ -82,7 +82,7 @@ export async function executeValidRun({ files, manifest, ctx: { exp } }: ValidRu
         script: task.spec.simulator, behaviour: exp.resolved.simulator.behaviour[variant.id]!, seed: manifest.seed, model: manifest.provider.model,
         faults: exp.resolved.simulator.faults, latencyMs: exp.resolved.simulator.latencyMs, slowMs: SIM_SLOW_MS, runAttempt: manifest.slot.attempt,
       })
-      : { apiKey: apiKey!, baseURL: undefined, fetch: undefined, release: () => Promise.resolve() };
+      : { apiKey: apiKey!, baseURL: manifest.provider.baseUrl, fetch: undefined, release: () => Promise.resolve() };
     let rateLimited = 0;
     const client = createClient({
       apiKey: endpoint.apiKey, baseURL: endpoint.baseURL, fetch: endpoint.fetch, maxRetries: 4,

@@ -7,6 +7,7 @@ import type { LoadedTask } from '../experiment/load-task.js';
 import { projectPath } from '../experiment/locate.js';
 import { taskLimits } from '../experiment/resolve-config.js';
 import type { FrozenSet } from './frozen-set.js';
+import { anthropicBaseUrl } from '../providers/anthropic-client.js';
 import { ANTHROPIC_API_VERSION, sdkVersion } from './provenance.js';
 
 export type SandboxMode = Manifest['sandbox']['mode'];
@@ -77,6 +78,7 @@ export function buildManifest(
       requestParams: requestParamsFor(exp),
       sdkVersion: sdkVersion(),
       apiVersion: ANTHROPIC_API_VERSION,
+      ...(provider === 'anthropic' ? { baseUrl: anthropicBaseUrl() } : {}),
       ...(provider === 'command' && command ? { command: { argv: command.argv, network: command.network ?? false, programDigest: exp.agent?.digest ?? null } } : {}),
     },
     sandbox: sandbox.version === undefined ? { mode: sandbox.mode } : { mode: sandbox.mode, version: sandbox.version },

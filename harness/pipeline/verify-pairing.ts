@@ -35,6 +35,7 @@ const SHARED_PINS: [string, (m: Manifest) => unknown][] = [
   ['provider.requestParams', (m) => m.provider.requestParams],
   ['provider.sdkVersion', (m) => m.provider.sdkVersion],
   ['provider.apiVersion', (m) => m.provider.apiVersion],
+  ['provider.baseUrl', (m) => m.provider.baseUrl],
   ['sandbox.mode', (m) => m.sandbox.mode],
   ['limits', (m) => m.limits],
   ['environment.harnessVersion', (m) => m.environment.harnessVersion],

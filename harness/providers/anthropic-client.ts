@@ -118,6 +118,11 @@ export function credentialsRefused(err: unknown): HarnessError | undefined {
   });
 }
 
+/** Where requests to Claude go: ANTHROPIC_BASE_URL (a gateway or proxy), else the API's own address, as the SDK chooses. */
+export function anthropicBaseUrl(): string {
+  return process.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com';
+}
+
 /** The API key for Claude, from the environment; refuses (exit 2) with what to do when it is not set. */
 export function requireApiKey(): string {
   const key = process.env.ANTHROPIC_API_KEY;

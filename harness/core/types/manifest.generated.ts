@@ -59,6 +59,10 @@ export interface Manifest {
     };
     sdkVersion: string;
     apiVersion: string;
+    /**
+     * Where the anthropic provider's requests go (ANTHROPIC_BASE_URL when the run was pinned, else the API's own); execution uses it, and both runs of a pair share it.
+     */
+    baseUrl?: string;
     command?: {
       argv: string[];
       network: boolean;
