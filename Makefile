@@ -5,7 +5,7 @@ SHELL := /bin/bash
 # Settings (also from .env, see .env.example): which experiment, which provider, how many runs at once;
 # the HARNESS_* variables of .env reach the harness commands.
 -include .env
-export ANTHROPIC_API_KEY HARNESS_SIM_URL HARNESS_SYNC
+export ANTHROPIC_API_KEY ANTHROPIC_BASE_URL HARNESS_SIM_URL HARNESS_SYNC
 EXP ?= exp-001-role-vs-goal
 JOBS ?= 4
 # PROVIDER unset: the provider the experiment's experiment.yaml names (sim for the example).

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { runSandboxed, type SandboxMode } from '../sandbox/run.js';
 import { sandboxEnv } from '../sandbox/env.js';
 import type { TraceWriter } from './trace.js';
+import { redact } from '../core/secrets.js';
 
 export interface CommandAgentInput {
   argv: string[];
@@ -48,14 +49,18 @@ export async function runCommandAgent(input: CommandAgentInput): Promise<Command
     timeoutMs: input.wallTimeSeconds * 1000, network: input.network, maxOutputBytes: OUTPUT_CAP,
     ...(local ? { readOnly: [{ host: path.dirname(hostProgram), target: AGENT_DIR }] } : {}),
   });
-  input.trace.write({ type: 'command_output', stream: 'stdout', text: r.stdout, truncated: r.stdoutTruncated });
-  input.trace.write({ type: 'command_output', stream: 'stderr', text: r.stderr, truncated: r.stderrTruncated });
+  // The variables passed on (provider.command.env, API keys mostly) never reach the trace, whatever the program printed.
+  const passed = Object.fromEntries(input.passEnv.map((name) => [name, process.env[name]]));
+  const stdout = redact(r.stdout, passed);
+  const stderr = redact(r.stderr, passed);
+  input.trace.write({ type: 'command_output', stream: 'stdout', text: stdout, truncated: r.stdoutTruncated });
+  input.trace.write({ type: 'command_output', stream: 'stderr', text: stderr, truncated: r.stderrTruncated });
   if (r.timedOut) {
     input.trace.write({ type: 'limit', limit: 'wall_time', value: r.durationMs / 1000, max: input.wallTimeSeconds });
     return { stopReason: 'wall_time', wallTimeMs: r.durationMs, infrastructureError: undefined };
   }
   // 126/127: the program could not be started at all, which is the set-up's fault, not the agent's.
-  const infrastructureError = r.exitCode === 126 || r.exitCode === 127 ? `agent program could not be started (exit ${r.exitCode}): ${r.stderr.trim().slice(0, 200)}` : undefined;
+  const infrastructureError = r.exitCode === 126 || r.exitCode === 127 ? `agent program could not be started (exit ${r.exitCode}): ${stderr.trim().slice(0, 200)}` : undefined;
   if (infrastructureError) input.trace.write({ type: 'error', message: infrastructureError, infrastructure: true, status: null, requestId: null });
   return { stopReason: r.exitCode === 0 ? 'end_turn' : `exit_${r.exitCode ?? r.signal ?? 'unknown'}`, wallTimeMs: r.durationMs, infrastructureError };
 }

@@ -35,3 +35,16 @@ export function findSecrets(value: unknown, known: readonly string[] = []): Secr
   visit(value, '', undefined);
   return findings;
 }
+
+/**
+ * `text` with each value of `values` (those of 8 characters or more, too short to be a secret
+ * otherwise) replaced by `[redacted: <name>]`: what a program given secrets printed, before the
+ * trace keeps it.
+ */
+export function redact(text: string, values: Readonly<Record<string, string | undefined>>): string {
+  let out = text;
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined && value.length >= 8) out = out.split(value).join(`[redacted: ${name}]`);
+  }
+  return out;
+}

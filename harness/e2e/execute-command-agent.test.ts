@@ -45,12 +45,12 @@ exec ${sleep}
 `;
 
 // One scratch experiment with provider command and the given agent program, one run of TASK-001.
-async function runAgent(script: string, wallTimeSeconds?: number): Promise<Run> {
+async function runAgent(script: string, wallTimeSeconds?: number, passEnv?: string[]): Promise<Run> {
   const project = await scratchProject();
   const agent = path.join(project.expDir, 'agent/agent.sh');
   await fs.mkdir(path.dirname(agent));
   await fs.writeFile(agent, script, { mode: 0o755 });
-  await editYaml(path.join(project.expDir, 'experiment.yaml'), (doc) => { doc.provider = { name: 'command', command: { argv: ['agent/agent.sh'] } }; });
+  await editYaml(path.join(project.expDir, 'experiment.yaml'), (doc) => { doc.provider = { name: 'command', command: { argv: ['agent/agent.sh'], ...(passEnv ? { env: passEnv } : {}) } }; });
   if (wallTimeSeconds !== undefined) {
     await editYaml(path.join(project.expDir, 'tasks/TASK-001/task.yaml'), (doc) => { doc.limits = { ...(doc.limits as object), wallTimeSeconds }; });
   }
@@ -169,3 +169,16 @@ async function readAll(dir: string): Promise<Record<string, string>> {
   const files = await treeDigests(dir);
   return Object.fromEntries(await Promise.all(Object.keys(files).map(async (f) => [f, await fs.readFile(path.join(dir, f), 'utf8')] as const)));
 }
+
+describe('an external agent given a secret (provider.command.env)', () => {
+  it('what it prints of the secret reaches the trace redacted, by name', async () => {
+    const run = await runAgent(`#!/bin/sh\necho "key=$ANTHROPIC_API_KEY"\necho "again: $ANTHROPIC_API_KEY" >&2\n`, undefined, ['ANTHROPIC_API_KEY']);
+    try {
+      expect(run.executed.exitCode, run.executed.stderr).toBe(0);
+      expect(streams(run)).toEqual({ stdout: 'key=[redacted: ANTHROPIC_API_KEY]\n', stderr: 'again: [redacted: ANTHROPIC_API_KEY]\n' });
+      expect(await fs.readFile(path.join(run.runDir, 'agent.log'), 'utf8')).not.toContain(SECRET);
+    } finally {
+      await run.project.cleanup();
+    }
+  }, 60_000);
+});
