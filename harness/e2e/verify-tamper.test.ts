@@ -212,6 +212,20 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(analyze.stderr).toContain(`${RUNS}/registry.jsonl:${at + 1}: edited: entry ${at} (locked) no longer matches its digest`);
   });
 
+  it.concurrent('registry.csv edited without changing its size: verify names it; removed, the next run writes it anew', async () => {
+    const csv = (dir: string) => path.join(dir, RUNS, 'registry.csv');
+    let original = '';
+    const r = await tampered(async (dir) => {
+      original = await fs.readFile(csv(dir), 'utf8');
+      await fs.writeFile(csv(dir), original.replace(/,locked\n/, ',lockeD\n'));
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([`${RUNS}/registry.csv: does not match the registry it is derived from (edited?): remove it, and the next \`harness run\` writes it anew`]);
+    await fs.rm(csv(r.dir));
+    await cli(['run', EXAMPLE, '--only', `task=${(await scheduleOf(r.dir))[0]!.task}`], { cwd: r.dir });
+    expect(await fs.readFile(csv(r.dir), 'utf8')).toContain(original.split('\n')[1]!);
+  });
+
   it.concurrent('a registry entry removed from the middle: exit 1, naming where the chain breaks', async () => {
     let removed: Entry | undefined;
     const r = await tampered(async (dir) => {

@@ -1,5 +1,6 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Problem } from '../core/errors.js';
 import type { RegistryEntry } from '../core/types/index.js';
 import { writeFileUnsynced } from './atomic-write.js';
 
@@ -46,6 +47,23 @@ export function rewriteRecordFiles(runsDir: string, entries: readonly RegistryEn
   const log = path.join(runsDir, LOG);
   if (violations !== '' || existsSync(log)) writeFileUnsynced(log, violations);
   setMark(runsDir, entries.at(-1));
+}
+
+/**
+ * Record files that do not say what the registry says: a hand edit of the same size leaves the mark
+ * in step, so appends never rewrite them. For verify, which reads the whole registry anyway. Files
+ * whose mark names another entry than the last of `entries` are being written (or will be
+ * rewritten, after a crash) and are not compared.
+ */
+export function recordFileProblems(runsDir: string, entries: readonly RegistryEntry[]): Problem[] {
+  if (!recordFilesCover(runsDir, entries.at(-1))) return [];
+  const rows = csvRows(entries);
+  const expected: [string, string][] = [[CSV, rows === '' ? '' : REGISTRY_CSV_HEADER + rows], [LOG, violationParagraphs(entries)]];
+  return expected.flatMap(([name, text]) => {
+    const file = path.join(runsDir, name);
+    const actual = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    return actual === text ? [] : [{ file, message: 'does not match the registry it is derived from (edited?): remove it, and the next `harness run` writes it anew' }];
+  });
 }
 
 const markOf = (last: RegistryEntry | undefined, csvBytes: number, logBytes: number): string =>
