@@ -306,6 +306,20 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(problems(r.stdout)).toEqual([`${run(3)}: run folder deleted or renamed: registry entry ${seq} locked it`]);
   });
 
+  it.concurrent('a renamed run folder: verify names both names; lock-run on the new name refuses it instead of calling it locked', async () => {
+    const r = await tampered(async (dir) => {
+      const runDir = path.join(dir, run(2));
+      await asWritable(path.dirname(runDir), () => fs.rename(runDir, `${runDir}.bak`));
+    });
+    expect(r.exitCode).toBe(1);
+    const found = problems(r.stdout);
+    expect(found).toContain(`${run(2)}.bak: holds run ${runIds[2]} (its lock says so) under another name: renamed? rename it back to ${runIds[2]}`);
+    expect(found).toContainEqual(expect.stringMatching(new RegExp(`^${run(2)}: run folder deleted or renamed: registry entry \\d+ locked it$`)));
+    const lock = await cli(['lock-run', `${run(2)}.bak`], { cwd: r.dir });
+    expect(lock.exitCode).toBe(1);
+    expect(lock.stderr).toContain(`rename it back to ${runIds[2]}`);
+  });
+
   it.concurrent('an edited lock.json: exit 1, naming it', async () => {
     const r = await tampered(async (dir) => {
       const file = path.join(dir, run(1), 'lock.json');

@@ -24,6 +24,8 @@ export async function verifyLockedRun(dir: string, registered: LockedEntry | und
   }
   for (const p of schemaProblems('lock', lock)) at(LOCK_FILE, `${p.path}: ${p.message}`);
   if (problems.length > 0) return problems;
+  // A run folder is named by its run id: one under another name was renamed (or copied).
+  if (lock.runId !== path.basename(dir)) return [{ file: dir, message: `holds run ${lock.runId} (its lock says so) under another name: renamed? rename it back to ${lock.runId}` }];
   if (registered === undefined) {
     if (!registering) at(LOCK_FILE, 'locked but not registered: the registry has no `locked` entry for this run (a lock cut off by a crash, which `harness run` or `harness lock-run` on the folder finishes; or the registry was truncated or the entry removed)');
   } else if (!sameDigest(registered.data.lockDigest, lockDigest(lock)) || !sameDigest(registered.data.rootDigest, lock.rootDigest)) {
