@@ -20,7 +20,7 @@ Example (the audit lists every rerun as a deviation; here on the README's by-han
     .action(async (runId: string, opts: { reason: string; experiment?: string; runsDir?: string; sandbox: 'auto' | 'bwrap' | 'none'; json?: boolean }) => {
       const { rerun } = await import('../commands/rerun.js');
       const r = await rerun({ runId, ...opts });
-      emit(r, opts.json, (x) => `superseded ${x.superseded}; new attempt ${x.newRunId ?? '(not locked)'}${outcomeText(x)}\n`);
+      emit(r, opts.json, (x) => `superseded ${x.superseded}; new attempt ${x.newRunId ?? '(not locked)'}${outcomeText(x)}\n${brokenPairText(x, opts.runsDir)}`);
       setCode(r.newRunId === null ? 1 : 0);
     });
 }
@@ -29,4 +29,8 @@ function outcomeText(r: RerunResult): string {
   if (r.newRunId === null) return '';
   if (r.blinded) return ' (outcome hidden until every slot is done, as pre-registered)';
   return r.success === null ? '' : r.success ? ': success' : ': checks failed';
+}
+
+function brokenPairText(r: RerunResult, runsDir: string | undefined): string {
+  return r.brokenPair.map((b) => `note: its pair is broken until ${b.partner} is redone too (\`harness rerun ${b.partner}${runsDir === undefined ? '' : ` --runs-dir ${runsDir}`} --reason "…"\`): ${b.differences.join('; ')}\n`).join('');
 }

@@ -10,6 +10,10 @@ import { runSchedule } from '../pipeline/schedule-runner.js';
 import { requireExternalSimulator } from '../providers/sim-provider.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
+import { partnerDifferences, type PartnerDifference } from '../pipeline/pair-guard.js';
+import { runFiles } from '../pipeline/load-run.js';
+import { loadJsonIfValid } from '../documents/validate.js';
+import type { Manifest } from '../core/types/index.js';
 
 export interface RerunOptions {
   runId: string;
@@ -26,6 +30,8 @@ export interface RerunResult {
   success: boolean | null;
   /** Outcomes are hidden until every slot is done (pre-registered blinding) and some slot is not. */
   blinded: boolean;
+  /** The new attempt's pair partners whose pins it does not share (a re-freeze, a new commit): the pair is broken until they are redone too. */
+  brokenPair: PartnerDifference[];
 }
 
 // rerun: a new attempt for a locked run's slot. The old run stays on disk and in the registry,
@@ -58,7 +64,9 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   const current = currentRuns(after);
   const now = current.get(slotKey(slot.pairId, slot.variant));
   const blinded = exp.preregistration.blinding.outcomesHiddenUntilComplete && openSlots(frozen.schedule.slots, current).length > 0;
-  return { superseded: run.data.runId, newRunId: now?.data.runId ?? null, success: blinded ? null : now?.data.success ?? null, blinded };
+  const manifest = now === undefined ? undefined : loadJsonIfValid<Manifest>('manifest', runFiles(path.join(frozen.runsDir, now.data.runId)).manifest);
+  const brokenPair = manifest === undefined ? [] : partnerDifferences(frozen, current, manifest);
+  return { superseded: run.data.runId, newRunId: now?.data.runId ?? null, success: blinded ? null : now?.data.success ?? null, blinded, brokenPair };
 }
 
 function experimentOfRun(runsRoot: string, runId: string): string {

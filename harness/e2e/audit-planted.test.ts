@@ -259,6 +259,12 @@ describe.concurrent('planted violations, each on its own copy', () => {
     // Runs pinned before the re-freeze carry the old freeze record's digests.
     expect(evidence(audit, 'pins-match-freeze')).toContain('pair-0001-TASK-001-goal-centric-a1: freeze digest differs from the freeze record');
     expect(failed(audit)).toEqual(expect.arrayContaining(['inputs-unchanged', 'pins-match-freeze']));
+    // Redoing one run of an old pair under the new freeze breaks the pair until its partner is redone too; rerun says so.
+    const [one, other] = ['goal-centric', 'role-centric'].map((v) => `pair-0001-TASK-001-${v}-a1`);
+    const first = await ok(p, ['rerun', one!, '--reason', 'redo under the new freeze']);
+    expect(first.stdout).toContain(`note: its pair is broken until ${other} is redone too (\`harness rerun ${other} --reason "…"\`): pin experiment.configDigest differs`);
+    const second = await ok(p, ['rerun', other!, '--reason', 'redo under the new freeze']);
+    expect(second.stdout).not.toContain('note:');
   }, SLOW);
 
   it('(g) a failed result retried: retries-infrastructure-only fails quoting the reason', async () => {

@@ -71,7 +71,7 @@ describe('run --only, then rerun of one locked run', () => {
     newId = `${slot.pairId}-${slot.task}-${slot.variant}-a2`;
     rerun = await hx(p, ['rerun', oldId, '--reason', REASON, '--json']);
     expect(rerun.exitCode, rerun.stdout + rerun.stderr).toBe(0);
-    expect(JSON.parse(rerun.stdout)).toEqual({ superseded: oldId, newRunId: newId, success: null, blinded: true });
+    expect(JSON.parse(rerun.stdout)).toEqual({ superseded: oldId, newRunId: newId, success: null, blinded: true, brokenPair: [] });
     expect(isLocked(p, oldId)).toBe(true);
     expect(isLocked(p, newId)).toBe(true);
     expect(await runFolders(p)).toEqual([...task3.map((s) => `${s.pairId}-${s.task}-${s.variant}-a1`), newId].sort());

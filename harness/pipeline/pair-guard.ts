@@ -22,23 +22,15 @@ export async function requireUnbrokenPairs(
   exp: LoadedExperiment, frozen: FrozenSet, pending: readonly ScheduleSlot[], current: ReadonlyMap<string, LockedEntry>,
   sandbox: { mode: SandboxMode; version?: string },
 ): Promise<void> {
-  const broken: { slot: ScheduleSlot; partner: string; differences: string[] }[] = [];
-  const standing = (slot: ScheduleSlot) => frozen.schedule.variants.flatMap((v) => (v === slot.variant ? [] : (current.get(slotKey(slot.pairId, v)) ?? [])));
-  if (!pending.some((slot) => standing(slot).length > 0)) return;
+  const broken: ({ slot: ScheduleSlot } & PartnerDifference)[] = [];
+  if (!pending.some((slot) => standingPartners(frozen, current, slot.pairId, slot.variant).length > 0)) return;
   const environment = await environmentPins();
   const now = new Date();
   for (const slot of pending) {
-    const partners = standing(slot);
     // A slot whose lock was cut off before it was registered is registered, not run again.
-    if (partners.length === 0 || slotAttempts(frozen.runsDir, slot).latestLocked) continue;
+    if (standingPartners(frozen, current, slot.pairId, slot.variant).length === 0 || slotAttempts(frozen.runsDir, slot).latestLocked) continue;
     const ours = buildManifest(exp, frozen, { scheduled: slot, task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, attempt: 1 }, runIdFor(slot, 1), sandbox, environment, now);
-    for (const partner of partners) {
-      // A partner that cannot be read is `verify`'s to report; it breaks the pair either way.
-      const theirs = loadJsonIfValid<Manifest>('manifest', path.join(frozen.runsDir, partner.data.runId, 'manifest.json'));
-      if (theirs === undefined) continue;
-      const differences = sharedPinDifferences(theirs, ours);
-      if (differences.length > 0) broken.push({ slot, partner: partner.data.runId, differences });
-    }
+    broken.push(...partnerDifferences(frozen, current, ours).map((d) => ({ slot, ...d })));
   }
   if (broken.length === 0) return;
   const first = broken[0]!;
@@ -54,3 +46,21 @@ export async function requireUnbrokenPairs(
     ].join('\n'),
   });
 }
+
+export interface PartnerDifference {
+  partner: string;
+  differences: string[];
+}
+
+/** The pins `ours` does not share with the run standing for each other slot of its pair. */
+export function partnerDifferences(frozen: FrozenSet, current: ReadonlyMap<string, LockedEntry>, ours: Manifest): PartnerDifference[] {
+  return standingPartners(frozen, current, ours.slot.pairId, ours.variant.id).flatMap((partner) => {
+    // A partner that cannot be read is `verify`'s to report; it breaks the pair either way.
+    const theirs = loadJsonIfValid<Manifest>('manifest', path.join(frozen.runsDir, partner.data.runId, 'manifest.json'));
+    const differences = theirs === undefined ? [] : sharedPinDifferences(theirs, ours);
+    return differences.length === 0 ? [] : [{ partner: partner.data.runId, differences }];
+  });
+}
+
+const standingPartners = (frozen: FrozenSet, current: ReadonlyMap<string, LockedEntry>, pairId: string, variant: string): LockedEntry[] =>
+  frozen.schedule.variants.flatMap((v) => (v === variant ? [] : (current.get(slotKey(pairId, v)) ?? [])));
