@@ -212,6 +212,26 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(analyze.stderr).toContain(`${RUNS}/registry.jsonl:${at + 1}: edited: entry ${at} (locked) no longer matches its digest`);
   });
 
+  it.concurrent("the two runs of a pair swapped between arms in the registry, its chain recomputed: verify names both entries", async () => {
+    const seqs: number[] = [];
+    const r = await tampered(async (dir) => {
+      const entries = (await registryLines(dir)).map((l) => JSON.parse(l) as Extract<RegistryEntry, { type: 'locked' }>);
+      const locked = entries.filter((e) => e.type === 'locked');
+      const a = locked[0]!;
+      const b = locked.find((e) => e.data.pairId === a.data.pairId && e !== a)!;
+      [a.data.variant, b.data.variant] = [b.data.variant, a.data.variant];
+      seqs.push(a.seq, b.seq);
+      for (let i = Math.min(a.seq, b.seq); i < entries.length; i++) {
+        if (i > 0) entries[i]!.prev = entries[i - 1]!.digest;
+        entries[i]!.digest = entryDigest(entries[i]!);
+      }
+      await writeRegistry(dir, entries.map((e) => JSON.stringify(e)));
+    });
+    expect(r.exitCode).toBe(1);
+    const found = problems(r.stdout);
+    for (const seq of seqs) expect(found).toContainEqual(expect.stringMatching(new RegExp(`^${RUNS}/registry.jsonl: entry ${seq} \\(locked \\S+\\) disagrees with the locked run: variant \\(\\S+, the manifest says \\S+\\)$`)));
+  });
+
   it.concurrent('registry.csv edited without changing its size: verify names it; removed, the next run writes it anew', async () => {
     const csv = (dir: string) => path.join(dir, RUNS, 'registry.csv');
     let original = '';

@@ -2,7 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { digestOf, sameDigest, sha256Hex } from '../core/digest.js';
 import type { Problem } from '../core/errors.js';
-import type { RunLock, Scorecard } from '../core/types/index.js';
+import type { Manifest, RunLock, Scorecard } from '../core/types/index.js';
 import { schemaProblems } from '../documents/schemas.js';
 import { runSetFiles } from '../experiment/locate.js';
 import { listTree } from '../store/file-tree.js';
@@ -64,29 +64,45 @@ export async function verifyLockedRun(dir: string, registered: LockedEntry | und
   return problems;
 }
 
-// What the `locked` entry copies from the run (its digests and outcome, which status and the record
-// files read) must be what the lock and the scorecard say: a registry whose hash chain was
-// recomputed after editing an entry still chains, but no longer agrees with the locked files.
-// The scorecard is compared only when it is as locked (a changed one is named below).
+// What the `locked` entry copies from the run (its slot, its digests and outcome, which status,
+// the record files and the analysis's arms read) must be what the lock, the manifest and the
+// scorecard say: a registry whose hash chain was recomputed after editing an entry still chains,
+// but no longer agrees with the locked files. The documents are compared only as locked (a changed
+// one is named below).
 async function entryAgainstRun(dir: string, registered: LockedEntry, lock: RunLock): Promise<Problem[]> {
+  const { data } = registered;
   const differs: string[] = [];
-  if (!sameDigest(registered.data.manifestDigest, lock.manifestDigest)) differs.push('manifest digest');
-  if (!sameDigest(registered.data.scorecardDigest, lock.scorecardDigest)) differs.push('scorecard digest');
-  const scorecard = await readLockedScorecard(dir, lock);
+  const compare = (what: string, recorded: unknown, actual: unknown, where: string) => {
+    if (recorded !== actual) differs.push(`${what} (${String(recorded)}, the ${where} says ${String(actual)})`);
+  };
+  if (!sameDigest(data.manifestDigest, lock.manifestDigest)) differs.push('manifest digest');
+  if (!sameDigest(data.scorecardDigest, lock.scorecardDigest)) differs.push('scorecard digest');
+  const files = runFiles(dir);
+  const manifest = await readAsLocked<Manifest>(dir, lock, files.manifest);
+  if (manifest !== undefined) {
+    compare('run id', data.runId, manifest.runId, 'manifest');
+    compare('pair', data.pairId, manifest.slot.pairId, 'manifest');
+    compare('variant', data.variant, manifest.variant.id, 'manifest');
+    compare('task', data.task, manifest.task.id, 'manifest');
+    compare('attempt', data.attempt, manifest.slot.attempt, 'manifest');
+    compare('slot index', data.slotIndex, manifest.slot.index, 'manifest');
+    compare('ad hoc', data.adhoc, manifest.adhoc, 'manifest');
+  }
+  const scorecard = await readAsLocked<Scorecard>(dir, lock, files.scorecard);
   if (scorecard !== undefined) {
-    if (scorecard.success !== registered.data.success) differs.push(`success (${registered.data.success}, the scorecard says ${scorecard.success})`);
-    if (scorecard.stopReason !== registered.data.stopReason) differs.push(`stop reason (${registered.data.stopReason}, the scorecard says ${scorecard.stopReason})`);
+    compare('success', data.success, scorecard.success, 'scorecard');
+    compare('stop reason', data.stopReason, scorecard.stopReason, 'scorecard');
   }
   if (differs.length === 0) return [];
   return [{ file: runSetFiles(path.dirname(dir)).registry, message: `entry ${registered.seq} (locked ${path.basename(dir)}) disagrees with the locked run: ${differs.join(', ')}` }];
 }
 
-async function readLockedScorecard(dir: string, lock: RunLock): Promise<Scorecard | undefined> {
-  const file = runFiles(dir).scorecard;
+// A JSON document of the run as its lock lists it; undefined when it is not (verify names that).
+async function readAsLocked<T>(dir: string, lock: RunLock, file: string): Promise<T | undefined> {
   const listed = lock.files.find((f) => path.join(dir, f.path) === file);
   try {
     const bytes = await fs.readFile(file);
-    return listed !== undefined && sha256Hex(bytes) === listed.sha256 ? (JSON.parse(bytes.toString('utf8')) as Scorecard) : undefined;
+    return listed !== undefined && sha256Hex(bytes) === listed.sha256 ? (JSON.parse(bytes.toString('utf8')) as T) : undefined;
   } catch {
     return undefined;
   }
