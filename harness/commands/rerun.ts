@@ -1,7 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
-import { defaultRunsRoot } from '../experiment/locate.js';
+import { defaultRunsRoot, runSetFiles } from '../experiment/locate.js';
 import { currentRuns, openSlots, slotKey, type LockedEntry } from '../pipeline/current-runs.js';
 import { Progress } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
@@ -71,10 +71,15 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
 
 function experimentOfRun(runsRoot: string, runId: string): string {
   if (runId.includes('/')) throw inputError(`rerun takes a run id, not a path: ${runId}`, { hint: `pass the run folder's name, e.g. ${path.basename(runId)}, and --runs-dir if its run set is not under runs/` });
-  const found = existsSync(runsRoot) ? readdirSync(runsRoot).filter((exp) => existsSync(path.join(runsRoot, exp, runId))) : [];
+  // By its folder, or by the registry when the folder is gone (verify names that; rerun redoes it).
+  const holds = (exp: string): boolean => {
+    const registry = runSetFiles(path.join(runsRoot, exp)).registry;
+    return existsSync(path.join(runsRoot, exp, runId)) || (existsSync(registry) && readFileSync(registry, 'utf8').includes(`"runId":${JSON.stringify(runId)}`));
+  };
+  const found = existsSync(runsRoot) ? readdirSync(runsRoot).filter(holds) : [];
   if (found.length === 1) return found[0]!;
   if (found.length === 0) {
-    throw inputError(`no run ${runId} under ${runsRoot}/`, { hint: `check the run id (${runsRoot}/<exp>/registry.csv lists every run), and pass --runs-dir if its run set is not under ${runsRoot}/` });
+    throw inputError(`no run ${runId} under ${runsRoot}/`, { hint: `check the run id (${runsRoot}/<exp>/registry.csv lists every run), and pass --runs-dir if its run set is not under ${runsRoot}/ (or --experiment <id>)` });
   }
   throw inputError(`${runId} exists in several run sets: ${found.join(', ')}`, { hint: 'name the experiment with --experiment' });
 }

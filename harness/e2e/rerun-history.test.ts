@@ -202,6 +202,14 @@ describe('run --only, then rerun of one locked run', () => {
     expect(existsSync(path.join(runSetDir(p), noLock!.replace(/-a1$/, '-a2')))).toBe(false);
     expect(existsSync(path.join(runSetDir(p), noFolder!.replace(/-a1$/, '-a2')))).toBe(false);
     expect(await registry(p)).toHaveLength(entriesBefore);
+
+    // As verify's hint says, rerun redoes them (found by the registry when the folder is gone), and neither is recorded as abandoned.
+    for (const id of [noLock!, noFolder!]) {
+      const redone = await hx(p, ['rerun', id, '--reason', 'lock lost']);
+      expect(redone.exitCode, redone.stderr).toBe(0);
+      expect(redone.stdout).toContain(`superseded ${id}; new attempt ${id.replace(/-a1$/, '-a2')}`);
+    }
+    expect(ofType(await registry(p), 'abandoned')).toEqual([]);
   });
 });
 

@@ -10,7 +10,7 @@ export class SlotHistory {
   /** The run standing for each slot as `run` started. */
   readonly current: Map<string, LockedEntry>;
   private readonly superseded: Set<string>;
-  /** Attempts already accounted for: registered as abandoned, or retried after an infrastructure failure. */
+  /** Attempts already accounted for: registered as abandoned, or retried after an infrastructure failure (and, see isAccountedFor, locked). */
   private readonly accounted: Set<string>;
   /** The highest attempt pinned per slot, should a run folder have been lost with its unsynced rename (power loss). */
   private readonly pinnedAttempts = new Map<string, number>();
@@ -37,7 +37,9 @@ export class SlotHistory {
   }
 
   isAccountedFor(runId: string): boolean {
-    return this.accounted.has(runId);
+    // A registered lock accounts for a run too: one whose lock.json was lost since is named by
+    // verify and redone by rerun, never recorded as an attempt cut off by a crash.
+    return this.accounted.has(runId) || this.registeredLock(runId) !== undefined;
   }
 
   accountFor(runId: string): void {
