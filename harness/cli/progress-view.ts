@@ -2,7 +2,7 @@ import type { ProgressSnapshot, VariantProgress } from '../commands/run.js';
 
 const fmtTime = (s: number | null) => (s === null ? '-' : s < 90 ? `${s.toFixed(s < 10 ? 1 : 0)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`);
 
-// Outcomes withheld by pre-registered blinding are -1 in a snapshot.
+// Outcomes withheld by pre-registered blinding are null in a snapshot.
 const hidden = (n: number | null): string => (n === null ? 'blind' : String(n));
 
 /** The progress table (seed 003's --watch): one row per variant and a total row. */

@@ -80,6 +80,14 @@ describe('pin-and-run --full', () => {
     expect(await treeDigests(project.dir)).toEqual(before);
   });
 
+  it('an ANTHROPIC_BASE_URL that is not an http(s) address is refused (exit 2) before anything is written', async () => {
+    const before = await treeDigests(project.dir);
+    const r = await cli(['run', EXAMPLE, '--runs-dir', 'runs-anthropic'], { cwd: project.dir, env: { ANTHROPIC_API_KEY: 'sk-ant-not-a-key', ANTHROPIC_BASE_URL: '127.0.0.1:8377' } });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error: ANTHROPIC_BASE_URL is "127\.0\.0\.1:8377", which is not an http\(s\) address$/m);
+    expect(await treeDigests(project.dir)).toEqual(before);
+  });
+
   it('credentials the API refuses (HTTP 401) end the whole run at once (exit 2): no retries, no further slot started', async () => {
     // The simulator's server answers a key it did not issue as the API does: 401 authentication_error.
     const server = await startSimServer();

@@ -33,7 +33,7 @@ describe.skipIf(!sandbox.available && !process.env.CI)('run with half of every p
     expect(refused.exitCode, refused.stdout).toBe(2);
     expect(refused.stderr).toMatch(new RegExp(`^error: ${SLOTS / 2} pairs would be broken: their other runs were locked with other pins than this process would run with$`, 'm'));
     expect(refused.stderr).toMatch(/^ {2}pair-0001 role-centric against pair-0001-TASK-\d{3}-goal-centric-a1: pin sandbox\.mode differs: goal-centric has "none", role-centric has "bwrap"$/m);
-    expect(refused.stderr).toMatch(/^hint: finish these pairs as their first runs were made \(the same commit, `npm ci`, Node and --sandbox\), or$/m);
+    expect(refused.stderr).toMatch(/^hint: finish these pairs as their first runs were made \(the same commit, `npm ci`, Node, --sandbox and ANTHROPIC_BASE_URL\), or$/m);
     expect(refused.stderr).toMatch(/harness rerun pair-\d{4}-TASK-\d{3}-goal-centric-a1 --reason/);
     expect(unchanged).toBe(true);
   });

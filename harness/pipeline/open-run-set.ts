@@ -1,6 +1,6 @@
 import type { RegistryEntry } from '../core/types/index.js';
 import { loadExperiment } from '../experiment/load-experiment.js';
-import { requireApiKey } from '../providers/anthropic-client.js';
+import { anthropicBaseUrl, requireApiKey } from '../providers/anthropic-client.js';
 import { readEntries } from '../store/registry.js';
 import { loadFrozenSet, requireSetProvider, requireUnchangedInputs } from './frozen-set.js';
 import type { ProviderName } from './freeze-record.js';
@@ -17,7 +17,11 @@ export async function openRunSet(experiment: string, runsDir: string | undefined
   const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id, provider);
   requireUnchangedInputs(exp, frozen);
   requireSetProvider(frozen, exp.config.id, provider);
-  if (purpose === 'execute' && frozen.record.provider === 'anthropic') requireApiKey();
+  // Refused (exit 2) before anything is written: no key, or an address that is none.
+  if (purpose === 'execute' && frozen.record.provider === 'anthropic') {
+    requireApiKey();
+    anthropicBaseUrl();
+  }
   return { exp, frozen };
 }
 

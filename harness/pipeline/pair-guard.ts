@@ -40,7 +40,7 @@ export async function requireUnbrokenPairs(
       ...(broken.length > 10 ? [{ message: `… and ${broken.length - 10} more` }] : []),
     ],
     hint: [
-      'finish these pairs as their first runs were made (the same commit, `npm ci`, Node and --sandbox), or',
+      'finish these pairs as their first runs were made (the same commit, `npm ci`, Node, --sandbox and ANTHROPIC_BASE_URL), or',
       `redo their locked runs too (\`harness rerun ${first.partner}${runsDirFlag(frozen.runsDir)} --reason "…"\`; the audit lists every rerun);`,
       'meanwhile --only runs the other slots',
     ].join('\n'),

@@ -25,8 +25,8 @@ export function slotName(slot: ScheduleSlot): string {
 }
 
 // An attempt given up after an infrastructure failure (the last allowed try, or a stop on request)
-// is registered as `abandoned` with a reason that starts so: `status` counts it as an error, as it
-// counts each `retried` attempt.
+// is registered as `abandoned` with a reason that starts so (followed by a comma in registries
+// written before it was shared): `status` counts it as an error, as it counts each `retried` attempt.
 const FAILED = 'infrastructure failure';
 export const failedAttemptReason = (detail: string): string => `${FAILED} ${detail}`;
-export const isFailedAttemptReason = (reason: string): boolean => reason.startsWith(`${FAILED} `);
+export const isFailedAttemptReason = (reason: string): boolean => reason.startsWith(`${FAILED} `) || reason.startsWith(`${FAILED},`);

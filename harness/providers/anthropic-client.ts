@@ -118,9 +118,17 @@ export function credentialsRefused(err: unknown): HarnessError | undefined {
   });
 }
 
-/** Where requests to Claude go: ANTHROPIC_BASE_URL (a gateway or proxy), else the API's own address, as the SDK chooses. */
+/**
+ * Where requests to Claude go: ANTHROPIC_BASE_URL (a gateway or proxy), else the API's own address,
+ * as the SDK chooses. Refuses (exit 2) a value that is not an http(s) address.
+ */
 export function anthropicBaseUrl(): string {
-  return process.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com';
+  const given = process.env.ANTHROPIC_BASE_URL;
+  if (given === undefined || given === '') return 'https://api.anthropic.com';
+  if (!URL.canParse(given) || !['http:', 'https:'].includes(new URL(given).protocol)) {
+    throw inputError(`ANTHROPIC_BASE_URL is "${given}", which is not an http(s) address`, { hint: 'set it to the address of the API or of your gateway, e.g. https://api.anthropic.com, or unset it' });
+  }
+  return given;
 }
 
 /** The API key for Claude, from the environment; refuses (exit 2) with what to do when it is not set. */
@@ -128,7 +136,7 @@ export function requireApiKey(): string {
   const key = process.env.ANTHROPIC_API_KEY;
   if (key === undefined || key === '') {
     throw inputError('provider anthropic needs ANTHROPIC_API_KEY, which is not set', {
-      hint: 'export ANTHROPIC_API_KEY=… (see .env.example); to work offline, use a run set frozen for the simulator instead (`make full-runs` without PROVIDER makes one in runs/)',
+      hint: 'export ANTHROPIC_API_KEY=… (see .env.example); to work offline, use a run set frozen for the simulator instead (`make full-runs PROVIDER=sim` makes one in runs/)',
     });
   }
   return key;
