@@ -23,6 +23,9 @@ beforeAll(async () => {
   await fs.symlink('missing.txt', path.join(outputs, 'dangling-in'));
   await fs.symlink('/etc/hostname', path.join(outputs, 'link-out'));
   await fs.symlink('../../..', path.join(outputs, 'updir'));
+  // In the sandbox the workspace is /workspace: `ln -s "$PWD/greeting.txt"` there makes this link.
+  await fs.symlink('/workspace/greeting.txt', path.join(outputs, 'sandbox-name'));
+  await fs.symlink('/workspace/../etc', path.join(outputs, 'sandbox-up'));
   execFileSync('mkfifo', [path.join(outputs, 'sub', 'fifo')]);
   listing = await listTree(outputs);
 });
@@ -33,11 +36,18 @@ afterAll(async () => {
 
 describe('outputViolations', () => {
   it('records links pointing out (critical) and special files, not links that stay inside', async () => {
-    expect(await outputViolations(outputs, listing.odd)).toEqual([
+    expect(await outputViolations(outputs, listing.odd, 'bwrap')).toEqual([
       { rule: 'outputs-symlink-escape', critical: true, message: 'outputs/link-out: a symlink to /etc/hostname, outside the workspace' },
+      { rule: 'outputs-symlink-escape', critical: true, message: 'outputs/sandbox-up: a symlink to /workspace/../etc, outside the workspace' },
       { rule: 'outputs-special-file', critical: false, message: 'outputs/sub/fifo: a fifo left in the workspace; outputs hold regular files, folders and links inside the workspace' },
       { rule: 'outputs-symlink-escape', critical: true, message: 'outputs/updir: a symlink to ../../.., outside the workspace' },
     ]);
+  });
+
+  it('a link to /workspace/... made in the bubblewrap sandbox stays inside; without the sandbox it is a host path like any other', async () => {
+    const byName = async (sandbox: 'bwrap' | 'none') => (await outputViolations(outputs, listing.odd, sandbox)).map((v) => v.message.split(':')[0]);
+    expect(await byName('bwrap')).not.toContain('outputs/sandbox-name');
+    expect(await byName('none')).toContain('outputs/sandbox-name');
   });
 });
 
@@ -49,11 +59,11 @@ describe('only_files', () => {
 
   it('counts every entry, links and special files too, and names what each odd one is', async () => {
     const r = await runCheck({ id: 'only', kind: 'only_files', allowed: ['greeting.txt'] }, ctx());
-    expect(r).toMatchObject({ passed: false, reason: 'unexpected files: dangling-in (symlink), link-in (symlink), link-out (symlink), sub/fifo (fifo), sub/link-up-in (symlink), updir (symlink)' });
+    expect(r).toMatchObject({ passed: false, reason: 'unexpected files: dangling-in (symlink), link-in (symlink), link-out (symlink), sandbox-name (symlink), sandbox-up (symlink), sub/fifo (fifo), sub/link-up-in (symlink), updir (symlink)' });
   });
 
   it('passes when every entry is allowed', async () => {
-    const allowed = ['greeting.txt', 'dangling-in', 'link-in', 'link-out', 'sub/fifo', 'sub/link-up-in', 'updir'];
+    const allowed = ['greeting.txt', 'dangling-in', 'link-in', 'link-out', 'sandbox-name', 'sandbox-up', 'sub/fifo', 'sub/link-up-in', 'updir'];
     expect(await runCheck({ id: 'only', kind: 'only_files', allowed }, ctx())).toMatchObject({ passed: true, reason: 'no unexpected files' });
   });
 

@@ -36,7 +36,7 @@ export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, optio
   const checkCtx = { outputs: files.outputs, files: listing.files, odd: listing.odd, fixture: task.workspaceFiles, trace, sandbox: manifest.sandbox.mode };
   const checks = [];
   for (const check of task.spec.checks) checks.push(await runCheck(check, checkCtx));
-  const scorecard = buildScorecard(manifest, checks, trace, await outputViolations(files.outputs, listing.odd), new Date());
+  const scorecard = buildScorecard(manifest, checks, trace, await outputViolations(files.outputs, listing.odd, manifest.sandbox.mode), new Date());
   const replaced = existsSync(files.scorecard);
   // Made durable with the rest of the run when it is locked; until then a lost scorecard only
   // means the run is evaluated again (or abandoned).

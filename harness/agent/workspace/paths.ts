@@ -42,6 +42,12 @@ const MAX_SYMLINK_HOPS = 40;
  * missing parent directories; for a read or list the tool reports "not found".
  * `abs` is the fully resolved host path to operate on; `rel` is the normalised request.
  */
+/** Whether an absolute path names the workspace as the sandbox mounts it (/workspace/...), `..` resolved first. */
+export function inSandboxWorkspace(absolute: string): boolean {
+  const normalised = path.posix.normalize(absolute);
+  return normalised === SANDBOX_WORKSPACE || normalised.startsWith(`${SANDBOX_WORKSPACE}/`);
+}
+
 export function resolveInWorkspace(root: string, requested: string, purpose: PathPurpose): ResolvedPath {
   if (requested === '' || requested.includes('\0')) {
     return refuse('invalid-path', false, `path must be a non-empty relative path without NUL bytes; got ${JSON.stringify(requested)}`);
@@ -49,9 +55,8 @@ export function resolveInWorkspace(root: string, requested: string, purpose: Pat
   if (path.isAbsolute(requested)) {
     // Models that also run commands see the workspace as /workspace; normalise first so that
     // /workspace/../etc still counts as the escape it is.
-    const normalised = path.posix.normalize(requested);
-    const inSandboxName = normalised === SANDBOX_WORKSPACE || normalised.startsWith(`${SANDBOX_WORKSPACE}/`);
-    const suggestion = path.posix.relative(SANDBOX_WORKSPACE, normalised) || '.';
+    const inSandboxName = inSandboxWorkspace(requested);
+    const suggestion = path.posix.relative(SANDBOX_WORKSPACE, path.posix.normalize(requested)) || '.';
     const hint = inSandboxName ? ` (the workspace is the current directory, so use ${suggestion})` : '';
     return refuse('absolute-path', !inSandboxName, `path must be relative to the workspace; got ${requested}${hint}`);
   }
