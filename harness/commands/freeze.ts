@@ -1,5 +1,5 @@
 import type { Digest } from '../core/digest.js';
-import { loadExperiment } from '../experiment/load-experiment.js';
+import { loadExperiment, requireRunnableAgent } from '../experiment/load-experiment.js';
 import { runSetFiles } from '../experiment/locate.js';
 import { applyFreeze, planFreeze } from '../pipeline/freeze.js';
 import type { ProviderName } from '../pipeline/freeze-record.js';
@@ -32,7 +32,9 @@ export interface FreezeResult {
 
 export async function freeze(options: FreezeOptions): Promise<FreezeResult> {
   const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
-  const plan = planFreeze(exp, options.provider ?? exp.config.provider.name, options.deviation, options.pilot ?? false);
+  const provider = options.provider ?? exp.config.provider.name;
+  if (provider === 'command') requireRunnableAgent(exp);
+  const plan = planFreeze(exp, provider, options.deviation, options.pilot ?? false);
   await applyFreeze(exp, plan, whoAmI());
   const files = runSetFiles(exp.location.runsDir);
   return {

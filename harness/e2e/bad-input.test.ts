@@ -57,6 +57,24 @@ const cases: Case[] = [
   { name: 'behaviour for an unknown variant', break: (e) => edit(cfg(e), (t) => t.replace(/^( +)goal-centric:/m, '$1goal-centred:')), expect: [/experiment\.yaml:\d+:\d+ \/simulator\/behaviour\/goal-centred: "goal-centred" is not one of the variants/] },
 ];
 
+describe('an agent program that is not executable', () => {
+  it('is refused where runs would start it (freeze for command), not where the set is only read (a sim set: status)', async () => {
+    const project = await scratchProject();
+    try {
+      await commandAgent(project.expDir, 0o755);
+      expect((await harness(['freeze', EXAMPLE, '--provider', 'sim'], { cwd: project.dir })).exitCode).toBe(0);
+      await fs.chmod(path.join(project.expDir, 'agent', 'run.sh'), 0o644);
+      const status = await harness(['status', EXAMPLE], { cwd: project.dir });
+      expect(status.exitCode, status.stderr).toBe(0);
+      const forCommand = await harness(['freeze', EXAMPLE, '--runs-dir', 'runs/command'], { cwd: project.dir });
+      expect(forCommand.exitCode).toBe(2);
+      expect(forCommand.stderr).toMatch(/agent program "agent\/run\.sh" is not an executable file, so no run could start it/);
+    } finally {
+      await project.cleanup();
+    }
+  });
+});
+
 describe('broken experiment inputs', () => {
   for (const c of cases) {
     it(`${c.name}: exit ${c.exitCode ?? 2}, names the place, writes nothing`, async () => {
@@ -305,6 +323,6 @@ describe('broken manifests and flags', () => {
     expect(verify.exitCode).toBe(2);
     expect(verify.stderr).toBe(`error: no folder runs/${EXAMPLE}/no-such-run\nhint: pass an experiment id (e.g. exp-001-role-vs-goal) or folder, a run set such as runs/<exp>, or a run folder such as runs/<exp>/<run-id>\n`);
     expect(rerun.exitCode).toBe(2);
-    expect(rerun.stderr).toBe('error: no run no-such-run under runs/\nhint: check the run id (runs/<exp>/registry.csv lists every run), and pass --runs-dir if its run set is not under runs/\n');
+    expect(rerun.stderr).toBe('error: no run no-such-run under runs/\nhint: check the run id (runs/<exp>/registry.csv lists every run), and pass --runs-dir if its run set is not under runs/ (or --experiment <id>)\n');
   });
 });

@@ -28,8 +28,11 @@ export interface LoadedExperiment {
   preregistrationDigest: Digest;
   variants: LoadedVariant[];
   tasks: LoadedTask[];
-  /** The external agent's folder (provider command with a program inside the experiment). */
-  agent: { dir: string; digest: Digest } | undefined;
+  /**
+   * The external agent's folder (provider command with a program inside the experiment), and why
+   * its program could not be started, which matters only to runs that start it (requireRunnableAgent).
+   */
+  agent: { dir: string; digest: Digest; notRunnable: Problem | undefined } | undefined;
 }
 
 // Everything an experiment is made of, validated together: one error lists every problem found
@@ -62,9 +65,12 @@ export async function loadExperiment(nameOrPath: string, options: LocateOptions 
   }
   if (problems.length > 0 || prereg === undefined) throw invalid(location, problems);
   const program = config.data.provider.command?.argv[0];
-  const agentDir = program !== undefined && program.includes('/') ? path.dirname(path.join(location.dir, program)) : undefined;
+  const agentProgram = program !== undefined && program.includes('/') ? path.join(location.dir, program) : undefined;
+  const agentDir = agentProgram === undefined ? undefined : path.dirname(agentProgram);
+  const notRunnable = agentProgram === undefined || isExecutableFile(agentProgram) ? undefined
+    : locateProblems(config.doc, [{ file: location.configFile, path: '/provider/command/argv/0', message: `agent program "${program}" is not an executable file, so no run could start it: make it one (\`chmod +x ${path.resolve(agentProgram)}\`)` }])[0];
   return {
-    agent: agentDir === undefined ? undefined : { dir: agentDir, digest: await treeDigest(agentDir) },
+    agent: agentDir === undefined ? undefined : { dir: agentDir, digest: await treeDigest(agentDir), notRunnable },
     location,
     config: config.data,
     resolved: resolveConfig(config.data),
@@ -123,7 +129,6 @@ function agentProgramProblems(expDir: string, program: string, file: string): Pr
   const top = folder.split(path.sep)[0];
   if (top === 'tasks' || top === 'variants') return at(`agent program "${program}" must not live under ${top}/ (the agent would see it)`);
   if (!existsSync(abs)) return at(`agent program "${program}" not found at ${abs}: put it there, or correct provider.command.argv`);
-  if (!isExecutableFile(abs)) return at(`agent program "${program}" is not an executable file, so no run could start it: make it one (\`chmod +x ${abs}\`)`);
   return [];
 }
 
@@ -145,6 +150,14 @@ function checkPreregistration(prereg: Preregistration, config: ExperimentConfig,
     problems.push({ file, path: '/plannedN/tasks', message: `plans ${prereg.plannedN.tasks} tasks but experiment.yaml lists ${config.tasks.length}` });
   }
   return problems;
+}
+
+/**
+ * Refuses (exit 2), for what starts the external agent (freezing a set for it, executing its runs),
+ * an agent program that is not executable. Reading a set needs no program, so loading does not.
+ */
+export function requireRunnableAgent(exp: LoadedExperiment): void {
+  if (exp.agent?.notRunnable !== undefined) throw invalid(exp.location, [exp.agent.notRunnable]);
 }
 
 function invalid(location: ExperimentLocation, problems: Problem[]) {

@@ -1,5 +1,5 @@
 import type { RegistryEntry } from '../core/types/index.js';
-import { loadExperiment } from '../experiment/load-experiment.js';
+import { loadExperiment, requireRunnableAgent } from '../experiment/load-experiment.js';
 import { anthropicBaseUrl, requireApiKey } from '../providers/anthropic-client.js';
 import { readEntries } from '../store/registry.js';
 import { loadFrozenSet, requireSetProvider, requireUnchangedInputs } from './frozen-set.js';
@@ -17,11 +17,12 @@ export async function openRunSet(experiment: string, runsDir: string | undefined
   const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id, provider);
   requireUnchangedInputs(exp, frozen);
   requireSetProvider(frozen, exp.config.id, provider);
-  // Refused (exit 2) before anything is written: no key, or an address that is none.
+  // Refused (exit 2) before anything is written: no key, an address that is none, a program that cannot start.
   if (purpose === 'execute' && frozen.record.provider === 'anthropic') {
     requireApiKey();
     anthropicBaseUrl();
   }
+  if (purpose === 'execute' && frozen.record.provider === 'command') requireRunnableAgent(exp);
   return { exp, frozen };
 }
 
