@@ -9,7 +9,7 @@ export ANTHROPIC_API_KEY ANTHROPIC_BASE_URL HARNESS_SIM_URL HARNESS_SYNC
 EXP ?= exp-001-role-vs-goal
 JOBS ?= 4
 # PROVIDER unset: the provider the experiment's experiment.yaml names (sim for the example).
-CONFIGURED_PROVIDER := $(shell awk '/^provider:/ { p = 1; next } p && /^[^ #]/ { exit } p && $$1 == "name:" { print $$2; exit }' experiments/$(EXP)/experiment.yaml 2>/dev/null)
+CONFIGURED_PROVIDER := $(shell awk '/^provider:/ { p = 1 } p && NR > 1 && /^[^ \#]/ && !/^provider:/ { exit } p { line = $$0; gsub(/[{},"\047]/, " ", line); n = split(line, w, " "); for (i = 1; i < n; i++) if (w[i] == "name:") { print w[i + 1]; exit } }' experiments/$(EXP)/experiment.yaml 2>/dev/null)
 RUN_PROVIDER := $(or $(PROVIDER),$(CONFIGURED_PROVIDER))
 # Each provider gets its own run set, so simulated and real runs never mix.
 RUNS_DIR ?= $(if $(filter sim,$(RUN_PROVIDER)),runs,runs/$(RUN_PROVIDER))
