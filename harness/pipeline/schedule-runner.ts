@@ -114,7 +114,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
         return undefined;
       }
       if (state.latestRunId !== undefined && !state.latestLocked && !history.isAccountedFor(state.latestRunId)) {
-        await abandon(slot, state.latestRunId, 'never locked: the process running it stopped (crash or kill) before the run finished');
+        await abandon(slot, state.latestRunId, 'never locked: the process running it stopped before the run finished (a crash, a kill, or an error that ended the whole run)');
       }
       pinned = await pin(slot, state);
     } catch (err) {
