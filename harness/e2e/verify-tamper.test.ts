@@ -246,6 +246,20 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(await fs.readFile(csv(r.dir), 'utf8')).toContain(original.split('\n')[1]!);
   });
 
+  it.concurrent('a line added to violations.log, or entries cut off the end of the registry: verify names each', async () => {
+    const added = await tampered((dir) => fs.appendFile(path.join(dir, RUNS, 'violations.log'), '[2026-01-01T00:00:00.000Z] CRITICAL: made up\n'));
+    expect(added.exitCode).toBe(1);
+    expect(problems(added.stdout)).toEqual([`${RUNS}/violations.log: does not match the registry it is derived from (edited?): remove it, and the next \`harness run\` writes it anew`]);
+    let last = -1;
+    const cut = await tampered(async (dir) => {
+      const lines = await registryLines(dir);
+      last = lines.length - 1;
+      await writeRegistry(dir, lines.slice(0, -2));
+    });
+    expect(cut.exitCode).toBe(1);
+    expect(problems(cut.stdout)).toContain(`${RUNS}/registry.jsonl: ends at entry ${last - 2}, but its record files were written through entry ${last}: entries were cut off its end`);
+  });
+
   it.concurrent('a registry entry removed from the middle: exit 1, naming where the chain breaks', async () => {
     let removed: Entry | undefined;
     const r = await tampered(async (dir) => {
@@ -308,6 +322,7 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(last!.type).toBe('locked');
     expect(r.exitCode).toBe(1);
     expect(problems(r.stdout)).toEqual([
+      `${RUNS}/registry.jsonl: ends at entry ${last!.seq - 1}, but its record files were written through entry ${last!.seq}: entries were cut off its end`,
       `${RUNS}/${last!.data.runId}/lock.json: locked but not registered: the registry has no \`locked\` entry for this run (a lock cut off by a crash, which \`harness run\` or \`harness lock-run\` on the folder finishes; or the registry was truncated or the entry removed)`,
     ]);
   });

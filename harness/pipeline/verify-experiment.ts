@@ -5,7 +5,7 @@ import { ofType } from '../core/entries.js';
 import type { FreezeRecord, RegistryEntry } from '../core/types/index.js';
 import { runSetFiles } from '../experiment/locate.js';
 import { verifyRegistryChain } from '../store/registry-verify.js';
-import { recordFileProblems } from '../store/record-files.js';
+import { readMark, recordFileProblems } from '../store/record-files.js';
 import { LOCK_FILE } from '../store/run-lock.js';
 import { currentRuns, type LockedEntry } from './current-runs.js';
 import { frozenFileProblems } from './frozen-set.js';
@@ -22,9 +22,10 @@ export interface VerifyReport {
 // matched against the digest the registry recorded for it.
 export async function verifyRunSet(runsDir: string, onlyRun?: string): Promise<VerifyReport> {
   const files = runSetFiles(runsDir);
+  const mark = readMark(runsDir);
   const chain = await verifyRegistryChain(files.registry);
   const problems: Problem[] = [...chain.problems];
-  if (onlyRun === undefined) problems.push(...(await freezeProblems(files)), ...(chain.problems.length === 0 ? recordFileProblems(runsDir, chain.entries) : []));
+  if (onlyRun === undefined) problems.push(...(await freezeProblems(files)), ...(chain.problems.length === 0 ? recordFileProblems(runsDir, chain.entries, mark) : []));
   const locked = new Map<string, LockedEntry>();
   // lock-run registers a run once; a second `locked` entry (anyone can append a well-chained one)
   // would otherwise re-anchor a rewritten lock, so it is a finding and the first entry stands.

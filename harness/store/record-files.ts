@@ -49,21 +49,42 @@ export function rewriteRecordFiles(runsDir: string, entries: readonly RegistryEn
   setMark(runsDir, entries.at(-1));
 }
 
+/** The registry entry the record files were last written through (their mark), if it can be read. */
+export interface RecordMark {
+  seq: number;
+  digest: string;
+}
+
+export function readMark(runsDir: string): RecordMark | undefined {
+  const file = path.join(runsDir, MARK);
+  const m = existsSync(file) ? /^(\d+) ([0-9a-f]{64}) /.exec(readFileSync(file, 'utf8')) : null;
+  return m === null ? undefined : { seq: Number(m[1]), digest: m[2]! };
+}
+
 /**
- * Record files that do not say what the registry says: a hand edit of the same size leaves the mark
- * in step, so appends never rewrite them. For verify, which reads the whole registry anyway. Files
- * whose mark names another entry than the last of `entries` are being written (or will be
- * rewritten, after a crash) and are not compared.
+ * What the record files and their mark say against the registry's `entries`, for verify (which
+ * reads the whole registry anyway). `before`: the mark as it was before `entries` were read, so an
+ * append meanwhile cannot look like a cut. A mark naming a later entry than the registry's last
+ * means entries were cut off its end; a mark naming the last entry means the files were written
+ * through it, so files that differ from what the registry says were edited since (compared only if
+ * no append came meanwhile). A mark naming an earlier entry is a crash or an append in flight,
+ * which the next update rewrites.
  */
-export function recordFileProblems(runsDir: string, entries: readonly RegistryEntry[]): Problem[] {
-  if (!recordFilesCover(runsDir, entries.at(-1))) return [];
+export function recordFileProblems(runsDir: string, entries: readonly RegistryEntry[], before: RecordMark | undefined): Problem[] {
+  const last = entries.at(-1);
+  if (before === undefined || last === undefined) return [];
+  if (before.seq > last.seq) {
+    return [{ file: path.join(runsDir, 'registry.jsonl'), message: `ends at entry ${last.seq}, but its record files were written through entry ${before.seq}: entries were cut off its end` }];
+  }
+  const atLast = (m: RecordMark | undefined) => m !== undefined && m.seq === last.seq && m.digest === last.digest.sha256;
+  if (!atLast(before)) return [];
   const rows = csvRows(entries);
-  const expected: [string, string][] = [[CSV, rows === '' ? '' : REGISTRY_CSV_HEADER + rows], [LOG, violationParagraphs(entries)]];
-  return expected.flatMap(([name, text]) => {
-    const file = path.join(runsDir, name);
-    const actual = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    return actual === text ? [] : [{ file, message: 'does not match the registry it is derived from (edited?): remove it, and the next `harness run` writes it anew' }];
-  });
+  const read = (name: string) => (existsSync(path.join(runsDir, name)) ? readFileSync(path.join(runsDir, name), 'utf8') : '');
+  const found: [string, string, string][] = [[CSV, rows === '' ? '' : REGISTRY_CSV_HEADER + rows, read(CSV)], [LOG, violationParagraphs(entries), read(LOG)]];
+  if (!atLast(readMark(runsDir))) return [];
+  return found.filter(([, expected, actual]) => actual !== expected).map(([name]) => ({
+    file: path.join(runsDir, name), message: 'does not match the registry it is derived from (edited?): remove it, and the next `harness run` writes it anew',
+  }));
 }
 
 const markOf = (last: RegistryEntry | undefined, csvBytes: number, logBytes: number): string =>
