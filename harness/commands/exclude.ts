@@ -1,6 +1,6 @@
 import { inputError } from '../core/errors.js';
 import { exclusionEvidence } from '../audit/checks.js';
-import { readRunSet } from '../pipeline/open-run-set.js';
+import { readRunSet, requireIntactRegistry } from '../pipeline/open-run-set.js';
 import { requireUnchangedInputs } from '../pipeline/frozen-set.js';
 import { appendEntry } from '../store/registry.js';
 
@@ -25,6 +25,7 @@ export interface ExcludeResult {
 export async function exclude(options: ExcludeOptions): Promise<ExcludeResult> {
   const { exp, frozen, entries } = await readRunSet(options.experiment, options.runsDir);
   requireUnchangedInputs(exp, frozen);
+  await requireIntactRegistry(exp.config.id, frozen);
   const rules = exp.preregistration.exclusionRules.map((r) => r.id);
   if (!rules.includes(options.rule)) throw inputError(`"${options.rule}" is not an exclusion rule of the pre-registration`, { hint: `registered rules: ${rules.join(', ') || '(none)'}` });
   if (!frozen.schedule.slots.some((s) => s.pairId === options.pairId)) throw inputError(`${options.pairId} is not a pair of the frozen schedule`);

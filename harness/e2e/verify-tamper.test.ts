@@ -260,6 +260,22 @@ describe('verify: a locked run set and its tampered copies', () => {
     expect(problems(cut.stdout)).toContain(`${RUNS}/registry.jsonl: ends at entry ${last - 2}, but its record files were written through entry ${last}: entries were cut off its end`);
   });
 
+  it.concurrent('a registry with a broken chain is added to by nothing: run, rerun and exclude refuse (exit 1), the registry stays as it is', async () => {
+    const dir = await copyOfSet();
+    const lines = await registryLines(dir);
+    const at = lines.findIndex((l) => (JSON.parse(l) as Entry).type === 'pinned');
+    lines[at] = lines[at]!.replace(/"at":"(\d{4})/, (_m, y: string) => `"at":"${Number(y) - 1}`);
+    await writeRegistry(dir, lines);
+    const before = await fs.readFile(path.join(dir, RUNS, 'registry.jsonl'), 'utf8');
+    for (const args of [['run', EXAMPLE], ['rerun', runIds[0]!, '--reason', 'x'], ['exclude', EXAMPLE, '--pair-id', 'pair-0001', '--rule', 'harness-fault', '--reason', 'x']]) {
+      const r = await cli(args, { cwd: dir });
+      expect(r.exitCode, args[0]).toBe(1);
+      expect(r.stderr, args[0]).toContain(`error: the registry of ${EXAMPLE} is broken, so nothing is added to it`);
+      expect(r.stderr, args[0]).toContain(`${RUNS}/registry.jsonl:${at + 1}: edited: entry ${at} (pinned) no longer matches its digest`);
+    }
+    expect(await fs.readFile(path.join(dir, RUNS, 'registry.jsonl'), 'utf8')).toBe(before);
+  });
+
   it.concurrent('a registry entry removed from the middle: exit 1, naming where the chain breaks', async () => {
     let removed: Entry | undefined;
     const r = await tampered(async (dir) => {

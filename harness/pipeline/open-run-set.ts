@@ -2,7 +2,10 @@ import type { RegistryEntry } from '../core/types/index.js';
 import { loadExperiment, requireRunnableAgent } from '../experiment/load-experiment.js';
 import { anthropicBaseUrl, requireApiKey } from '../providers/anthropic-client.js';
 import { readEntries } from '../store/registry.js';
-import { loadFrozenSet, requireSetProvider, requireUnchangedInputs } from './frozen-set.js';
+import { verifyRegistryChain } from '../store/registry-verify.js';
+import { checkFailed } from '../core/errors.js';
+import { runsDirFlag } from '../experiment/locate.js';
+import { loadFrozenSet, requireSetProvider, requireUnchangedInputs, type FrozenSet } from './frozen-set.js';
 import type { ProviderName } from './freeze-record.js';
 import { environmentPins } from './provenance.js';
 import type { ExperimentContext } from './experiment-context.js';
@@ -17,6 +20,7 @@ export async function openRunSet(experiment: string, runsDir: string | undefined
   const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id, provider);
   requireUnchangedInputs(exp, frozen);
   requireSetProvider(frozen, exp.config.id, provider);
+  await requireIntactRegistry(exp.config.id, frozen);
   // Refused (exit 2) before anything is written: no key, an address that is none, a program that cannot start.
   if (purpose === 'execute' && frozen.record.provider === 'anthropic') {
     requireApiKey();
@@ -24,6 +28,22 @@ export async function openRunSet(experiment: string, runsDir: string | undefined
   }
   if (purpose === 'execute' && frozen.record.provider === 'command') requireRunnableAgent(exp);
   return { exp, frozen };
+}
+
+/**
+ * Refuses (exit 1) to add to a registry whose hash chain is broken: an entry appended to it would
+ * chain onto the damage and hide where it is. For the commands that append (run, rerun, the
+ * by-hand stages, exclude); those that only read report it (verify, the audit) or refuse (analyze).
+ */
+export async function requireIntactRegistry(experiment: string, frozen: FrozenSet): Promise<void> {
+  // A last line cut off by a crash is refused first, with how to cut it off (exit 2).
+  await readEntries(frozen.files.registry);
+  const { problems } = await verifyRegistryChain(frozen.files.registry);
+  if (problems.length === 0) return;
+  throw checkFailed(`the registry of ${experiment} is broken, so nothing is added to it`, {
+    problems,
+    hint: `restore ${frozen.files.registry} from a backup; \`harness verify ${experiment}${runsDirFlag(frozen.runsDir)}\` lists every problem`,
+  });
 }
 
 /**
