@@ -29,6 +29,10 @@ describe('pin-and-run --full', () => {
     expect(r.stdout).toMatch(new RegExp(`^locked ${runId}: (success|checks failed) \\(end_turn\\)\\n {2}run runs/${EXAMPLE}/${runId}\\n$`));
     for (const f of ['manifest.json', 'agent.log', 'scorecard.json', 'evaluation.log', 'lock.json', 'SHA256SUMS']) expect(existsSync(path.join(runDir, f)), f).toBe(true);
     const lock = JSON.parse(await fs.readFile(path.join(runDir, 'lock.json'), 'utf8')) as { runId: string };
+    // Executing it again is refused with the way to redo a locked run, in its own run set.
+    const again = await cli(['pin-and-run', '--execute', '--manifest', path.join('runs', EXAMPLE, runId, 'manifest.json')], { cwd: project.dir });
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain(`hint: it is locked; to redo it: \`harness rerun ${runId} --reason "…"\` (the old run is kept and marked superseded)`);
     expect(lock.runId).toBe(runId);
     const entries = (await fs.readFile(path.join(project.dir, 'runs', EXAMPLE, 'registry.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as Entry);
     expect(entries.filter((e) => e.data.runId === runId).map((e) => e.type).filter((t) => t !== 'violation')).toEqual(['pinned', 'locked']);

@@ -14,6 +14,7 @@ import type { ProviderName } from './freeze-record.js';
 import { requireSetProvider } from './frozen-set.js';
 import { toolsDigestFor } from './manifest.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
+import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
 import type { ContextCache } from './experiment-context.js';
 
 export interface ExecuteOptions {
@@ -45,13 +46,11 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
 }
 
 // A run is executed once: the trace file is created exclusively before anything else happens.
-export async function executeValidRun({ files, manifest, ctx: { exp } }: ValidRun): Promise<ExecuteResult> {
+export async function executeValidRun({ files, manifest, ctx: { exp, frozen } }: ValidRun): Promise<ExecuteResult> {
   const apiKey = manifest.provider.name === 'anthropic' ? requireApiKey() : undefined;
   const { dir: runDir, outputs, trace: traceFile } = files;
   if (existsSync(traceFile) || existsSync(outputs)) {
-    throw inputError(`${runDir} was already executed (agent.log or outputs/ exists); a run is never executed twice`, {
-      hint: `start a new attempt for this slot (\`harness rerun ${manifest.runId} --reason "…"\` once locked, or pin-and-run --init again)`,
-    });
+    throw inputError(`${runDir} was already executed (agent.log or outputs/ exists); a run is never executed twice`, { hint: executedHint(files, manifest, frozen.runsDir) });
   }
   const trace = TraceWriter.create(traceFile);
   const base = { runId: manifest.runId, runDir, provider: manifest.provider.name, trace: trace.events };
@@ -108,6 +107,14 @@ export async function executeValidRun({ files, manifest, ctx: { exp } }: ValidRu
   } finally {
     trace.close();
   }
+}
+
+// What to do with a run that was executed already: finish it, or (locked) redo it by rerun, which
+// keeps the old one; an ad hoc run is never redone, only pinned anew.
+function executedHint(files: ValidRun['files'], manifest: ValidRun['manifest'], runsDir: string): string {
+  if (!existsSync(files.lock)) return `finish it: \`harness evaluate --manifest ${relativeToCwd(files.manifest)}\`, then \`harness lock-run ${relativeToCwd(files.dir)}\``;
+  if (manifest.adhoc) return 'it is locked; an ad hoc run is not redone: pin another with `harness pin-and-run --init --adhoc …`';
+  return `it is locked; to redo it: \`harness rerun ${manifest.runId}${runsDirFlag(runsDir)} --reason "…"\` (the old run is kept and marked superseded)`;
 }
 
 // The simulator answers in milliseconds, so a short client timeout keeps its injected
