@@ -24,21 +24,21 @@ describe('Progress', () => {
     expect(total!.trim().split(/\s+/)).toEqual(['total', '4/5', '3', '1', '0', '0', '3.0s']);
   });
 
-  it('hides outcomes by variant until every slot is done, when blinding is pre-registered', () => {
+  it('hides outcomes, by variant and pooled, until every slot is done, when blinding is pre-registered', () => {
     const p = new Progress(['a', 'b'], true);
     p.addSlot('a');
     p.addSlot('b');
     p.finished('a', true, 1);
-    expect(p.snapshot()).toMatchObject({ blinded: true, variants: [{ succeeded: null, failedChecks: null }, { succeeded: null, failedChecks: null }], total: { succeeded: 1 } });
+    expect(p.snapshot()).toMatchObject({ blinded: true, variants: [{ succeeded: null, failedChecks: null }, { succeeded: null, failedChecks: null }], total: { done: 1, succeeded: null, failedChecks: null } });
     // Without timing (status), the table still says why the cells are blind.
-    expect(progressTable(p.snapshot(), { timing: false }).split('\n').slice(-2)).toEqual(['(outcomes by variant hidden until every slot is done, as pre-registered)', '']);
-    expect(progressTable(p.snapshot()).split('\n').at(-2)).toMatch(/^elapsed \S+, ETA \S+ \(outcomes by variant hidden until every slot is done, as pre-registered\)$/);
+    expect(progressTable(p.snapshot(), { timing: false }).split('\n').slice(-2)).toEqual(['(outcomes hidden until every slot is done, as pre-registered)', '']);
+    expect(progressTable(p.snapshot()).split('\n').at(-2)).toMatch(/^elapsed \S+, ETA \S+ \(outcomes hidden until every slot is done, as pre-registered\)$/);
     p.finished('b', false, 1);
     expect(p.snapshot()).toMatchObject({ blinded: false, variants: [{ succeeded: 1, failedChecks: 0 }, { succeeded: 0, failedChecks: 1 }] });
     expect(progressTable(p.snapshot(), { timing: false }).split('\n').at(-2)).toMatch(/^total /);
   });
 
-  it('keeps outcomes hidden while slots outside the selection are open, totals too when they pool a single variant', () => {
+  it('keeps outcomes hidden while slots outside the selection are open', () => {
     const p = new Progress(['a', 'b'], true);
     p.addSlot('a');
     p.setOpenOutsideSelection(1);

@@ -16,7 +16,7 @@ export function progressTable(p: ProgressSnapshot, { timing = true } = {}): stri
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-  const blindNote = p.blinded ? '(outcomes by variant hidden until every slot is done, as pre-registered)' : '';
+  const blindNote = p.blinded ? '(outcomes hidden until every slot is done, as pre-registered)' : '';
   const footer = timing ? [`elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}`, blindNote] : [blindNote];
   if (footer.join('') !== '') lines.push(footer.filter((s) => s !== '').join(' '));
   if (p.stopping) lines.push(STOPPING);

@@ -38,7 +38,7 @@ describe('run --only, then rerun of one locked run', () => {
     expect(only.stdout).toContain(`completeness gate: ${task3.length}/${task3.length} slots locked`);
     // The other tasks' slots are still open: outcomes by variant stay hidden (pre-registered blinding).
     expect(only.stdout).toMatch(/^goal-centric +\d+\/\d+ +blind +blind /m);
-    expect(only.stdout).toContain('(outcomes by variant hidden until every slot is done, as pre-registered)');
+    expect(only.stdout).toContain('(outcomes hidden until every slot is done, as pre-registered)');
     expect(task3).toHaveLength(SLOTS / 4);
     expect(await runFolders(p)).toEqual(task3.map((s) => `${s.pairId}-${s.task}-${s.variant}-a1`).sort());
     for (const s of task3) expect(isLocked(p, `${s.pairId}-${s.task}-${s.variant}-a1`)).toBe(true);

@@ -92,9 +92,9 @@ export class Progress {
     const etaSeconds = this.finishedHere === 0 ? null : remaining === 0 ? 0 : (elapsedSeconds / this.finishedHere) * remaining;
     const blinded = this.blindUntilComplete && (total.done < total.total || this.openElsewhere > 0);
     if (blinded) {
-      for (const v of variants) { v.succeeded = null; v.failedChecks = null; }
-      // Pooled over one variant (run --only variant=…), the totals are that variant's outcomes.
-      if (variants.filter((v) => v.total > 0).length < 2) { total.succeeded = null; total.failedChecks = null; }
+      // The totals too: pooled over one variant (run --only variant=…) they are its outcomes, and
+      // over few pairs (all failed, say) they give each variant's away.
+      for (const row of [...variants, total]) { row.succeeded = null; row.failedChecks = null; }
     }
     return { blinded, variants, total, elapsedSeconds, etaSeconds: this.stopping ? null : etaSeconds, skipped: this.skipped, stopping: this.stopping };
   }
