@@ -293,6 +293,12 @@ describe('broken manifests and flags', () => {
     expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
   });
 
+  it('sim-server listens on this machine only: a --host that is not loopback is bad input (exit 2)', async () => {
+    const r = await harness(['sim-server', '--host', '0.0.0.0', '--port', '0'], { cwd: project.dir });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/^error: --host 0\.0\.0\.0 is not a loopback address$/m);
+  });
+
   it('--runs-dir naming a file or nothing is a usage error (exit 2) for every command that takes it', async () => {
     await fs.writeFile(path.join(project.dir, 'afile'), '');
     const results = await Promise.all([
