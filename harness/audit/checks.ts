@@ -11,6 +11,7 @@ import { pinsSlot, slotOf } from '../pipeline/manifest.js';
 import { verifyPairs } from '../pipeline/verify-pairing.js';
 import { verifyRunSet } from '../pipeline/verify-experiment.js';
 import { ofType, type EntryOf } from '../core/entries.js';
+import { plural } from '../core/plural.js';
 import type { AuditContext } from './context.js';
 
 export type AuditCheck = AuditReport['checks'][number];
@@ -150,7 +151,7 @@ function sampleSize({ exp, frozen, data, manifests }: AuditContext): Verdict {
     const scheduled = new Set(frozen.schedule.slots.filter((s) => s.task === task).map((s) => s.pairId)).size;
     const analysed = data.pairs.filter((p) => p.task === task).length;
     if (!frozen.record.pilot && scheduled !== planned) failures.push(`${task}: ${scheduled} pairs scheduled, ${planned} registered${scheduled > planned ? ' (extra pairs)' : ''}`);
-    if (analysed < minimum) failures.push(`${task}: ${analysed} analysable pairs, fewer than the registered ${minimum}`);
+    if (analysed < minimum) failures.push(`${task}: ${plural(analysed, 'analysable pair')}, fewer than the registered ${minimum}`);
     evidence.push(`${task}: ${analysed}/${planned} pairs analysed`);
   }
   const adhoc = [...manifests.values()].filter((m) => m.adhoc).map((m) => m.runId);
@@ -176,7 +177,7 @@ function exclusions({ exp, data, entries }: AuditContext): Verdict {
     if (e.outcomeKnown) failures.push(`${x.data.pairId}: excluded under "${x.data.rule}" with the outcome known (every run of the pair locked, none failed): "${x.data.reason}"`);
     return `${x.data.pairId} excluded under "${x.data.rule}" at ${x.at}: ${e.failedAttempts} failed attempts of the pair recorded before, ${e.lockedRuns} of its runs locked before`;
   });
-  return { failures, evidence: [`${data.excluded.length} pairs excluded (whole pairs) of ${data.pairsPlanned}`, ...byVariant, ...evidence] };
+  return { failures, evidence: [`${plural(data.excluded.length, 'pair')} excluded (whole pairs) of ${data.pairsPlanned}`, ...byVariant, ...evidence] };
 }
 
 /** What `before` (the registry when the pair was excluded) held about the pair. */

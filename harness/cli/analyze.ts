@@ -14,7 +14,8 @@ export function registerAnalyze(program: Command, _setCode: SetExitCode): void {
     .option('--json', 'print report.json instead of the summary')
     .addHelpText('after', `
 Until every registered pair is locked, the report shows only pooled progress and error rates.
-Every call is recorded in the registry (who, when, at how many pairs).
+Every analysis is recorded in the registry (who, when, at how many pairs); called again with
+nothing new registered, it reuses the existing report and records nothing.
 Examples:
   harness analyze exp-001-role-vs-goal
   harness analyze exp-001-role-vs-goal --unblind --reason "safety check after 30 pairs"`)

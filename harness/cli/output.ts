@@ -2,8 +2,3 @@
 export function emit<T>(result: T, json: boolean | undefined, text: (r: T) => string): void {
   process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : text(result));
 }
-
-export function plural(n: number, word: string): string {
-  if (n === 1) return `${n} ${word}`;
-  return `${n} ${word.endsWith('y') ? `${word.slice(0, -1)}ie` : word}s`;
-}

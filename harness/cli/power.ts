@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { emit, plural } from './output.js';
+import { plural } from '../core/plural.js';
+import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
 
 const num = (name: string) => (text: string): number => {

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RunResult } from '../commands/run.js';
-import { emit, plural } from './output.js';
+import { plural } from '../core/plural.js';
+import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
 import { progressTable, startProgressView, STOPPING } from './progress-view.js';
 import { providerOption, runsDirOption, sandboxOption } from './options.js';

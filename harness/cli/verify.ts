@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { formatProblem } from '../core/errors.js';
-import { emit, plural } from './output.js';
+import { plural } from '../core/plural.js';
+import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
 import { runsDirOption } from './options.js';
 
