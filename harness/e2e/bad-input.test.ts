@@ -57,6 +57,20 @@ const cases: Case[] = [
   { name: 'behaviour for an unknown variant', break: (e) => edit(cfg(e), (t) => t.replace(/^( +)goal-centric:/m, '$1goal-centred:')), expect: [/experiment\.yaml:\d+:\d+ \/simulator\/behaviour\/goal-centred: "goal-centred" is not one of the variants/] },
 ];
 
+describe('a set frozen where make puts it (runs/<provider>/), asked for without --runs-dir', () => {
+  it('is not frozen (exit 2), and the hint names the folder that holds it', async () => {
+    const project = await scratchProject();
+    try {
+      expect((await harness(['freeze', EXAMPLE, '--provider', 'anthropic', '--runs-dir', 'runs/anthropic'], { cwd: project.dir })).exitCode).toBe(0);
+      const r = await harness(['status', EXAMPLE], { cwd: project.dir });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toContain('hint: its run set is in runs/anthropic (as make keeps providers apart): pass --runs-dir runs/anthropic;');
+    } finally {
+      await project.cleanup();
+    }
+  });
+});
+
 describe('an agent program that is not executable', () => {
   it('is refused where runs would start it (freeze for command), not where the set is only read (a sim set: status)', async () => {
     const project = await scratchProject();

@@ -45,8 +45,13 @@ export function frozenFileProblems(files: ReturnType<typeof runSetFiles>, record
 }
 
 export function notFrozenError(runsDir: string, experimentId: string, provider?: ProviderName) {
+  const freeze = `run \`harness freeze ${experimentId}${provider === undefined ? '' : ` --provider ${provider}`}${runsDirFlag(runsDir)}\` first`;
+  // make keeps each provider's sets apart (runs/<provider>/, pilots in runs/pilot/<provider>/).
+  const root = path.dirname(runsDir);
+  const elsewhere = ['anthropic', 'command', 'sim', 'pilot/sim', 'pilot/anthropic', 'pilot/command']
+    .map((sub) => path.join(root, sub)).filter((dir) => existsSync(runSetFiles(path.join(dir, experimentId)).freezeRecord));
   return inputError(`experiment ${experimentId} is not frozen: ${runSetFiles(runsDir).freezeRecord} does not exist`, {
-    hint: `run \`harness freeze ${experimentId}${provider === undefined ? '' : ` --provider ${provider}`}${runsDirFlag(runsDir)}\` first`,
+    hint: elsewhere.length === 0 ? freeze : `its run set${elsewhere.length === 1 ? ' is' : 's are'} in ${elsewhere.join(', ')} (as make keeps providers apart): pass --runs-dir ${elsewhere[0]}; or, for a new set here, ${freeze}`,
   });
 }
 
