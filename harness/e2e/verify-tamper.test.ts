@@ -163,6 +163,9 @@ describe('verify: a locked run set and its tampered copies', () => {
       `${RUNS}/registry.jsonl:${line + 1}: edited: entry ${seq} (locked) no longer matches its digest`,
       `${RUNS}/registry.jsonl: entry ${seq} (locked ${entry!.data.runId}) disagrees with the locked run: success (${entry!.data.success}, the scorecard says ${!entry!.data.success})`,
     ]);
+    // The way out fits the damage: the registry is restored, not a run redone.
+    expect(r.stdout).toMatch(/^hint: the registry is append-only: restore registry\.jsonl from a backup/m);
+    expect(r.stdout).not.toContain('never repaired in place');
   });
 
   it.concurrent('the registry deleted: every command that reads the set refuses (exit 1), none starts a new one', async () => {
