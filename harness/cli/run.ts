@@ -60,6 +60,7 @@ function summaryText(r: RunResult): string {
   const lines = [
     progressTable({ ...r.progress, stopping: false }).trimEnd(),
     `executed ${plural(r.executed, 'run')}: ${r.locked} locked, ${r.infrastructureFailures} infrastructure failures, ${plural(r.retries, 'retry')}, ${plural(r.abandoned, 'attempt')} registered abandoned`,
+    r.lastFailure === null ? '' : `last infrastructure failure: ${r.lastFailure}`,
     r.stopped ? 'stopped on request (Ctrl-C): no further run was started, and the runs already under way were let finish' : '',
     r.notVerified.length > 0 ? `locked runs that do not verify (not re-run; see \`${r.verifyCommand}\`): ${r.notVerified.join(', ')}` : '',
     refrozen,

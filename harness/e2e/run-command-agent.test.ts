@@ -53,7 +53,7 @@ describe('an agent program that cannot be started (not on the sandbox PATH)', ()
 
   it('is an infrastructure failure: each attempt retried with its cause, then abandoned, none locked', async () => {
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
-    expect(run.stdout).toContain('executed 6 runs: 0 locked, 6 infrastructure failures, 4 retries, 2 attempts registered abandoned');
+    expect(run.stdout).toContain('executed 6 runs: 0 locked, 6 infrastructure failures, 4 retries, 2 attempts registered abandoned\nlast infrastructure failure: agent program could not be started (exit 127): bwrap: execvp no-such-agent-program: No such file or directory\n');
     const entries = await registry(p);
     expect(ofType(entries, 'locked')).toEqual([]);
     expect(ofType(entries, 'abandoned')).toHaveLength(2);

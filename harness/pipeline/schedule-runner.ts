@@ -55,6 +55,8 @@ export interface RunnerSummary {
   incomplete: string[];
   /** Runs standing for the selected slots that were pinned before the set's latest re-freeze (a recorded deviation). */
   pinnedBeforeRefreeze: string[];
+  /** The cause of the last infrastructure failure, if any (each is in its run's trace and the registry). */
+  lastFailure: string | null;
 }
 
 // Executes the frozen schedule in its order, with up to `jobs` agents running at once. Each slot
@@ -64,7 +66,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   const history = await SlotHistory.read(frozen.files.registry);
   const slots = frozen.schedule.slots.filter(options.only);
   const contexts = contextsOf({ exp, frozen });
-  const summary: RunnerSummary = { slots: slots.length, executed: 0, upToDate: 0, locked: 0, infrastructureFailures: 0, retries: 0, abandoned: 0, notVerified: [], incomplete: [], pinnedBeforeRefreeze: [] };
+  const summary: RunnerSummary = { slots: slots.length, executed: 0, upToDate: 0, locked: 0, infrastructureFailures: 0, retries: 0, abandoned: 0, notVerified: [], incomplete: [], pinnedBeforeRefreeze: [], lastFailure: null };
   for (const slot of slots) options.progress.addSlot(slot.variant);
   options.progress.setOpenOutsideSelection(openSlots(frozen.schedule.slots.filter((s) => !options.only(s)), history.current).length);
   const pending = await pendingSlots(slots, history.current, frozen, options, summary);
@@ -150,6 +152,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
         return;
       }
       summary.infrastructureFailures++;
+      summary.lastFailure = outcome.infrastructureError;
       options.progress.infrastructureError(slot.variant);
       if (stopping()) return abandon(slot, outcome.runId, failedAttemptReason(`not retried, the run was stopped on request (Ctrl-C): ${outcome.infrastructureError}`));
       if (tries >= exp.resolved.maxAttempts) {
