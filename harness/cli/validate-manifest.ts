@@ -7,7 +7,7 @@ export function registerValidateManifest(program: Command, setCode: SetExitCode)
   program
     .command('validate-manifest')
     .description('check manifests: schema, own digest, no secrets, every pinned digest against the files on disk')
-    .argument('<manifest...>', 'manifest.json files')
+    .argument('<manifest...>', 'manifest.json files, or run folders')
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Exit status: 0 all valid, 1 a manifest failed a check, 2 a file is not a readable manifest.

@@ -1,5 +1,6 @@
 import type { Problem } from '../core/errors.js';
 import { checkManifestFile } from '../pipeline/validate-manifest.js';
+import { runFilesFor } from '../pipeline/load-run.js';
 import type { ContextCache } from '../pipeline/experiment-context.js';
 
 export interface ValidateManifestOptions {
@@ -17,7 +18,9 @@ export async function validateManifests(options: ValidateManifestOptions): Promi
   const contexts: ContextCache = new Map();
   const manifests = [];
   let badInput = false;
-  for (const file of options.manifests) {
+  for (const given of options.manifests) {
+    // A run folder stands for its manifest, as for evaluate and lock-run.
+    const file = runFilesFor(given).manifest;
     const check = await checkManifestFile(file, contexts);
     badInput ||= check.unreadable;
     manifests.push({ file, runId: check.manifest?.runId ?? null, ok: check.problems.length === 0, problems: check.problems });

@@ -46,6 +46,10 @@ describe('from a subfolder of the project', () => {
       expect(manifest.experiment).toMatchObject({ path: `experiments/${EXAMPLE}`, runsPath: `runs/${EXAMPLE}` });
       const valid = await harness(['validate-manifest', path.relative(project.dir, manifestFile)], { cwd: project.dir });
       expect(valid.exitCode, valid.stdout + valid.stderr).toBe(0);
+      // Its run folder stands for it, as for evaluate and lock-run.
+      const validFolder = await harness(['validate-manifest', path.relative(project.dir, path.dirname(manifestFile))], { cwd: project.dir });
+      expect(validFolder.exitCode, validFolder.stdout + validFolder.stderr).toBe(0);
+      expect(validFolder.stdout).toMatch(/^ok +runs\/exp-001-role-vs-goal\/.*\/manifest\.json$/m);
       const executed = await harness(['pin-and-run', '--execute', '--manifest', manifestFile], { cwd: tasks });
       expect(executed.exitCode, executed.stderr).toBe(0);
     } finally {

@@ -124,7 +124,7 @@ function agentProgramProblems(expDir: string, program: string, file: string): Pr
   const folder = path.relative(path.resolve(expDir), path.dirname(abs));
   const at = (message: string): Problem[] => [{ file, path: '/provider/command/argv/0', message }];
   if (path.isAbsolute(program) || folder === '' || folder.startsWith('..') || path.isAbsolute(folder)) {
-    return at(`agent program "${program}" must be in a subfolder of the experiment folder (e.g. agent/run.sh): that folder is what the sandbox shows the agent`);
+    return at(`agent program "${program}" must be in a subfolder of the experiment folder (e.g. agent/run.sh): that folder is what the sandbox shows the agent; a program of the system is named bare (e.g. sh, python3)`);
   }
   const top = folder.split(path.sep)[0];
   if (top === 'tasks' || top === 'variants') return at(`agent program "${program}" must not live under ${top}/ (the agent would see it)`);
