@@ -1,6 +1,7 @@
+import { statSync } from 'node:fs';
 import type { Problem } from '../core/errors.js';
 import { checkManifestFile } from '../pipeline/validate-manifest.js';
-import { runFilesFor } from '../pipeline/load-run.js';
+import { runFiles } from '../pipeline/load-run.js';
 import type { ContextCache } from '../pipeline/experiment-context.js';
 
 export interface ValidateManifestOptions {
@@ -20,7 +21,7 @@ export async function validateManifests(options: ValidateManifestOptions): Promi
   let badInput = false;
   for (const given of options.manifests) {
     // A run folder stands for its manifest, as for evaluate and lock-run.
-    const file = runFilesFor(given).manifest;
+    const file = statSync(given, { throwIfNoEntry: false })?.isDirectory() === true ? runFiles(given).manifest : given;
     const check = await checkManifestFile(file, contexts);
     badInput ||= check.unreadable;
     manifests.push({ file, runId: check.manifest?.runId ?? null, ok: check.problems.length === 0, problems: check.problems });

@@ -31,7 +31,7 @@ export function runFiles(dir: string): RunFiles {
 }
 
 /** A run folder named by the folder or its manifest, as users pass either. */
-export function runFilesFor(dirOrManifest: string): RunFiles {
+function runFilesFor(dirOrManifest: string): RunFiles {
   return runFiles(dirOrManifest.endsWith('.json') ? path.dirname(dirOrManifest) : dirOrManifest);
 }
 
