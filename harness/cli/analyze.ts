@@ -22,6 +22,8 @@ Examples:
     .action(async (experiment: string, opts: { unblind?: boolean; reason?: string; runsDir?: string; json?: boolean }) => {
       const { analyze } = await import('../commands/analyze.js');
       const r = await analyze({ experiment, ...opts });
-      emit(r.report, opts.json, () => `${r.markdown}\n${r.upToDate ? 'up to date (nothing registered since the last analysis):' : 'wrote'} ${r.files.json}, ${r.files.markdown}, ${r.files.html}\n`);
+      // --unblind on a set with nothing blinded records nothing, its reason included: say so.
+      const unneeded = opts.unblind === true && r.report.unblindReason === null ? 'note: nothing was blinded, so --unblind changed nothing and its reason was not recorded\n' : '';
+      emit(r.report, opts.json, () => `${r.markdown}\n${r.upToDate ? 'up to date (nothing registered since the last analysis):' : 'wrote'} ${r.files.json}, ${r.files.markdown}, ${r.files.html}\n${unneeded}`);
     });
 }

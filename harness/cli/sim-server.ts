@@ -9,8 +9,9 @@ export function registerSimServer(program: Command, _setCode: SetExitCode): void
     .option('--host <addr>', 'address to bind (loopback only)', '127.0.0.1')
     .addHelpText('after', `
 Runs use it instead of their in-process simulator when HARNESS_SIM_URL is set:
-  harness sim-server --port 8377                                             # one terminal; Ctrl-C stops it
-  HARNESS_SIM_URL=http://127.0.0.1:8377 harness run exp-001-role-vs-goal    # another terminal`)
+  harness sim-server --port 8377                  # one terminal; Ctrl-C stops it
+  harness freeze exp-001-role-vs-goal --runs-dir runs/via-server                                  # another terminal
+  HARNESS_SIM_URL=http://127.0.0.1:8377 harness run exp-001-role-vs-goal --runs-dir runs/via-server`)
     .action(async (opts: { port: number; host: string }) => {
       const { simServer } = await import('../commands/sim-server.js');
       await simServer(opts, (url) => process.stdout.write(`simulator listening on ${url} (Ctrl-C to stop)\n`));

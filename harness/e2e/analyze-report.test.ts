@@ -183,6 +183,8 @@ describe('analyze on a complete honest run set', () => {
     expect(r.unblindReason).toBeNull();
     const added = (await registry(p)).slice(before.length);
     expect(added.map((e) => e.type)).toEqual(['analysed']);
+    const text = await ok(p, ['analyze', EXAMPLE, '--unblind', '--reason', 'habit']);
+    expect(text.stdout).toContain('note: nothing was blinded, so --unblind changed nothing and its reason was not recorded\n');
   });
 });
 
