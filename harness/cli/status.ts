@@ -17,6 +17,11 @@ Example:
     .action(async (experiment: string, opts: { runsDir?: string; json?: boolean }) => {
       const { status } = await import('../commands/status.js');
       const r = await status({ experiment, runsDir: opts.runsDir });
-      emit(r, opts.json, (x) => `${x.experiment} (${x.pilot ? 'pilot set, ' : ''}provider ${x.provider})\n${progressTable(x.progress, { timing: false })}`);
+      emit(r, opts.json, (x) => `${x.experiment} (${x.pilot ? 'pilot set, ' : ''}provider ${x.provider})\n${progressTable(x.progress, { timing: false })}${changedText(x.inputsChanged)}`);
     });
+}
+
+function changedText(changes: readonly string[]): string {
+  if (changes.length === 0) return '';
+  return `note: the experiment changed since it was frozen; run, analyze and exclude refuse the set until the change is undone or recorded (\`harness freeze … --deviation "why"\`):\n${changes.map((c) => `  ${c}\n`).join('')}`;
 }

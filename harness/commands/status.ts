@@ -3,6 +3,7 @@ import { ofType } from '../core/entries.js';
 import type { Scorecard } from '../core/types/index.js';
 import { loadJsonIfValid } from '../documents/validate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
+import { changedInputs, describeChange } from '../pipeline/frozen-set.js';
 import { readRunSet } from '../pipeline/open-run-set.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { runFiles } from '../pipeline/load-run.js';
@@ -20,6 +21,8 @@ export interface StatusResult {
   pilot: boolean;
   progress: ProgressSnapshot;
   complete: boolean;
+  /** What changed in the experiment since freezing (run, analyze and exclude refuse the set until it is undone or recorded). */
+  inputsChanged: string[];
 }
 
 // status: the progress table from the files alone (registry and scorecards); runs nothing.
@@ -46,5 +49,7 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
   // An attempt given up after its failure was an error too, not followed by a retry.
   for (const a of ofType(entries, 'abandoned')) if (isFailedAttemptReason(a.data.reason)) progress.infrastructureError(a.data.variant);
   const snapshot = progress.snapshot();
-  return { experiment: location.id, provider: frozen.record.provider, pilot: frozen.record.pilot, progress: { ...snapshot, elapsedSeconds: 0, etaSeconds: null }, complete: snapshot.total.done === snapshot.total.total };
+  return { experiment: location.id, provider: frozen.record.provider, pilot: frozen.record.pilot, progress: { ...snapshot, elapsedSeconds: 0, etaSeconds: null }, complete: snapshot.total.done === snapshot.total.total,
+    inputsChanged: changedInputs(exp, frozen).map((c) => `${c.file}: ${describeChange(c)}`),
+  };
 }

@@ -185,6 +185,10 @@ describe.concurrent('planted violations, each on its own copy', () => {
       expect(r.stderr, args[0]).toMatch(/experiments\/exp-001-role-vs-goal\/experiment\.yaml: experiment config changed/);
     }
     expect(await registry(p)).toEqual(before);
+    // status still shows the set, and says why the others refuse it.
+    const shown = await ok(p, ['status', EXAMPLE]);
+    expect(shown.stdout).toContain('note: the experiment changed since it was frozen; run, analyze and exclude refuse the set until the change is undone or recorded');
+    expect(shown.stdout).toMatch(/^ {2}.*experiment\.yaml: experiment config changed: frozen sha256:/m);
   }, SLOW);
 
   it('(e) a pair deleted: registry-and-locks-verify names both run folders, the pair is not analysed until excluded', async () => {
