@@ -1,7 +1,7 @@
 import type { RegistryEntry } from '../core/types/index.js';
 import { loadExperiment, requireRunnableAgent } from '../experiment/load-experiment.js';
 import { anthropicBaseUrl, requireApiKey } from '../providers/anthropic-client.js';
-import { readEntries } from '../store/registry.js';
+import { readEntries, tornTail } from '../store/registry.js';
 import { verifyRegistryChain } from '../store/registry-verify.js';
 import { checkFailed } from '../core/errors.js';
 import { runsDirFlag } from '../experiment/locate.js';
@@ -36,9 +36,9 @@ export async function openRunSet(experiment: string, runsDir: string | undefined
  * by-hand stages, exclude); those that only read report it (verify, the audit) or refuse (analyze).
  */
 export async function requireIntactRegistry(experiment: string, frozen: FrozenSet): Promise<void> {
-  // A last line cut off by a crash is refused first, with how to cut it off (exit 2).
-  await readEntries(frozen.files.registry);
-  const { problems } = await verifyRegistryChain(frozen.files.registry);
+  const { problems, cutOff } = await verifyRegistryChain(frozen.files.registry);
+  // A last line cut off by a crash is refused on its own, with how to cut it off (exit 2).
+  if (cutOff !== undefined) throw tornTail(frozen.files.registry, cutOff);
   if (problems.length === 0) return;
   throw checkFailed(`the registry of ${experiment} is broken, so nothing is added to it`, {
     problems,

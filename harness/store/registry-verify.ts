@@ -6,6 +6,8 @@ import { cutOffAdvice, cutOffAt, entryDigest, readRegistryText } from './registr
 export interface RegistryCheck {
   entries: RegistryEntry[];
   problems: Problem[];
+  /** Where the last line was cut off (the size of the whole lines before it), when it was. */
+  cutOff?: number;
 }
 
 // The registry is a hash chain: each entry's digest covers its content and the previous digest.
@@ -40,5 +42,5 @@ export async function verifyRegistryChain(file: string): Promise<RegistryCheck> 
     prev = entry;
   });
   if (entries.length > 0 && entries[0]!.type !== 'frozen') problems.push({ file, line: 1, message: 'the first entry is not the freeze (genesis) entry' });
-  return { entries, problems };
+  return cutOff === undefined ? { entries, problems } : { entries, problems, cutOff };
 }

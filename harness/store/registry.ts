@@ -219,7 +219,8 @@ export function lastEntry(file: string): RegistryEntry | undefined {
 // A last line without its newline that stays so is an append cut off by a power loss or a full
 // disk: nothing acknowledged it (a lock it was to register is registered again by \`run\` or
 // \`lock-run\`), so cutting it off restores the registry as it was before that append.
-function tornTail(file: string, completeBytes: number): Error {
+/** The refusal of a registry whose last line was cut off at `completeBytes` (exit 2, with how to cut it off). */
+export function tornTail(file: string, completeBytes: number): Error {
   return inputError(`${file}: the last line is incomplete: an append was cut off (power loss or a full disk?)`, { hint: `${cutOffAdvice(file, completeBytes)}, then run the command again` });
 }
 
