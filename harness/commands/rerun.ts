@@ -7,7 +7,6 @@ import { Progress } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
 import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
 import { runSchedule } from '../pipeline/schedule-runner.js';
-import { requireExternalSimulator } from '../providers/sim-provider.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 import { partnerDifferences, type PartnerDifference } from '../pipeline/pair-guard.js';
@@ -54,7 +53,6 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   const slot = frozen.schedule.slots.find((s) => s.pairId === run.data.pairId && s.variant === run.data.variant)!;
   // Everything that can refuse does so before the old run is marked superseded.
   const sandbox = await resolveSandbox({ exp, frozen }, options.sandbox, [slot.task]);
-  if (frozen.record.provider === 'sim') await requireExternalSimulator();
   await appendEntry(frozen.files.registry, exp.config.id, 'superseded', {
     runId: run.data.runId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant, reason: options.reason,
   });

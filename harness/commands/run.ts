@@ -7,7 +7,6 @@ import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
 import { resolveSandbox, startSandboxProbe, type SandboxRequest } from '../pipeline/sandbox-mode.js';
 import { runSchedule, type RunnerSummary } from '../pipeline/schedule-runner.js';
-import { requireExternalSimulator } from '../providers/sim-provider.js';
 import { healRecordFiles, readEntries } from '../store/registry.js';
 
 export type { ProgressSnapshot, VariantProgress } from '../pipeline/progress.js';
@@ -45,7 +44,6 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'execute', options.provider);
   const provider = frozen.record.provider;
   const only = parseOnly(options.only ?? [], exp.config.tasks, exp.config.variants);
-  if (provider === 'sim') await requireExternalSimulator();
   const sandbox = await resolveSandbox({ exp, frozen }, options.sandbox);
   const progress = new Progress(exp.config.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
   if (options.stop?.aborted === true) progress.stop();

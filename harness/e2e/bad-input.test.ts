@@ -295,13 +295,19 @@ describe('broken manifests and flags', () => {
 
   it('a HARNESS_SIM_URL where no simulator answers is bad input (exit 2) before anything is written', async () => {
     const before = await filesUnder(path.join(project.dir, 'runs'));
-    const [refused, notUrl] = await Promise.all([
-      harness(['run', EXAMPLE], { cwd: project.dir, env: { HARNESS_SIM_URL: 'http://127.0.0.1:47' } }),
+    const down = { HARNESS_SIM_URL: 'http://127.0.0.1:47' };
+    // Every command that executes: the whole schedule, one slot's five stages, one pinned run.
+    const [refused, full, execute, notUrl] = await Promise.all([
+      harness(['run', EXAMPLE], { cwd: project.dir, env: down }),
+      harness(['pin-and-run', '--full', ...(await slotFlags(project.dir, 1))], { cwd: project.dir, env: down }),
+      harness(['pin-and-run', '--execute', '--manifest', manifest], { cwd: project.dir, env: down }),
       harness(['run', EXAMPLE], { cwd: project.dir, env: { HARNESS_SIM_URL: 'simulator' } }),
     ]);
-    expect(refused.exitCode).toBe(2);
-    expect(refused.stderr).toMatch(/^error: no simulator answers at HARNESS_SIM_URL=http:\/\/127\.0\.0\.1:47 \(.*ECONNREFUSED.*\)$/m);
-    expect(refused.stderr).toMatch(/^hint: start one \(`harness sim-server --port 8377`\)/m);
+    for (const r of [refused, full, execute]) {
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^error: no simulator answers at HARNESS_SIM_URL=http:\/\/127\.0\.0\.1:47 \(.*ECONNREFUSED.*\)$/m);
+      expect(r.stderr).toMatch(/^hint: start one \(`harness sim-server --port 8377`\)/m);
+    }
     expect(notUrl.exitCode).toBe(2);
     expect(notUrl.stderr).toMatch(/^error: HARNESS_SIM_URL is "simulator", not a URL$/m);
     expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);

@@ -14,6 +14,7 @@ import type { ProviderName } from './freeze-record.js';
 import { requireSetProvider } from './frozen-set.js';
 import { toolsDigestFor } from './manifest.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
+import { requireProviderReady } from './open-run-set.js';
 import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
 import type { ContextCache } from './experiment-context.js';
 
@@ -42,6 +43,7 @@ const TOOL_LIMITS = { maxWriteBytes: 10 * 1024 * 1024, maxReadBytes: 1024 * 1024
 export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult> {
   const run = await loadValidRun(options.manifestFile, options.contexts ?? new Map());
   requireSetProvider(run.ctx.frozen, run.manifest.experiment.id, options.provider);
+  await requireProviderReady(run.ctx);
   return executeValidRun(run);
 }
 

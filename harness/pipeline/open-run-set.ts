@@ -1,6 +1,7 @@
 import type { RegistryEntry } from '../core/types/index.js';
 import { loadExperiment, requireRunnableAgent } from '../experiment/load-experiment.js';
 import { anthropicBaseUrl, requireApiKey } from '../providers/anthropic-client.js';
+import { requireExternalSimulator } from '../providers/sim-provider.js';
 import { readEntries, tornTail } from '../store/registry.js';
 import { verifyRegistryChain } from '../store/registry-verify.js';
 import { checkFailed } from '../core/errors.js';
@@ -11,7 +12,7 @@ import { environmentPins } from './provenance.js';
 import type { ExperimentContext } from './experiment-context.js';
 
 // Every command that makes runs starts the same way: the experiment as it is on disk, its frozen
-// run set, proof that nothing changed since freezing, and (to execute with Claude) an API key.
+// run set, proof that nothing changed since freezing, and (to execute) a provider ready to answer.
 // The environment pins every manifest records are gathered meanwhile (git runs in a child process).
 // `provider`: the one the caller asked for, which must be the run set's.
 export async function openRunSet(experiment: string, runsDir: string | undefined, purpose: 'pin' | 'execute', provider?: ProviderName): Promise<ExperimentContext> {
@@ -21,13 +22,26 @@ export async function openRunSet(experiment: string, runsDir: string | undefined
   requireUnchangedInputs(exp, frozen);
   requireSetProvider(frozen, exp.config.id, provider);
   await requireIntactRegistry(exp.config.id, frozen);
-  // Refused (exit 2) before anything is written: no key, an address that is none, a program that cannot start.
-  if (purpose === 'execute' && frozen.record.provider === 'anthropic') {
-    requireApiKey();
-    anthropicBaseUrl();
-  }
-  if (purpose === 'execute' && frozen.record.provider === 'command') requireRunnableAgent(exp);
+  if (purpose === 'execute') await requireProviderReady({ exp, frozen });
   return { exp, frozen };
+}
+
+/**
+ * Refuses (exit 2), before a run folder is made or an agent started, what would make every run
+ * fail the same way: no API key or an address that is none (anthropic), an agent program that
+ * cannot start (command), no simulator answering at HARNESS_SIM_URL (sim).
+ */
+export async function requireProviderReady({ exp, frozen }: ExperimentContext): Promise<void> {
+  switch (frozen.record.provider) {
+    case 'anthropic':
+      requireApiKey();
+      anthropicBaseUrl();
+      return;
+    case 'command':
+      return requireRunnableAgent(exp);
+    case 'sim':
+      return requireExternalSimulator();
+  }
 }
 
 /**
