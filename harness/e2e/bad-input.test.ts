@@ -89,6 +89,35 @@ describe('an agent program that is not executable', () => {
   });
 });
 
+describe('a variable the agent is to be given that is not set', () => {
+  it('is refused (exit 2) where runs would start the agent, naming the line, before anything is written; set, the run goes ahead', async () => {
+    const project = await scratchProject();
+    try {
+      await commandAgent(project.expDir, 0o755);
+      await edit(cfg(project.expDir), (t) => t.replace('command: {argv: [agent/run.sh]}', 'command: {argv: [agent/run.sh], env: [HOME, HARNESS_TEST_AGENT_KEY]}'));
+      const frozen = await harness(['freeze', EXAMPLE], { cwd: project.dir });
+      expect(frozen.exitCode, frozen.stderr).toBe(0);
+      const before = await filesUnder(path.join(project.dir, 'runs'));
+      const slot = await slotFlags(project.dir, 0);
+      const [run, full] = await Promise.all([
+        harness(['run', EXAMPLE], { cwd: project.dir }),
+        harness(['pin-and-run', '--full', ...slot], { cwd: project.dir }),
+      ]);
+      for (const r of [run, full]) {
+        expect(r.exitCode, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(/^error: the agent of exp-001-role-vs-goal needs HARNESS_TEST_AGENT_KEY, which is not set$/m);
+        expect(r.stderr).toMatch(/experiment\.yaml:\d+:\d+ \/provider\/command\/env\/1: HARNESS_TEST_AGENT_KEY is not set in this environment/);
+      }
+      expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
+      const given = await harness(['pin-and-run', '--full', ...slot, '--sandbox', 'none', '--json'], { cwd: project.dir, env: { HARNESS_TEST_AGENT_KEY: 'k' } });
+      expect(given.exitCode, given.stderr).toBe(0);
+      expect(JSON.parse(given.stdout)).toMatchObject({ stage: 'lock', infrastructureError: null });
+    } finally {
+      await project.cleanup();
+    }
+  });
+});
+
 describe('broken experiment inputs', () => {
   for (const c of cases) {
     it(`${c.name}: exit ${c.exitCode ?? 2}, names the place, writes nothing`, async () => {

@@ -160,6 +160,24 @@ export function requireRunnableAgent(exp: LoadedExperiment): void {
   if (exp.agent?.notRunnable !== undefined) throw invalid(exp.location, [exp.agent.notRunnable]);
 }
 
+/**
+ * Refuses (exit 2), for what starts the external agent, a variable named in provider.command.env
+ * that is not set here: the agent would start without it (an API key, mostly), fail every run, and
+ * each failure would be locked as a result. Freezing does not need the variables, so it does not ask.
+ */
+export function requireAgentEnvironment(exp: LoadedExperiment): void {
+  const unset = (exp.config.provider.command?.env ?? []).flatMap((name, i) => (process.env[name] === undefined ? [{ name, i }] : []));
+  if (unset.length === 0) return;
+  const file = exp.location.configFile;
+  const problems = locateProblems(parseYaml(file, readText(file)), unset.map(({ name, i }) => ({
+    file, path: `/provider/command/env/${i}`, message: `${name} is not set in this environment, so the agent would start without it`,
+  })));
+  throw inputError(`the agent of ${exp.location.id} needs ${unset.map((u) => u.name).join(', ')}, which ${unset.length === 1 ? 'is' : 'are'} not set`, {
+    problems,
+    hint: `export ${unset.map((u) => `${u.name}=…`).join(' ')} and run the command again, or remove ${unset.length === 1 ? 'it' : 'them'} from provider.command.env in experiment.yaml; nothing was written`,
+  });
+}
+
 function invalid(location: ExperimentLocation, problems: Problem[]) {
   return inputError(`experiment ${location.id} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, {
     problems,

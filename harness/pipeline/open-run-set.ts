@@ -1,5 +1,5 @@
 import type { RegistryEntry } from '../core/types/index.js';
-import { loadExperiment, requireRunnableAgent } from '../experiment/load-experiment.js';
+import { loadExperiment, requireAgentEnvironment, requireRunnableAgent } from '../experiment/load-experiment.js';
 import { anthropicBaseUrl, requireApiKey } from '../providers/anthropic-client.js';
 import { requireExternalSimulator } from '../providers/sim-provider.js';
 import { readEntries, tornTail } from '../store/registry.js';
@@ -28,8 +28,9 @@ export async function openRunSet(experiment: string, runsDir: string | undefined
 
 /**
  * Refuses (exit 2), before a run folder is made or an agent started, what would make every run
- * fail the same way: no API key or an address that is none (anthropic), an agent program that
- * cannot start (command), no simulator answering at HARNESS_SIM_URL (sim).
+ * fail the same way: no API key or an address that is none (anthropic); an agent program that
+ * cannot start, or a variable it is to be given that is not set (command); no simulator answering
+ * at HARNESS_SIM_URL (sim).
  */
 export async function requireProviderReady({ exp, frozen }: ExperimentContext): Promise<void> {
   switch (frozen.record.provider) {
@@ -38,7 +39,8 @@ export async function requireProviderReady({ exp, frozen }: ExperimentContext): 
       anthropicBaseUrl();
       return;
     case 'command':
-      return requireRunnableAgent(exp);
+      requireRunnableAgent(exp);
+      return requireAgentEnvironment(exp);
     case 'sim':
       return requireExternalSimulator();
   }
