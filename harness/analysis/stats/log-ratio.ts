@@ -30,6 +30,10 @@ export function logRatio(treatment: readonly number[], control: readonly number[
     }
     if (t > 0 && c > 0) logs.push(Math.log(t / c));
   });
+  const skipped = treatment.length - logs.length;
+  if (logs.length < 2 && skipped > 0) {
+    throw inputError(`it needs at least 2 pairs with both values above 0, and ${skipped} of the ${treatment.length} pairs have a 0 (a metric that is always 0, such as the tokens of a command agent, has no ratio)`);
+  }
   const log = oneSampleT(logs, { confLevel });
   return {
     log,
@@ -37,6 +41,6 @@ export function logRatio(treatment: readonly number[], control: readonly number[
     ratioLower: Math.exp(log.lower),
     ratioUpper: Math.exp(log.upper),
     n: logs.length,
-    skipped: treatment.length - logs.length,
+    skipped,
   };
 }

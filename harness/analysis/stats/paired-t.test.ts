@@ -52,4 +52,10 @@ describe('logRatio', () => {
   it('rejects negative values', () => {
     expect(() => logRatio([1, -2, 3], [1, 1, 1])).toThrow(/pair 1/);
   });
+
+  it('says that the pairs with a 0 left too few, not only that a t-test needs 2 pairs', () => {
+    expect(() => logRatio([0, 0, 0], [0, 0, 0])).toThrow(/^it needs at least 2 pairs with both values above 0, and 3 of the 3 pairs have a 0 /);
+    expect(() => logRatio([2, 0, 3], [1, 5, 0])).toThrow(/and 2 of the 3 pairs have a 0/);
+    expect(() => logRatio([2], [1])).toThrow(/a t-test needs at least 2 pairs, got 1/);
+  });
 });
