@@ -147,14 +147,25 @@ describe('inputs changed after freezing', () => {
       const otherProvider = await harness(['run', EXAMPLE, '--runs-dir', 'runs/pilot', '--provider', 'anthropic'], { cwd: project.dir });
       expect(otherProvider.exitCode).toBe(2);
       expect(otherProvider.stderr).toContain('`harness freeze exp-001-role-vs-goal --pilot --provider anthropic --runs-dir runs/pilot/anthropic`');
-      await edit(path.join(project.expDir, 'variants', 'goal-centric.md'), (t) => `${t}\nOne more line.\n`);
+      const variant = path.join(project.expDir, 'variants', 'goal-centric.md');
+      const original = await fs.readFile(variant, 'utf8');
+      await fs.writeFile(variant, `${original}\nOne more line.\n`);
       const before = await filesUnder(path.join(project.dir, 'runs'));
       const r = await harness(['run', EXAMPLE, '--runs-dir', 'runs/pilot'], { cwd: project.dir });
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toMatch(/^error: the inputs of exp-001-role-vs-goal changed since it was frozen$/m);
       expect(r.stderr).toMatch(/variants\/goal-centric\.md: variant goal-centric changed: frozen sha256:[0-9a-f]{12}…, now sha256:[0-9a-f]{12}…/);
       expect(r.stderr).toContain('keep this run set and record the change: `harness freeze exp-001-role-vs-goal --pilot --runs-dir runs/pilot --deviation "why"`');
+      // Nothing has run in the set, so making it again is offered; once a run is in it, never.
+      expect(r.stderr).toContain('nothing has run in this set yet, so you may make it again: `rm -r runs/pilot/exp-001-role-vs-goal && harness freeze exp-001-role-vs-goal --pilot --runs-dir runs/pilot`');
       expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
+      await fs.writeFile(variant, original);
+      expect((await harness(['run', EXAMPLE, '--runs-dir', 'runs/pilot', '--only', 'task=TASK-001,variant=goal-centric'], { cwd: project.dir })).exitCode).toBe(0);
+      await fs.writeFile(variant, `${original}\nOne more line.\n`);
+      const afterRuns = await harness(['run', EXAMPLE, '--runs-dir', 'runs/pilot'], { cwd: project.dir });
+      expect(afterRuns.exitCode).toBe(2);
+      expect(afterRuns.stderr).toContain('--deviation "why"');
+      expect(afterRuns.stderr).not.toContain('nothing has run');
     } finally {
       await project.cleanup();
     }

@@ -1,11 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { jsonDigest, sameDigest, selfDigestMatches } from '../core/digest.js';
 import { checkFailed, inputError, type Problem } from '../core/errors.js';
 import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
-import { defaultRunsRoot, runSetFiles, runsDirFlag } from '../experiment/locate.js';
+import { defaultRunsRoot, relativeToCwd, runSetFiles, runsDirFlag } from '../experiment/locate.js';
+import { lastEntry } from '../store/registry.js';
 import { freezeRecordFor, inputChanges, scheduleFor, type InputChange, type ProviderName } from './freeze-record.js';
 
 export interface FrozenSet {
@@ -90,10 +91,20 @@ export function changedInputsError(exp: LoadedExperiment, frozen: Pick<FrozenSet
     hint: [
       'a changed experiment is a new experiment or a recorded deviation, never a silent edit:',
       `  - undo the change, or`,
+      ...(neverRun(frozen.runsDir) ? [`  - nothing has run in this set yet, so you may make it again: \`rm -r ${relativeToCwd(frozen.runsDir)} && harness freeze ${experimentId}${sameSet}\`, or`] : []),
       `  - copy the experiment to a new id (new folder under experiments/ and a new \`id\`) and freeze that, or`,
       `  - keep this run set and record the change: \`harness freeze ${experimentId}${sameSet} --deviation "why"\` (the audit reports it)`,
     ].join('\n'),
   });
+}
+
+// A set that holds its first freeze entry and no run folder: no run was ever pinned in it.
+function neverRun(runsDir: string): boolean {
+  try {
+    return lastEntry(runSetFiles(runsDir).registry)?.seq === 0 && !readdirSync(runsDir, { withFileTypes: true }).some((e) => e.isDirectory() && !e.name.startsWith('.'));
+  } catch {
+    return false; // an unreadable set is not offered for deletion
+  }
 }
 
 function short(hexOrText: string): string {
