@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RegistryEntry } from '../core/types/index.js';
-import { exclusionEvidence, startOrder } from './checks.js';
+import { earlyLookFailures, exclusionEvidence, startOrder } from './checks.js';
 import type { EntryOf } from '../core/entries.js';
 
 const pin = (runId: string, at: string) => ({ type: 'pinned', at, data: { runId, attempt: 1 } }) as unknown as EntryOf<'pinned'>;
@@ -34,5 +34,26 @@ describe('exclusionEvidence', () => {
     expect(exclusionEvidence(oneHalfRedone, 'p1', 2)).toEqual({ failedAttempts: 0, lockedRuns: 1, outcomeKnown: false });
     expect(exclusionEvidence([...oneHalfRedone, locked('b', 1)], 'p1', 2)).toEqual({ failedAttempts: 0, lockedRuns: 2, outcomeKnown: true });
     expect(exclusionEvidence([...oneHalfRedone, locked('b', 1)], 'p2', 2)).toEqual({ failedAttempts: 0, lockedRuns: 0, outcomeKnown: false });
+  });
+});
+
+describe('earlyLookFailures (no-early-unblinded-looks)', () => {
+  let seq = 0;
+  const analysed = (blinded: boolean, pairsLocked: number) => ({ seq: seq++, type: 'analysed', at: `t${seq}`, data: { who: 'ann', blinded, pairsLocked, pairsPlanned: 90 } }) as unknown as RegistryEntry;
+  const look = (reason: string) => ({ seq: seq++, type: 'deviation', data: { kind: 'unblinded-look', reason } }) as unknown as RegistryEntry;
+
+  it('gives each early look the reason recorded just before it, not the n-th reason of the registry', () => {
+    seq = 0;
+    const entries = [
+      look('safety check'), // its analyze failed afterwards: no analysis follows it before the next reason
+      look('interim for the board'), analysed(false, 40),
+      analysed(true, 50), // blinded: not a look
+      analysed(false, 60), // an early look with no reason recorded (blinding not registered at the time)
+      analysed(false, 90), // the planned N: not early
+    ];
+    expect(earlyLookFailures(entries)).toEqual([
+      'unblinded look at t3 by ann at 40/90 pairs: "interim for the board"',
+      'unblinded look at t5 by ann at 60/90 pairs',
+    ]);
   });
 });

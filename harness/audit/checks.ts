@@ -230,14 +230,26 @@ async function analysisAsRegistered({ exp, frozen, report, reportFile, entries }
 }
 
 function earlyLooks({ entries }: AuditContext): Verdict {
+  return { failures: earlyLookFailures(entries), evidence: [`${ofType(entries, 'analysed').length} analyze calls recorded`] };
+}
+
+/**
+ * Each unblinded analysis made before the planned N, with the reason `analyze --unblind` recorded
+ * for it: the `unblinded-look` deviation written after the analysis before it (an --unblind call
+ * that failed after recording its reason leaves a deviation no analysis follows; a look made
+ * without blinding registered has none).
+ */
+export function earlyLookFailures(entries: readonly RegistryEntry[]): string[] {
   // Pairs excluded before a look count as settled: an analysis of every pair not excluded is complete.
   const excludedBefore = (seq: number) => new Set(ofType(entries, 'excluded').filter((x) => x.seq < seq).map((x) => x.data.pairId)).size;
-  const early = ofType(entries, 'analysed').filter((e) => !e.data.blinded && e.data.pairsLocked + excludedBefore(e.seq) < e.data.pairsPlanned);
+  const analyses = ofType(entries, 'analysed');
   const reasons = ofType(entries, 'deviation').filter((e) => e.data.kind === 'unblinded-look');
-  return {
-    failures: early.map((e, i) => `unblinded look at ${e.at} by ${e.data.who} at ${e.data.pairsLocked}/${e.data.pairsPlanned} pairs${reasons[i] ? `: "${reasons[i]!.data.reason}"` : ''}`),
-    evidence: [`${ofType(entries, 'analysed').length} analyze calls recorded`],
-  };
+  return analyses.flatMap((e, i) => {
+    if (e.data.blinded || e.data.pairsLocked + excludedBefore(e.seq) >= e.data.pairsPlanned) return [];
+    const after = i === 0 ? -1 : analyses[i - 1]!.seq;
+    const reason = reasons.filter((d) => d.seq > after && d.seq < e.seq).at(-1);
+    return [`unblinded look at ${e.at} by ${e.data.who} at ${e.data.pairsLocked}/${e.data.pairsPlanned} pairs${reason ? `: "${reason.data.reason}"` : ''}`];
+  });
 }
 
 async function integrity({ frozen }: AuditContext): Promise<Verdict> {
