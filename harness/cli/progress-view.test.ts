@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Progress } from '../pipeline/progress.js';
-import { progressLine, progressTable } from './progress-view.js';
+import { progressLine, progressTable, startProgressView } from './progress-view.js';
 
 describe('Progress', () => {
   it('averages wall time over the runs finished here, not over slots that were already done', () => {
@@ -48,5 +48,40 @@ describe('Progress', () => {
     expect(progressLine(s)).toMatch(/^1\/1 done, blind ok, blind failed checks, /);
     p.setOpenOutsideSelection(0);
     expect(p.snapshot()).toMatchObject({ blinded: false, total: { succeeded: 1 } });
+  });
+});
+
+describe('startProgressView where stderr is not a terminal', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  const written = (watch: boolean): string[] => {
+    vi.useFakeTimers();
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => lines.push(String(chunk)) > 0);
+    const p = new Progress(['a']);
+    p.addSlot('a');
+    const view = startProgressView(() => p.snapshot(), { watch });
+    vi.advanceTimersByTime(10_000);
+    view.stop();
+    return lines;
+  };
+
+  it('prints a one-line summary every 5 s, or with --watch the whole table', () => {
+    const isTTY = process.stderr.isTTY;
+    Object.defineProperty(process.stderr, 'isTTY', { value: false, configurable: true });
+    try {
+      const plain = written(false);
+      expect(plain).toHaveLength(2);
+      expect(plain[0]).toMatch(/^0\/1 done, 0 ok, 0 failed checks, 0 errors, 0 retries, elapsed /);
+      const watched = written(true);
+      expect(watched).toHaveLength(2);
+      expect(watched[0]!.split('\n')[0]!.trim().split(/\s+/)[0]).toBe('variant');
+      expect(watched[0]).toMatch(/^ *total +0\/1 /m);
+    } finally {
+      Object.defineProperty(process.stderr, 'isTTY', { value: isTTY, configurable: true });
+    }
   });
 });

@@ -31,8 +31,9 @@ export function progressLine(p: ProgressSnapshot): string {
 export const STOPPING = 'stopping: no further run starts; the runs under way finish and lock (Ctrl-C again to stop at once)';
 
 // On a terminal the table is redrawn in place; elsewhere (CI, pipes) a plain line every few
-// seconds, so logs stay readable.
-export function startProgressView(snapshot: () => ProgressSnapshot, stream: NodeJS.WriteStream = process.stderr): { stop: () => void } {
+// seconds, so logs stay readable, or with `watch` (run --watch) the whole table every few seconds.
+export function startProgressView(snapshot: () => ProgressSnapshot, options: { watch: boolean }): { stop: () => void } {
+  const stream = process.stderr;
   if (stream.isTTY) {
     let drawn = 0;
     const draw = () => {
@@ -44,6 +45,6 @@ export function startProgressView(snapshot: () => ProgressSnapshot, stream: Node
     const timer = setInterval(draw, 250);
     return { stop: () => { clearInterval(timer); draw(); } };
   }
-  const timer = setInterval(() => stream.write(progressLine(snapshot())), 5000);
+  const timer = setInterval(() => stream.write(options.watch ? `${progressTable(snapshot())}\n` : progressLine(snapshot())), 5000);
   return { stop: () => clearInterval(timer) };
 }

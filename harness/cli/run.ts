@@ -14,7 +14,7 @@ export function registerRun(program: Command, setCode: SetExitCode): void {
     .option('-j, --jobs <n>', 'runs at once', parseJobs, 4)
     .addOption(providerOption('must match the run set (freeze pins it)'))
     .option('--only <filter>', 'just these slots: task=ID, variant=ID or task=ID,variant=ID (repeat for more)', (v: string, all: string[]) => [...all, v], [] as string[])
-    .option('--watch', 'live progress table (the default on a terminal; elsewhere a line every 5 s)')
+    .option('--watch', 'where stderr is not a terminal, print the progress table every 5 s instead of a one-line summary (on a terminal the table is always redrawn in place)')
     .addOption(runsDirOption())
     .addOption(sandboxOption())
     .option('--json', 'print a final summary object as JSON')
@@ -28,7 +28,7 @@ Examples:
   harness run exp-001-role-vs-goal --only task=TASK-003,variant=goal-centric
   harness run exp-001-role-vs-goal --only task=TASK-001 --only task=TASK-002
   HARNESS_SIM_URL=http://127.0.0.1:8377 harness run exp-001-role-vs-goal --json`)
-    .action(async (experiment: string, opts: { jobs: number; provider?: 'sim' | 'anthropic' | 'command'; only: string[]; runsDir?: string; sandbox: 'auto' | 'bwrap' | 'none'; json?: boolean }) => {
+    .action(async (experiment: string, opts: { jobs: number; provider?: 'sim' | 'anthropic' | 'command'; only: string[]; runsDir?: string; sandbox: 'auto' | 'bwrap' | 'none'; watch?: boolean; json?: boolean }) => {
       const { run } = await import('../commands/run.js');
       let view: { stop: () => void } | undefined;
       // Ctrl-C: no further run starts, the runs under way finish and lock (their agents' work is
@@ -41,7 +41,8 @@ Examples:
       };
       process.once('SIGINT', interrupted);
       try {
-        const r = await run({ ...opts, experiment, stop: stop.signal, onStart: (snapshot) => { view = startProgressView(snapshot); } });
+        const { watch = false, ...options } = opts;
+        const r = await run({ ...options, experiment, stop: stop.signal, onStart: (snapshot) => { view = startProgressView(snapshot, { watch }); } });
         view?.stop();
         view = undefined;
         emit(r, opts.json, summaryText);
