@@ -129,4 +129,13 @@ describe('verify-pairing', () => {
       '',
     ].join('\n'));
   });
+
+  it('a locked manifest that no longer matches its schema fails its pair (exit 1), naming the key, not a TypeError', async () => {
+    const [a] = slots.filter((s) => s.pairId === slots[0]!.pairId);
+    const dir = await withEditedManifest(runIds.get(a!.index)!, (m) => { delete (m as Partial<Manifest>).seed; });
+    const r = await pairing(dir, ['--all']);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(new RegExp(`^ {2}${runIds.get(a!.index)}: run folder unreadable \\(\\S*manifest\\.json:1:1 /: missing required key "seed"\\)$`, 'm'));
+    expect(r.stdout).not.toMatch(/Cannot read properties/);
+  });
 });

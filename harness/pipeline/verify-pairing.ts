@@ -1,14 +1,14 @@
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson } from '../core/canonical-json.js';
 import { selfDigestMatches } from '../core/digest.js';
-import { inputError } from '../core/errors.js';
+import { formatProblem, HarnessError, inputError } from '../core/errors.js';
 import type { Manifest, RunLock, ScheduleSlot } from '../core/types/index.js';
 import { readEntries } from '../store/registry.js';
-import { LOCK_FILE } from '../store/run-lock.js';
+import { loadValidJson } from '../documents/validate.js';
 import { currentRuns, slotKey, type LockedEntry } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { pinsSlot } from './manifest.js';
+import { runFiles } from './load-run.js';
 
 export interface PairReport {
   pairId: string;
@@ -80,16 +80,17 @@ async function verifyPair(frozen: FrozenSet, slots: ScheduleSlot[], current: Map
       problems.push(`${slot.variant}: no locked and registered run`);
       continue;
     }
-    const dir = path.join(frozen.runsDir, entry.data.runId);
+    const files = runFiles(path.join(frozen.runsDir, entry.data.runId));
     try {
-      const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
-      const lock = JSON.parse(await fs.readFile(path.join(dir, LOCK_FILE), 'utf8')) as RunLock;
+      const manifest = loadValidJson<Manifest>('manifest', files.manifest);
+      const lock = loadValidJson<RunLock>('lock', files.lock);
       if (lock.rootDigest.sha256 !== entry.data.rootDigest.sha256) problems.push(`${entry.data.runId}: lock.json root digest differs from the registry's`);
       if (!selfDigestMatches(manifest) || manifest.digest.sha256 !== entry.data.manifestDigest.sha256) problems.push(`${entry.data.runId}: manifest.json is not the manifest the registry locked (edited after locking)`);
       if (!pinsSlot(manifest, slot)) problems.push(`${entry.data.runId}: does not match schedule slot ${slot.index} (task ${slot.task}, variant ${slot.variant}, seed ${slot.seed})`);
       manifests.push(manifest);
     } catch (err) {
-      problems.push(`${entry.data.runId}: run folder unreadable (${(err as Error).message})`);
+      const first = err instanceof HarnessError ? err.problems[0] : undefined;
+      problems.push(`${entry.data.runId}: run folder unreadable (${first === undefined ? (err as Error).message : formatProblem(first)})`);
     }
   }
   if (manifests.length === slots.length && manifests.length > 1) {
