@@ -21,8 +21,8 @@ export function readText(file: string): string {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw inputError(`${file}: file not found`, { hint: 'check the path, or create the file', cause: err });
-    if (code === 'EISDIR') throw inputError(`${file}: is a directory, expected a file`, { cause: err });
-    throw inputError(`${file}: cannot read (${code ?? String(err)})`, { cause: err });
+    if (code === 'EISDIR') throw inputError(`${file}: is a directory, expected a file`, { hint: 'give the path of the file, not of a folder', cause: err });
+    throw inputError(`${file}: cannot read (${code ?? String(err)})`, { hint: 'check that you may read it (its permissions, and those of its folders)', cause: err });
   }
   if (bytes.length === 0) throw inputError(`${file}: file is empty`, { hint: 'fill it in; see the examples under experiments/' });
   try {

@@ -20,6 +20,17 @@ describe('verify: copies of a locked run set with a tampered registry or record 
   }, 90_000);
   afterAll(() => set.project.cleanup());
 
+  it.concurrent('a freeze record that no longer matches its schema: exit 1, naming the key, not a TypeError', async () => {
+    const r = await tampered(async (dir) => {
+      const file = path.join(dir, RUNS, 'experiment.lock.json');
+      const record = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+      delete record.schedule;
+      await fs.writeFile(file, JSON.stringify(record));
+    });
+    expect(r.exitCode).toBe(1);
+    expect(problems(r.stdout)).toEqual([`${RUNS}/experiment.lock.json:1:1 /: missing required key "schedule"`]);
+  });
+
   it.concurrent('a registry entry edited (JSON still valid): exit 1, naming its line', async () => {
     let line = 0;
     let seq = -1;

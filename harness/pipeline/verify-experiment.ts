@@ -1,6 +1,8 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Problem } from '../core/errors.js';
+import { HarnessError, type Problem } from '../core/errors.js';
+import { loadJson } from '../documents/load.js';
+import { loadValidJson } from '../documents/validate.js';
 import { ofType } from '../core/entries.js';
 import type { FreezeRecord, RegistryEntry } from '../core/types/index.js';
 import { runSetFiles } from '../experiment/locate.js';
@@ -71,13 +73,14 @@ const folderGone = (runsDir: string, locked: LockedEntry): Problem => ({
   file: path.join(runsDir, locked.data.runId), message: `run folder deleted or renamed: registry entry ${locked.seq} locked it`,
 });
 
-async function freezeProblems(files: ReturnType<typeof runSetFiles>): Promise<Problem[]> {
+// The freeze record is checked against its schema before its digests are used; a record or
+// schedule that cannot be read or parsed is named with where it breaks.
+function freezeProblems(files: ReturnType<typeof runSetFiles>): Problem[] {
   try {
-    const record = JSON.parse(await fs.readFile(files.freezeRecord, 'utf8')) as FreezeRecord;
-    const schedule = JSON.parse(await fs.readFile(files.schedule, 'utf8')) as unknown;
-    return frozenFileProblems(files, record, schedule);
+    return frozenFileProblems(files, loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord), loadJson(files.schedule).data);
   } catch (err) {
-    return [{ file: files.freezeRecord, message: `cannot be read: ${(err as Error).message}` }];
+    // A schema's problems are listed one by one; every other message starts with the file it is about.
+    return err instanceof HarnessError && err.problems.length > 0 ? err.problems : [{ message: (err as Error).message }];
   }
 }
 

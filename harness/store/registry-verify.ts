@@ -14,7 +14,12 @@ export interface RegistryCheck {
 // An edited entry breaks its own digest, a removed or reordered one breaks seq and prev, and a
 // cut-off write leaves a last line without its newline.
 export async function verifyRegistryChain(file: string): Promise<RegistryCheck> {
-  const text = await readRegistryText(file).catch(() => undefined);
+  let text: string | undefined;
+  try {
+    text = await readRegistryText(file);
+  } catch (err) {
+    return { entries: [], problems: [{ file, message: `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` }] };
+  }
   if (text === undefined) return { entries: [], problems: [{ file, message: 'registry missing: the experiment has no record of its runs' }] };
   const problems: Problem[] = [];
   const entries: RegistryEntry[] = [];
