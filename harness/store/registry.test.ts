@@ -92,6 +92,14 @@ describe('appendEntry', () => {
     expectIntactChain(await readEntries(file));
   });
 
+  it('refuses to chain onto a last line that is JSON but not a registry entry, and writes nothing', async () => {
+    await appendEntry(file, 'exp-1', 'deviation', deviation('ok'));
+    await fs.appendFile(file, '{}\n');
+    const before = await fs.readFile(file);
+    await expect(appendEntry(file, 'exp-1', 'deviation', deviation('x'))).rejects.toMatchObject({ kind: 'input', message: `${file}: the last line is not a registry entry` });
+    expect((await fs.readFile(file)).equals(before)).toBe(true);
+  });
+
   it('keeps the chain intact under 20 concurrent appends in one process', async () => {
     const written = await Promise.all(Array.from({ length: 20 }, (_, i) => appendEntry(file, 'exp-1', 'deviation', deviation(`p${i}`))));
     expect(new Set(written.map((e) => e.seq)).size).toBe(20);

@@ -3,6 +3,7 @@ import lockfile from 'proper-lockfile';
 import { jsonDigest, type Digest } from '../core/digest.js';
 import { inputError } from '../core/errors.js';
 import type { RegistryEntry, RegistryEntryType } from '../core/types/index.js';
+import { schemaProblems } from '../documents/schemas.js';
 import { syncPaths } from './atomic-write.js';
 import { lockLost } from './lock-lost.js';
 import { appendRecordFiles, recordFilesCover, rewriteRecordFiles } from './record-files.js';
@@ -204,11 +205,15 @@ export function lastEntry(file: string): RegistryEntry | undefined {
       const start = tail.lastIndexOf(0x0a, tail.length - (cutOff ? 1 : 2));
       if (start >= 0 || pos === 0) {
         if (cutOff) throw tornTail(file, pos + start + 1);
+        // What the next entry's seq and prev are taken from: checked against the schema, not cast.
+        let entry: unknown;
         try {
-          return JSON.parse(tail.subarray(start + 1, tail.length - 1).toString('utf8')) as RegistryEntry;
+          entry = JSON.parse(tail.subarray(start + 1, tail.length - 1).toString('utf8'));
         } catch {
-          throw inputError(`${file}: the last line is not a registry entry`, { hint: 'run `harness verify` to see what happened to the registry; do not edit it by hand' });
+          entry = undefined;
         }
+        if (entry !== undefined && schemaProblems('registry-entry', entry).length === 0) return entry as RegistryEntry;
+        throw inputError(`${file}: the last line is not a registry entry`, { hint: 'run `harness verify` to see what happened to the registry; do not edit it by hand' });
       }
     }
   } finally {
