@@ -8,7 +8,7 @@ import { documentProblems } from '../documents/validate.js';
 import { isExecutableFile } from '../sandbox/executable.js';
 import { treeDigest } from '../store/file-tree.js';
 import { asProblems, loadTask, type LoadedTask } from './load-task.js';
-import { locateExperiment, type ExperimentLocation, type LocateOptions } from './locate.js';
+import { locateExperiment, relativeInside, type ExperimentLocation, type LocateOptions } from './locate.js';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.js';
 
 export interface LoadedVariant {
@@ -111,7 +111,7 @@ function checkConfig(config: ExperimentConfig, location: ExperimentLocation): Pr
   const program = config.provider.command?.argv[0];
   if (program !== undefined && program.includes('/')) problems.push(...agentProgramProblems(location.dir, program, file));
   const prereg = path.resolve(location.dir, config.preregistration);
-  if (path.relative(path.resolve(location.dir), prereg).startsWith('..')) {
+  if (relativeInside(location.dir, prereg) === undefined) {
     problems.push({ file, path: '/preregistration', message: 'the pre-registration must be inside the experiment folder' });
   }
   return problems;
@@ -121,9 +121,9 @@ function checkConfig(config: ExperimentConfig, location: ExperimentLocation): Pr
 // that folder, and only it, is shown to the agent (read-only), so it must not hold the tasks.
 function agentProgramProblems(expDir: string, program: string, file: string): Problem[] {
   const abs = path.resolve(expDir, program);
-  const folder = path.relative(path.resolve(expDir), path.dirname(abs));
+  const folder = relativeInside(expDir, path.dirname(abs));
   const at = (message: string): Problem[] => [{ file, path: '/provider/command/argv/0', message }];
-  if (path.isAbsolute(program) || folder === '' || folder.startsWith('..') || path.isAbsolute(folder)) {
+  if (path.isAbsolute(program) || folder === undefined || folder === '') {
     return at(`agent program "${program}" must be in a subfolder of the experiment folder (e.g. agent/run.sh): that folder is what the sandbox shows the agent; a program of the system is named bare (e.g. sh, python3)`);
   }
   const top = folder.split(path.sep)[0];

@@ -6,6 +6,7 @@ import type { TaskSpec } from '../core/types/index.js';
 import { locateProblems, parseYaml, readText, type LoadedDocument } from '../documents/load.js';
 import { documentProblems } from '../documents/validate.js';
 import { listTree, treeDigestOf, type TreeFile } from '../store/file-tree.js';
+import { relativeInside } from './locate.js';
 
 export interface LoadedTask {
   id: string;
@@ -87,8 +88,8 @@ function checkToolReferences(spec: TaskSpec, file: string, problems: Problem[]):
 
 async function checkWorkspaceDir(taskDir: string, workspace: string, file: string, problems: Problem[]): Promise<string | undefined> {
   const dir = path.join(taskDir, workspace);
-  const rel = path.relative(path.resolve(taskDir), path.resolve(dir));
-  if (path.isAbsolute(workspace) || rel === '' || rel.startsWith('..')) {
+  const rel = relativeInside(taskDir, dir);
+  if (path.isAbsolute(workspace) || rel === undefined || rel === '') {
     problems.push({ file, path: '/workspace', message: `workspace "${workspace}" must be a folder inside the task folder` });
     return undefined;
   }

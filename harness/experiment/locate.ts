@@ -59,7 +59,7 @@ export function locateExperiment(nameOrPath: string, options: LocateOptions = {}
   const id = path.basename(path.resolve(dir));
   const runsRoot = options.runsRoot ?? defaultRunsRoot(dir);
   const runsDir = relativeToCwd(path.join(runsRoot, id));
-  if (!path.relative(path.resolve(dir), path.resolve(runsDir)).startsWith('..')) {
+  if (relativeInside(dir, runsDir) !== undefined) {
     throw inputError(`the run set ${runsDir} would be inside the experiment folder ${dir}, where its files would change the experiment's inputs`, {
       hint: `give --runs-dir a folder outside the experiment (relative to where you are), e.g. ${relativeToCwd(defaultRunsRoot(dir))}`,
     });
@@ -94,8 +94,17 @@ export function fromProject(recorded: string): string {
 }
 
 function relativeTo(base: string, p: string): string {
-  const rel = path.relative(base, path.resolve(p));
-  return rel === '' ? '.' : rel.startsWith('..') || path.isAbsolute(rel) ? path.resolve(p) : rel;
+  const rel = relativeInside(base, p);
+  return rel === undefined ? path.resolve(p) : rel === '' ? '.' : rel;
+}
+
+/**
+ * The path of `p` relative to `folder` when it is the folder or lies inside it ('' for the folder
+ * itself); undefined when it lies outside (a name like `..notes` inside it is inside).
+ */
+export function relativeInside(folder: string, p: string): string | undefined {
+  const rel = path.relative(path.resolve(folder), path.resolve(p));
+  return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? undefined : rel;
 }
 
 /** Whether a folder is a run set: it holds a freeze record or a registry (what is left of one counts). */
