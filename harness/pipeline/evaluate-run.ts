@@ -4,7 +4,7 @@ import type { Scorecard, TraceEvent } from '../core/types/index.js';
 import { runCheck } from '../evaluation/checks.js';
 import { outputViolations } from '../evaluation/output-violations.js';
 import { buildScorecard, costUsd, evaluationLog } from '../evaluation/scorecard.js';
-import { summarizeTrace } from '../evaluation/trace-summary.js';
+import { summarizeTrace, type TraceSummary } from '../evaluation/trace-summary.js';
 import { writeFileUnsynced, writeJsonUnsynced } from '../store/atomic-write.js';
 import { listTree } from '../store/file-tree.js';
 import { readTrace } from '../store/trace-file.js';
@@ -31,6 +31,7 @@ export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, optio
   if (existsSync(files.lock)) throw inputError(`${manifest.runId} is locked; a locked run is never re-evaluated`, { hint: `make a new attempt with \`harness rerun ${manifest.runId}${runsDirFlag(ctx.frozen.runsDir)} --reason "…"\` to evaluate again` });
   if (!existsSync(files.trace)) throw inputError(`${manifest.runId} has not been executed (no agent.log)`, { hint: `run \`harness pin-and-run --execute --manifest ${files.manifest}\` first` });
   const trace = summarizeTrace(options.trace ?? (await readTrace(files.trace)));
+  requireResult({ files, manifest, ctx }, trace);
   const task = ctx.exp.tasks.find((t) => t.id === manifest.task.id)!;
   const listing = existsSync(files.outputs) ? await listTree(files.outputs) : { files: [], odd: [] };
   const checkCtx = { outputs: files.outputs, files: listing.files, odd: listing.odd, fixture: task.workspaceFiles, trace, sandbox: manifest.sandbox.mode };
@@ -43,4 +44,18 @@ export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, optio
   writeFileUnsynced(files.evaluationLog, evaluationLog(scorecard, costUsd(trace.model ?? manifest.provider.model, trace.usage).priced));
   writeJsonUnsynced(files.scorecard, scorecard);
   return { runId: manifest.runId, scorecardFile: files.scorecard, scorecard, replaced };
+}
+
+// An execution that was cut off (no run_end: a crash or a kill) or failed for infrastructure
+// reasons is an attempt, not a result: evaluated, it would be locked and counted as the variant's
+// failure. `run` registers such an attempt as abandoned (or retried) and runs the slot again.
+function requireResult({ manifest, ctx }: ValidRun, trace: TraceSummary): void {
+  const why = trace.infrastructureError !== null ? `its execution failed for infrastructure reasons (${trace.infrastructureError})`
+    : trace.stopReason === 'incomplete' ? 'its execution never finished (agent.log has no run_end: a crash or a kill)' : undefined;
+  if (why === undefined) return;
+  const { task, variant } = manifest;
+  throw inputError(`${manifest.runId} is not a result: ${why}; it is never evaluated or locked`, {
+    hint: manifest.adhoc ? 'pin a new ad hoc run with `harness pin-and-run --init --adhoc …`'
+      : `\`harness run ${manifest.experiment.id}${runsDirFlag(ctx.frozen.runsDir)} --only task=${task.id},variant=${variant.id}\` registers it as abandoned and runs its slot again`,
+  });
 }

@@ -1,0 +1,52 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE, filesUnder, scratchProject } from '../test-support/cli.js';
+import { cli, executeCli, freezeCli, initCli, scheduleOf, type Slot } from './execute-support.js';
+
+// An execution cut off by a crash (agent.log without run_end) is an attempt, not a result: evaluate
+// refuses it, so it can never be locked and counted as the variant's failure; `run --only` on its
+// slot registers it as abandoned and locks a new attempt.
+
+describe('evaluate on an execution that never finished', () => {
+  let project: Awaited<ReturnType<typeof scratchProject>>;
+  let slot: Slot;
+  let runDir: string;
+  let refused: Awaited<ReturnType<typeof cli>>;
+  let unchanged: boolean;
+
+  beforeAll(async () => {
+    project = await scratchProject();
+    await freezeCli(project.dir);
+    slot = (await scheduleOf(project.dir))[0]!;
+    const manifest = await initCli(project.dir, slot);
+    runDir = path.dirname(manifest);
+    expect((await executeCli(project.dir, manifest)).exitCode).toBe(0);
+    // What a kill in the middle of the agent loop leaves: the trace up to its first events.
+    const trace = path.join(runDir, 'agent.log');
+    await fs.writeFile(trace, (await fs.readFile(trace, 'utf8')).split('\n').slice(0, 2).join('\n') + '\n');
+    const before = await filesUnder(path.join(project.dir, 'runs'));
+    refused = await cli(['evaluate', '--manifest', manifest], { cwd: project.dir });
+    unchanged = JSON.stringify(await filesUnder(path.join(project.dir, 'runs'))) === JSON.stringify(before);
+  }, 60_000);
+  afterAll(() => project.cleanup());
+
+  it('is refused (exit 2) as no result, writing no scorecard, with the command that redoes the slot', () => {
+    const runId = path.basename(runDir);
+    expect(refused.exitCode, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`^error: ${runId} is not a result: its execution never finished \\(agent\\.log has no run_end: a crash or a kill\\); it is never evaluated or locked$`, 'm'));
+    expect(refused.stderr).toContain(`hint: \`harness run ${EXAMPLE} --only task=${slot.task},variant=${slot.variant}\` registers it as abandoned and runs its slot again`);
+    expect(unchanged).toBe(true);
+  });
+
+  it('the hint works: run --only registers the attempt as abandoned and locks a second one', async () => {
+    const r = await cli(['run', EXAMPLE, '--only', `task=${slot.task},variant=${slot.variant}`, '--json'], { cwd: project.dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const entries = (await fs.readFile(path.join(project.dir, 'runs', EXAMPLE, 'registry.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; data: { runId: string } });
+    const runId = path.basename(runDir);
+    expect(entries.filter((e) => e.data.runId === runId).map((e) => e.type)).toEqual(['pinned', 'abandoned']);
+    const locked = entries.filter((e) => e.type === 'locked').map((e) => e.data.runId);
+    expect(locked).toContain(runId.replace(/-a1$/, '-a2'));
+    expect(locked).not.toContain(runId);
+  });
+});
