@@ -22,10 +22,9 @@ export function costUsd(model: string, usage: TraceSummary['usage']): { usd: num
   return { usd: Math.round(usd * 1e8) / 1e8, priced: true };
 }
 
-// Success needs every required check to pass and the run to have ended on the model's terms: an
-// infrastructure failure is not an outcome (the scheduler retries it) and never counts as one.
-// The violations are the refusals the trace recorded, then what the evaluator found left in
-// outputs/ (`found`).
+// Success needs every required check to pass. An infrastructure failure is not an outcome and is
+// never evaluated (pipeline/evaluate-run.ts refuses it; the scheduler retries it). The violations
+// are the refusals the trace recorded, then what the evaluator found left in outputs/ (`found`).
 export function buildScorecard(manifest: Manifest, checks: CheckResult[], trace: TraceSummary, found: Scorecard['violations'], now: Date): Scorecard {
   const model = trace.model ?? manifest.provider.model;
   const violations = [
@@ -37,7 +36,7 @@ export function buildScorecard(manifest: Manifest, checks: CheckResult[], trace:
     runId: manifest.runId,
     evaluatedAt: now.toISOString(),
     evaluator: { version: EVALUATOR_VERSION, priceTableDigest: PRICE_TABLE_DIGEST },
-    success: trace.infrastructureError === null && checks.every((c) => !c.required || c.passed),
+    success: checks.every((c) => !c.required || c.passed),
     checks,
     metrics: {
       constraintAdherence: constraintAdherence(checks, violations.length),
