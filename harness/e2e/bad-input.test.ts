@@ -305,6 +305,16 @@ describe('broken manifests and flags', () => {
     expect(r.stderr).toMatch(/unknown option '--output'/);
   });
 
+  it('pinning a slot again while its attempt is unfinished is refused (exit 2), saying how to finish or give it up', async () => {
+    const before = await filesUnder(path.join(project.dir, 'runs'));
+    const r = await harness(['pin-and-run', '--init', ...(await slotFlags(project.dir, 0))], { cwd: project.dir });
+    expect(r.exitCode).toBe(2);
+    const runId = path.basename(path.dirname(manifest));
+    expect(r.stderr).toMatch(new RegExp(`^error: pair-\\d{4} of TASK-\\d{3} for [a-z-]+ has an unfinished attempt, ${runId}$`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^hint: finish it \\(\`harness pin-and-run --execute --manifest runs/${EXAMPLE}/${runId}/manifest\\.json\`.*or let \`harness run ${EXAMPLE} --only task=TASK-\\d{3},variant=[a-z-]+\` register it as abandoned and run the slot$`, 'm'));
+    expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
+  });
+
   it('a seed that is not a number is a usage error (exit 2)', async () => {
     const r = await harness(['pin-and-run', '--init', '--experiment', EXAMPLE, '--variant', 'goal-centric', '--task', 'TASK-001', '--seed', 'abc', '--pair-id', 'pair-0001'], { cwd: project.dir });
     expect(r.exitCode).toBe(2);

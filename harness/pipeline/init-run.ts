@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { ofType } from '../core/entries.js';
 import { inputError } from '../core/errors.js';
 import { runIdFor } from '../core/schedule.js';
 import type { Manifest, RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
-import { runsDirFlag } from '../experiment/locate.js';
+import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
 import { writeJsonUnsynced } from '../store/atomic-write.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { currentRuns, slotKey } from './current-runs.js';
@@ -85,7 +86,17 @@ async function nextAttempt(frozen: FrozenSet, req: SlotRequest, scheduled: Sched
       hint: `to redo it, run \`harness rerun ${standing.data.runId}${runsDirFlag(frozen.runsDir)} --reason "…"\` (the old run is kept and marked superseded)`,
     });
   }
-  const pinned = entries.filter((e) => e.type === 'pinned' && e.data.pairId === req.pairId && e.data.task === req.task && e.data.variant === req.variant);
+  const pinned = ofType(entries, 'pinned').filter((e) => e.data.pairId === req.pairId && e.data.task === req.task && e.data.variant === req.variant);
+  const latest = pinned.at(-1)?.data.runId;
+  // An attempt neither locked nor given up (abandoned, retried) is still open: another beside it
+  // would leave it pinned forever, never registered as abandoned.
+  const closed = (runId: string) => [...ofType(entries, 'locked'), ...ofType(entries, 'abandoned'), ...ofType(entries, 'retried')].some((e) => e.data.runId === runId);
+  if (scheduled !== undefined && latest !== undefined && !closed(latest)) {
+    const manifest = relativeToCwd(path.join(frozen.runsDir, latest, 'manifest.json'));
+    throw inputError(`${req.pairId} of ${req.task} for ${req.variant} has an unfinished attempt, ${latest}`, {
+      hint: `finish it (\`harness pin-and-run --execute --manifest ${manifest}\`, \`harness evaluate --manifest ${manifest}\`, \`harness lock-run ${path.dirname(manifest)}\`, whichever it has not had yet), or let \`harness run ${frozen.record.experiment}${runsDirFlag(frozen.runsDir)} --only task=${req.task},variant=${req.variant}\` register it as abandoned and run the slot`,
+    });
+  }
   return pinned.length + 1;
 }
 
