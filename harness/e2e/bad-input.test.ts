@@ -54,6 +54,9 @@ const cases: Case[] = [
   { name: 'several YAML documents in one file', break: (e) => edit(cfg(e), (t) => `${t}\n---\nid: other\n`), expect: [/experiment\.yaml:\d+:\d+: Source contains multiple documents/] },
   { name: 'check needing a tool the task does not allow', break: (e) => edit(task(e, 'TASK-002'), (t) => t.replace('tools: [list_dir, read_file, write_file]', 'tools: [list_dir, write_file]')), expect: [/TASK-002\/task\.yaml:\d+:\d+ \/checks\/\d+: check "[a-z-]+" needs tool read_file, which the task does not allow/] },
   { name: 'negative seed', break: (e) => edit(cfg(e), (t) => t.replace(/seed: \d+/, 'seed: -1')), expect: [/experiment\.yaml:\d+:\d+ \/design\/seed: must be >= 0/] },
+  { name: 'minimum pairs per task above the planned pairs', break: (e) => edit(prereg(e), (t) => t.replace(/minimumPairsPerTask: 10/, 'minimumPairsPerTask: 16')), expect: [/preregistration\.yaml:\d+:\d+ \/plannedN\/minimumPairsPerTask: requires at least 16 analysed pairs per task, more than the 15 planned/] },
+  { name: 'log ratio of a metric that is not a secondary metric', break: (e) => edit(prereg(e), (t) => t.replace(/logRatio: \[totalTokens,/, 'logRatio: [turns, toolCalls,')), expect: [/preregistration\.yaml:\d+:\d+ \/secondaryOutcomes\/logRatio\/1: "toolCalls" is not one of the secondary metrics/] },
+  { name: 'simulator script calling a tool the task does not allow', break: (e) => edit(task(e), (t) => t.replace('call: { tool: list_dir,', 'call: { tool: run_command,')), expect: [/TASK-001\/task\.yaml:\d+:\d+ \/simulator\/steps\/\d+\/call\/tool: the simulated agent calls run_command, which the task does not allow/] },
   { name: 'behaviour for an unknown variant', break: (e) => edit(cfg(e), (t) => t.replace(/^( +)goal-centric:/m, '$1goal-centred:')), expect: [/experiment\.yaml:\d+:\d+ \/simulator\/behaviour\/goal-centred: "goal-centred" is not one of the variants/] },
 ];
 

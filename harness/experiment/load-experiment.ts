@@ -149,6 +149,14 @@ function checkPreregistration(prereg: Preregistration, config: ExperimentConfig,
   if (prereg.plannedN.tasks !== config.tasks.length) {
     problems.push({ file, path: '/plannedN/tasks', message: `plans ${prereg.plannedN.tasks} tasks but experiment.yaml lists ${config.tasks.length}` });
   }
+  const { minimumPairsPerTask } = prereg.plannedN;
+  if (minimumPairsPerTask !== undefined && minimumPairsPerTask > prereg.plannedN.pairsPerTask) {
+    problems.push({ file, path: '/plannedN/minimumPairsPerTask', message: `requires at least ${minimumPairsPerTask} analysed pairs per task, more than the ${prereg.plannedN.pairsPerTask} planned: no set could meet it` });
+  }
+  const { metrics, logRatio = [] } = prereg.secondaryOutcomes;
+  logRatio.forEach((metric, i) => {
+    if (!metrics.includes(metric)) problems.push({ file, path: `/secondaryOutcomes/logRatio/${i}`, message: `"${metric}" is not one of the secondary metrics (${metrics.join(', ')}), so it would never be reported: add it to metrics, or remove it here` });
+  });
   return problems;
 }
 

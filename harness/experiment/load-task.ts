@@ -77,11 +77,20 @@ function checkUniqueCheckIds(spec: TaskSpec, file: string, problems: Problem[]):
   });
 }
 
+// Checks and the simulator script may only name tools the task offers. (A script's `mistake` may:
+// calling a tool that was not offered is one of the mistakes an agent makes.)
 function checkToolReferences(spec: TaskSpec, file: string, problems: Problem[]): void {
+  const offered = spec.tools as string[];
   spec.checks.forEach((c, i) => {
     const tool = c.kind === 'tool_used' ? (c as { tool: string }).tool : TOOLS_NEEDING[c.kind as keyof typeof TOOLS_NEEDING];
-    if (tool !== undefined && !(spec.tools as string[]).includes(tool)) {
+    if (tool !== undefined && !offered.includes(tool)) {
       problems.push({ file, path: `/checks/${i}`, message: `check "${c.id}" needs tool ${tool}, which the task does not allow; add it to tools` });
+    }
+  });
+  spec.simulator?.steps.forEach((step, i) => {
+    const tool = step.call?.tool;
+    if (tool !== undefined && !offered.includes(tool)) {
+      problems.push({ file, path: `/simulator/steps/${i}/call/tool`, message: `the simulated agent calls ${tool}, which the task does not allow, so every simulated run would get a tool error here: add it to tools, or call another` });
     }
   });
 }
