@@ -24,7 +24,7 @@ export interface ReportContext {
 export function buildReport(data: Dataset, prereg: Preregistration, ctx: ReportContext, blinded: boolean, unblindReason: string | null): AnalysisReport {
   const h = prereg.hypotheses[0]!;
   const secondaryPlan = prereg.secondaryOutcomes;
-  const attempts = data.runsLocked + data.infrastructureFailures + data.abandoned;
+  const attempts = data.runsLocked + data.infrastructureFailures;
   return {
     schemaVersion: 1,
     experiment: ctx.experiment,
@@ -47,8 +47,8 @@ export function buildReport(data: Dataset, prereg: Preregistration, ctx: ReportC
       pairsIncomplete: data.incomplete.length,
       runsLocked: data.runsLocked,
       infrastructureFailures: data.infrastructureFailures,
-      abandonedAttempts: data.abandoned,
-      errorRate: attempts === 0 ? 0 : (data.infrastructureFailures + data.abandoned) / attempts,
+      interruptedAttempts: data.interrupted,
+      errorRate: attempts === 0 ? 0 : data.infrastructureFailures / attempts,
     },
     primary: blinded || data.pairs.length === 0 ? null : primaryAnalysis(data.pairs, ctx.tasks, data, prereg.primaryOutcome.sidedness, prereg.primaryOutcome.alpha),
     secondary: blinded || data.pairs.length < 2 ? null : secondaryAnalysis(data.pairs, secondaryPlan, ctx.seed),

@@ -4,6 +4,8 @@ import { loadJsonIfValid } from '../documents/validate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import type { FrozenSet } from '../pipeline/frozen-set.js';
 import { runFiles } from '../pipeline/load-run.js';
+import { failedAttempts } from '../pipeline/slot-state.js';
+import { ofType } from '../core/entries.js';
 
 export type Metrics = Scorecard['metrics'];
 
@@ -30,8 +32,10 @@ export interface Dataset {
   /** Scheduled pairs not (yet) complete and not excluded. */
   incomplete: string[];
   runsLocked: number;
+  /** Attempts that failed for infrastructure reasons (pipeline/slot-state.ts failedAttempts). */
   infrastructureFailures: number;
-  abandoned: number;
+  /** Attempts abandoned without failing (Ctrl-C, a crash, a kill). */
+  interrupted: number;
 }
 
 // One observation per scheduled pair: the current (latest non-superseded) locked run of each arm.
@@ -63,6 +67,7 @@ export async function buildDataset(frozen: FrozenSet, prereg: Preregistration, e
     }
     pairs.push({ pairId, task: taskOf.get(pairId)!, treatment, control });
   }
+  const failed = failedAttempts(entries);
   return {
     treatment: hypothesis.treatment,
     control: hypothesis.control,
@@ -71,8 +76,8 @@ export async function buildDataset(frozen: FrozenSet, prereg: Preregistration, e
     excluded: [...excluded.values()],
     incomplete,
     runsLocked: current.size,
-    infrastructureFailures: entries.filter((e) => e.type === 'retried').length,
-    abandoned: entries.filter((e) => e.type === 'abandoned').length,
+    infrastructureFailures: failed.length,
+    interrupted: ofType(entries, 'abandoned').filter((e) => !failed.includes(e)).length,
   };
 }
 

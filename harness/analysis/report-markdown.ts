@@ -14,7 +14,7 @@ export function reportMarkdown(r: AnalysisReport): string {
   out.push(`Generated ${r.generatedAt} by harness ${r.inputs.harnessVersion} from registry head sha256:${r.inputs.registryHead.sha256} (${r.inputs.registryEntries} entries) and freeze record sha256:${r.inputs.freezeDigest.sha256}.`, '');
   out.push(`**${r.plan.hypothesis.id}** (${r.plan.hypothesis.treatment} vs ${r.plan.hypothesis.control}, expected ${r.plan.hypothesis.direction}): ${r.plan.hypothesis.statement}`, '');
   const g = r.progress;
-  out.push('## Progress', '', `${g.pairsComplete}/${g.pairsPlanned} pairs complete, ${g.pairsExcluded} excluded, ${g.pairsIncomplete} incomplete; ${g.runsLocked} runs locked, ${g.infrastructureFailures} infrastructure failures, ${g.abandonedAttempts} abandoned attempts (error rate ${pct(g.errorRate)}).`, '');
+  out.push('## Progress', '', `${g.pairsComplete}/${g.pairsPlanned} pairs complete, ${g.pairsExcluded} excluded, ${g.pairsIncomplete} incomplete; ${g.runsLocked} runs locked, ${g.infrastructureFailures} infrastructure failures (error rate ${pct(g.errorRate)}), ${g.interruptedAttempts} attempts interrupted by Ctrl-C, a crash or a kill and run again (not errors).`, '');
   if (r.blinded) {
     out.push('## Outcomes withheld (blinded)', '', `Outcomes by variant are hidden until every registered pair is locked, as pre-registered. \`harness analyze ${r.experiment} --unblind --reason "…"\` (with the run set's \`--runs-dir\`, if not the default) overrides this and records the look as a deviation.`, '');
     return `${out.join('\n')}\n`;

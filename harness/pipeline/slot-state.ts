@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runIdFor } from '../core/schedule.js';
-import type { ScheduleSlot } from '../core/types/index.js';
+import { ofType, type EntryOf } from '../core/entries.js';
+import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 
 export interface SlotAttempts {
   /** Highest attempt number with a run folder (0 when none). */
@@ -30,3 +31,11 @@ export function slotName(slot: ScheduleSlot): string {
 const FAILED = 'infrastructure failure';
 export const failedAttemptReason = (detail: string): string => `${FAILED} ${detail}`;
 export const isFailedAttemptReason = (reason: string): boolean => reason.startsWith(`${FAILED} `) || reason.startsWith(`${FAILED},`);
+
+/**
+ * The attempts that failed for infrastructure reasons: each retried, and each given up after
+ * failing; not those abandoned because Ctrl-C, a crash or a kill cut them off (no failure of theirs).
+ */
+export function failedAttempts(entries: readonly RegistryEntry[]): (EntryOf<'retried'> | EntryOf<'abandoned'>)[] {
+  return [...ofType(entries, 'retried'), ...ofType(entries, 'abandoned').filter((e) => isFailedAttemptReason(e.data.reason))];
+}

@@ -53,8 +53,17 @@ export interface AnalysisReport {
     pairsExcluded: number;
     pairsIncomplete: number;
     runsLocked: number;
+    /**
+     * Attempts that failed for infrastructure reasons: each retried, and each given up after failing.
+     */
     infrastructureFailures: number;
-    abandonedAttempts: number;
+    /**
+     * Attempts abandoned without failing: cut off by Ctrl-C, a crash or a kill, then run again. Not errors.
+     */
+    interruptedAttempts: number;
+    /**
+     * infrastructureFailures / (runsLocked + infrastructureFailures).
+     */
     errorRate: number;
   };
   primary: {
