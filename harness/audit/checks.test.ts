@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RegistryEntry } from '../core/types/index.js';
-import { earlyLookFailures, exclusionEvidence, startOrder } from './checks.js';
+import { earlyLookFailures, exclusionEvidence, replacedWithoutRerun, startOrder } from './checks.js';
 import type { EntryOf } from '../core/entries.js';
 
 const pin = (runId: string, at: string) => ({ type: 'pinned', at, data: { runId, attempt: 1 } }) as unknown as EntryOf<'pinned'>;
@@ -55,5 +55,15 @@ describe('earlyLookFailures (no-early-unblinded-looks)', () => {
       'unblinded look at t3 by ann at 40/90 pairs: "interim for the board"',
       'unblinded look at t5 by ann at 60/90 pairs',
     ]);
+  });
+});
+
+describe('replacedWithoutRerun (retries-infrastructure-only)', () => {
+  const locked = (attempt: number, success: boolean) => ({ type: 'locked', data: { runId: `p1-T-a-a${attempt}`, pairId: 'p1', variant: 'a', attempt, adhoc: false, success } }) as unknown as RegistryEntry;
+
+  it('names a locked result that a newer locked attempt replaced without a rerun (a registry from an older version, or written by hand)', () => {
+    expect(replacedWithoutRerun([locked(1, true), locked(2, false)])).toEqual(['p1-T-a-a1 (a completed result, success) was replaced by p1-T-a-a2 without rerun: no reason recorded']);
+    const rerun = { type: 'superseded', data: { runId: 'p1-T-a-a1', pairId: 'p1' } } as unknown as RegistryEntry;
+    expect(replacedWithoutRerun([locked(1, true), rerun, locked(2, false)])).toEqual([]);
   });
 });

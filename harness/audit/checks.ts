@@ -10,6 +10,7 @@ import { changedInputs, describeChange } from '../pipeline/frozen-set.js';
 import { pinsSlot, slotOf } from '../pipeline/manifest.js';
 import { verifyPairs } from '../pipeline/verify-pairing.js';
 import { verifyRunSet } from '../pipeline/verify-experiment.js';
+import { failedAttempts } from '../pipeline/slot-state.js';
 import { ofType, type EntryOf } from '../core/entries.js';
 import { plural } from '../core/plural.js';
 import type { AuditContext } from './context.js';
@@ -165,8 +166,8 @@ function exclusions({ exp, data, entries }: AuditContext): Verdict {
   const failures = data.incomplete.map((p) => `${p}: not analysed and no registered exclusion`);
   for (const e of data.excluded) if (!rules.has(e.rule)) failures.push(`${e.pairId}: excluded under "${e.rule}", which is not a registered exclusion rule`);
   const byVariant = exp.config.variants.map((v) => {
-    const failed = ofType(entries, 'retried').filter((e) => e.data.variant === v).length + ofType(entries, 'abandoned').filter((e) => e.data.variant === v).length;
-    return `${v}: ${failed} failed attempts`;
+    const failed = failedAttempts(entries).filter((e) => e.data.variant === v).length;
+    return `${v}: ${plural(failed, 'failed attempt')}`;
   });
   // Exclusions are to be decided from infrastructure evidence before outcomes are known; each is
   // listed with the evidence the registry held when it was made. One made after every run of the
@@ -183,10 +184,10 @@ function exclusions({ exp, data, entries }: AuditContext): Verdict {
 /** What `before` (the registry when the pair was excluded) held about the pair. */
 export function exclusionEvidence(before: readonly RegistryEntry[], pairId: string, variants: number) {
   const ofPair = (e: { data: { pairId: string } }) => e.data.pairId === pairId;
-  const failedAttempts = [...ofType(before, 'retried'), ...ofType(before, 'abandoned')].filter(ofPair).length;
+  const failed = failedAttempts(before).filter(ofPair).length;
   // One per variant at most: the run standing for each of the pair's slots (not superseded ones).
   const lockedRuns = [...currentRuns(before).values()].filter(ofPair).length;
-  return { failedAttempts, lockedRuns, outcomeKnown: failedAttempts === 0 && lockedRuns >= variants };
+  return { failedAttempts: failed, lockedRuns, outcomeKnown: failed === 0 && lockedRuns >= variants };
 }
 
 function retries({ entries }: AuditContext): Verdict {
@@ -198,16 +199,24 @@ function retries({ entries }: AuditContext): Verdict {
     const was = lockedEntries.find((e) => e.data.runId === s.data.runId);
     failures.push(`${s.data.runId} (a completed result${was ? `, ${was.data.success ? 'success' : 'failed checks'}` : ''}) was redone: "${s.data.reason}" by rerun at ${s.at}`);
   }
-  // A result replaced some other way (a newer attempt locked by hand): the run standing for the
-  // slot is the newer one, and no reason was recorded for dropping the older.
-  const standing = currentRuns(entries);
-  const redone = new Set(superseded.map((s) => s.data.runId));
-  for (const e of lockedEntries) {
-    const current = standing.get(slotKey(e.data.pairId, e.data.variant));
-    if (e.data.adhoc || redone.has(e.data.runId) || current === undefined || current === e) continue;
-    failures.push(`${e.data.runId} (a completed result, ${e.data.success ? 'success' : 'failed checks'}) was replaced by ${current.data.runId} without rerun: no reason recorded`);
-  }
+  failures.push(...replacedWithoutRerun(entries));
   return { failures, evidence: [`${ofType(entries, 'retried').length} infrastructure retries, ${superseded.length} superseded results`] };
+}
+
+/**
+ * Results replaced other than by rerun: a newer locked attempt stands for the slot and no reason was
+ * recorded for dropping the older. harness itself no longer makes such a set (pin-and-run --init
+ * refuses a slot with an unfinished attempt, lock-run an attempt given up), but a registry written
+ * by hand or by an older version may hold one.
+ */
+export function replacedWithoutRerun(entries: readonly RegistryEntry[]): string[] {
+  const standing = currentRuns(entries);
+  const redone = new Set(ofType(entries, 'superseded').map((s) => s.data.runId));
+  return ofType(entries, 'locked').flatMap((e) => {
+    const current = standing.get(slotKey(e.data.pairId, e.data.variant));
+    if (e.data.adhoc || redone.has(e.data.runId) || current === undefined || current === e) return [];
+    return [`${e.data.runId} (a completed result, ${e.data.success ? 'success' : 'failed checks'}) was replaced by ${current.data.runId} without rerun: no reason recorded`];
+  });
 }
 
 async function analysisAsRegistered({ exp, frozen, report, reportFile, entries }: AuditContext): Promise<Verdict> {

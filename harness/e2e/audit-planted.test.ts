@@ -293,25 +293,22 @@ describe.concurrent('planted violations, each on its own copy', () => {
     expect(checkOf(audit, 'registry-and-locks-verify').status).toBe('PASS');
   }, SLOW);
 
-  it('(h) a result replaced by hand, without rerun: retries-infrastructure-only names both runs', async () => {
+  it('(h) a result cannot be replaced by hand: a second pin beside an unfinished attempt, and a lock of an attempt given up, are refused', async () => {
     const p = await copyOf(partial);
     const slot = slots.find((s) => s.task === 'TASK-002')!;
     const flags = ['--experiment', EXAMPLE, '--variant', slot.variant, '--task', slot.task, '--seed', String(slot.seed), '--pair-id', slot.pairId];
     const [first, second] = [1, 2].map((a) => `${slot.pairId}-${slot.task}-${slot.variant}-a${a}`);
-    // Two attempts pinned by hand while neither is locked (allowed), then both locked.
+    const manifest = path.join(p.runsDir, first!, 'manifest.json');
     await ok(p, ['pin-and-run', '--init', ...flags]);
-    await ok(p, ['pin-and-run', '--init', ...flags]);
-    for (const id of [first!, second!]) {
-      const manifest = path.join(p.runsDir, id, 'manifest.json');
-      await ok(p, ['pin-and-run', '--execute', '--manifest', manifest]);
-      await ok(p, ['evaluate', '--manifest', manifest]);
-      await ok(p, ['lock-run', path.dirname(manifest)]);
-    }
-    const { exitCode, audit } = await auditOf(p);
-    expect(exitCode).toBe(1);
-    const retries = checkOf(audit, 'retries-infrastructure-only');
-    expect(retries.status).toBe('FAIL');
-    expect(retries.evidence).toContainEqual(expect.stringMatching(new RegExp(`^${first} \\(a completed result, (success|failed checks)\\) was replaced by ${second} without rerun: no reason recorded$`)));
-    expect(retries.evidence).toContain('0 infrastructure retries, 0 superseded results');
+    expect((await ok(p, ['pin-and-run', '--init', ...flags], 2)).stderr).toContain(`has an unfinished attempt, ${first}`);
+    // run gives the first attempt up and locks a second; the first, finished by hand, is not locked.
+    await ok(p, ['run', EXAMPLE, '--only', `task=${slot.task},variant=${slot.variant}`]);
+    await ok(p, ['pin-and-run', '--execute', '--manifest', manifest]);
+    await ok(p, ['evaluate', '--manifest', manifest]);
+    const refused = await ok(p, ['lock-run', path.dirname(manifest)], 2);
+    expect(refused.stderr).toMatch(new RegExp(`^error: ${first} was given up \\(registered abandoned at \\S+\\); an attempt given up is never locked$`, 'm'));
+    expect(existsSync(path.join(p.runsDir, first!, 'lock.json'))).toBe(false);
+    const current = (await registry(p)).filter((e) => e.type === 'locked' && e.data.pairId === slot.pairId && e.data.variant === slot.variant);
+    expect(current.map((e) => e.data.runId)).toEqual([second]);
   }, SLOW);
 });

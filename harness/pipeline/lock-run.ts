@@ -4,7 +4,8 @@ import { jsonDigest, type Digest } from '../core/digest.js';
 import type { RegistryEntry, RunLock, Scorecard } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import { OUTPUT_RULES } from '../evaluation/output-violations.js';
-import { relativeToCwd } from '../experiment/locate.js';
+import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
+import { ofType } from '../core/entries.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { writeLock, lockDigest, makeReadOnly } from '../store/run-lock.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
@@ -23,7 +24,20 @@ export interface LockResult {
 // it. Locking a locked run verifies it and changes nothing (except registering a lock whose
 // registry entry was never written, e.g. after a crash between the two).
 export async function lockRun(dirOrManifest: string, contexts: ContextCache = new Map()): Promise<LockResult> {
-  return lockValidRun(await loadValidRun(dirOrManifest, contexts));
+  const run = await loadValidRun(dirOrManifest, contexts);
+  if (!existsSync(run.files.lock)) requireNotGivenUp(run, await readEntries(run.ctx.frozen.files.registry));
+  return lockValidRun(run);
+}
+
+// An attempt registered as abandoned or retried was given up, and its slot got a newer attempt:
+// locked now, it would stand for the slot in place of that one, with no reason recorded. (The
+// scheduler never locks such an attempt, so only a lock by hand is checked.)
+function requireNotGivenUp({ manifest, ctx }: ValidRun, entries: readonly RegistryEntry[]): void {
+  const given = [...ofType(entries, 'abandoned'), ...ofType(entries, 'retried')].find((e) => e.data.runId === manifest.runId);
+  if (given === undefined) return;
+  throw inputError(`${manifest.runId} was given up (registered ${given.type} at ${given.at}); an attempt given up is never locked`, {
+    hint: `its slot's newer attempt stands for it (\`harness status ${manifest.experiment.id}${runsDirFlag(ctx.frozen.runsDir)}\`); a locked result is redone only by \`harness rerun <run-id> --reason "…"\``,
+  });
 }
 
 // `scorecard`: the one the evaluation just wrote, when it happened in this process; otherwise
