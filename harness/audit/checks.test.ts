@@ -35,6 +35,16 @@ describe('exclusionEvidence', () => {
     expect(exclusionEvidence([...oneHalfRedone, locked('b', 1)], 'p1', 2)).toEqual({ failedAttempts: 0, lockedRuns: 2, outcomeKnown: true });
     expect(exclusionEvidence([...oneHalfRedone, locked('b', 1)], 'p2', 2)).toEqual({ failedAttempts: 0, lockedRuns: 0, outcomeKnown: false });
   });
+
+  it('counts attempts that failed for infrastructure reasons, not those Ctrl-C or a crash cut off', () => {
+    const abandoned = (reason: string) => ({ type: 'abandoned', data: { runId: 'x', pairId: 'p1', variant: 'a', reason } }) as unknown as RegistryEntry;
+    const retried = { type: 'retried', data: { runId: 'y', pairId: 'p1', variant: 'b' } } as unknown as RegistryEntry;
+    const both = [locked('a', 2), locked('b', 2)];
+    expect(exclusionEvidence([abandoned('stopped on request (Ctrl-C) before it ran'), abandoned('never locked: the process running it stopped before the run finished'), ...both], 'p1', 2))
+      .toEqual({ failedAttempts: 0, lockedRuns: 2, outcomeKnown: true });
+    expect(exclusionEvidence([abandoned('infrastructure failure on the last allowed attempt (3): HTTP 529'), retried, ...both], 'p1', 2))
+      .toEqual({ failedAttempts: 2, lockedRuns: 2, outcomeKnown: false });
+  });
 });
 
 describe('earlyLookFailures (no-early-unblinded-looks)', () => {
