@@ -19,7 +19,7 @@ export interface LoopInput {
   loopRetries?: number;
 }
 
-export interface Usage {
+interface Usage {
   input_tokens: number;
   output_tokens: number;
   cache_creation_input_tokens: number;

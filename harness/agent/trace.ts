@@ -7,7 +7,7 @@ export type TraceEventInput = DistributiveOmit<TraceEvent, 'schemaVersion' | 'se
 
 // Strings longer than this are cut in the trace (head kept, with length and digest), so a 100 MB
 // tool input cannot turn agent.log into a 100 MB line; the digest still identifies the content.
-export const TRACE_STRING_LIMIT = 64 * 1024;
+const TRACE_STRING_LIMIT = 64 * 1024;
 
 /**
  * Appends schema-shaped JSONL events to agent.log, numbered and time-stamped. Each event reaches

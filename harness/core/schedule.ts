@@ -13,7 +13,7 @@ export interface ScheduleInput {
 }
 
 // Recorded in the schedule so anyone can regenerate it: changing the algorithm changes this.
-export const SCHEDULE_GENERATOR = 'harness-schedule/1: xoroshiro128plus (pure-rand 8.4.2); per pair: seed = uniformInt[0, 2^32-1], variant order = Fisher-Yates';
+const SCHEDULE_GENERATOR = 'harness-schedule/1: xoroshiro128plus (pure-rand 8.4.2); per pair: seed = uniformInt[0, 2^32-1], variant order = Fisher-Yates';
 
 // A pilot's generator is jumped ahead once (2^64 draws) before its first pair: a stream that no
 // confirmatory schedule of any size reaches, so a pilot never previews a confirmatory pair's seed.

@@ -11,7 +11,7 @@ export interface ModelPrice {
 // The pinned price table: its digest goes into every manifest and scorecard, so a change of
 // prices is visible as a change of evaluator pins. List prices per family; the 5.x entries are
 // assumed to keep their family's 4.x prices until Anthropic's pricing page says otherwise.
-export const PRICE_TABLE: { asOf: string; currency: 'USD'; unit: 'per-million-tokens'; models: Record<string, ModelPrice> } = {
+const PRICE_TABLE: { asOf: string; currency: 'USD'; unit: 'per-million-tokens'; models: Record<string, ModelPrice> } = {
   asOf: '2026-11-23',
   currency: 'USD',
   unit: 'per-million-tokens',

@@ -7,7 +7,7 @@ import type { TraceSummary } from './trace-summary.js';
  * Constraint adherence, 0-100: the share of constraint items honoured, where the items are the
  * task's constraint checks plus every violation recorded (each one a broken constraint). A run with no constraint checks and no violations scores 100.
  */
-export function constraintAdherence(checks: readonly CheckResult[], violations: number): number {
+function constraintAdherence(checks: readonly CheckResult[], violations: number): number {
   const constraint = checks.filter((c) => c.constraint);
   const items = constraint.length + violations;
   if (items === 0) return 100;

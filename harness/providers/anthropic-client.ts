@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { inputError, type HarnessError } from '../core/errors.js';
 
-export interface RetryNotice {
+interface RetryNotice {
   attempt: number;
   cause: string;
   status: number | null;

@@ -12,7 +12,7 @@ export interface TreeFile {
 }
 
 /** What a special file is: anything that is neither a regular file, a directory nor a symlink. */
-export type SpecialType = 'fifo' | 'socket' | 'block-device' | 'character-device';
+type SpecialType = 'fifo' | 'socket' | 'block-device' | 'character-device';
 
 /** An entry that is neither a regular file nor a directory (symlink, fifo, socket, device). */
 export interface OddEntry {

@@ -21,7 +21,7 @@ export interface ToolOutcome {
   clarification?: { question: string; answer: string };
 }
 
-export const NO_FURTHER_INFORMATION = 'No further information is available. Proceed with your best judgement and state your assumptions.';
+const NO_FURTHER_INFORMATION = 'No further information is available. Proceed with your best judgement and state your assumptions.';
 
 // Every tool failure becomes an error result the model can read and recover from; refused paths
 // also carry the violation so the loop records it.

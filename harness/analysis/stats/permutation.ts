@@ -5,9 +5,9 @@ import { mean } from './mean.js';
 import { pairedDifferences } from './validate.js';
 
 /** Up to this many non-zero differences every sign pattern is enumerated (2^20 ≈ 10^6). */
-export const EXACT_LIMIT = 20;
+const EXACT_LIMIT = 20;
 /** Default number of random sign patterns beyond EXACT_LIMIT. */
-export const DEFAULT_DRAWS = 100_000;
+const DEFAULT_DRAWS = 100_000;
 
 export interface PermutationOptions {
   alternative?: Alternative;

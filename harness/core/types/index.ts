@@ -2,10 +2,10 @@
 export type { ExperimentConfig, Behaviour, Limits } from './experiment.generated.js';
 export type { Preregistration } from './preregistration.generated.js';
 export type { TaskSpec, Check, Script, Step, ToolCall } from './task.generated.js';
-export type { FreezeRecord, PinnedTask, PinnedVariant, PinnedFile } from './freeze-record.generated.js';
+export type { FreezeRecord } from './freeze-record.generated.js';
 export type { Schedule } from './schedule.generated.js';
 export type { Manifest } from './manifest.generated.js';
-export type { RegistryEntry, EntryBase } from './registry-entry.generated.js';
+export type { RegistryEntry } from './registry-entry.generated.js';
 export type { TraceEvent } from './trace-event.generated.js';
 export type { Scorecard } from './scorecard.generated.js';
 export type { RunLock } from './lock.generated.js';

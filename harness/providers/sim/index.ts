@@ -4,5 +4,4 @@ export { startSimServer, type SimServer, type SimServerOptions } from './server.
 export { Simulator } from './simulator.js';
 export { localFetch } from './local-fetch.js';
 export { createSimSession, releaseSimSession, requireSimServer } from './client.js';
-export { planTranscript, type PlannedTurn, type PlannedToolUse, type TurnKind } from './plan.js';
 export type { SimSessionSpec } from './session.js';
