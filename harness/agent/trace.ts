@@ -17,15 +17,15 @@ const TRACE_STRING_LIMIT = 64 * 1024;
 export class TraceWriter {
   private seq = 0;
   private readonly written: TraceEvent[] = [];
-  private constructor(private readonly fd: number, private readonly clock: () => Date) {}
+  private constructor(private readonly fd: number) {}
 
   /** Creates agent.log exclusively: a run is executed once, so an existing trace is a refusal. */
-  static create(file: string, clock: () => Date = () => new Date()): TraceWriter {
-    return new TraceWriter(openSync(file, 'wx', 0o644), clock);
+  static create(file: string): TraceWriter {
+    return new TraceWriter(openSync(file, 'wx', 0o644));
   }
 
   write(event: TraceEventInput): void {
-    const line = { schemaVersion: 1, seq: this.seq++, at: this.clock().toISOString(), ...event };
+    const line = { schemaVersion: 1, seq: this.seq++, at: new Date().toISOString(), ...event };
     const text = JSON.stringify(line, cutLongStrings);
     writeSync(this.fd, `${text}\n`);
     this.written.push(JSON.parse(text) as TraceEvent);

@@ -16,7 +16,7 @@ export type FreezePlan =
   | { action: 'deviate'; record: FreezeRecord; schedule: Schedule; previous: FreezeRecord; changes: InputChange[]; reason: string };
 
 // Decides what freezing would do without writing anything.
-export function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean, now = new Date()): FreezePlan {
+export function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean): FreezePlan {
   if (provider === 'command' && exp.config.provider.command === undefined) {
     throw inputError(`provider "command" needs provider.command.argv (the agent program to run), which ${exp.location.configFile} does not set`, {
       problems: [{ file: exp.location.configFile, path: '/provider', message: 'no provider.command' }],
@@ -24,7 +24,7 @@ export function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviat
     });
   }
   const schedule = scheduleFor(exp, pilot);
-  const record = freezeRecordFor(exp, schedule, provider, now, pilot);
+  const record = freezeRecordFor(exp, schedule, provider, new Date(), pilot);
   const files = runSetFiles(exp.location.runsDir);
   if (!existsSync(files.freezeRecord)) {
     if (existsSync(files.registry)) {
