@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SandboxMode } from '../sandbox/run.js';
 import { listTree, type TreeListing } from '../store/file-tree.js';
 import { runCheck, type CheckContext } from './checks.js';
 import { outputViolations } from './output-violations.js';
@@ -45,7 +46,7 @@ describe('outputViolations', () => {
   });
 
   it('a link to /workspace/... made in the bubblewrap sandbox stays inside; without the sandbox it is a host path like any other', async () => {
-    const byName = async (sandbox: 'bwrap' | 'none') => (await outputViolations(outputs, listing.odd, sandbox)).map((v) => v.message.split(':')[0]);
+    const byName = async (sandbox: SandboxMode) => (await outputViolations(outputs, listing.odd, sandbox)).map((v) => v.message.split(':')[0]);
     expect(await byName('bwrap')).not.toContain('outputs/sandbox-name');
     expect(await byName('none')).toContain('outputs/sandbox-name');
   });

@@ -7,11 +7,12 @@ import { runIdFor } from '../core/schedule.js';
 import type { Manifest, RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
+import type { SandboxMode } from '../sandbox/run.js';
 import { writeJsonUnsynced } from '../store/atomic-write.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { currentRuns, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
-import { buildManifest, type RunSlot, type SandboxMode } from './manifest.js';
+import { buildManifest, type RunSlot } from './manifest.js';
 import { environmentPins } from './provenance.js';
 
 export interface SlotRequest {

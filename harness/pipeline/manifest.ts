@@ -8,9 +8,8 @@ import { projectPath } from '../experiment/locate.js';
 import { taskLimits } from '../experiment/resolve-config.js';
 import type { FrozenSet } from './frozen-set.js';
 import { anthropicBaseUrl } from '../providers/anthropic-client.js';
+import type { SandboxMode } from '../sandbox/run.js';
 import { ANTHROPIC_API_VERSION, sdkVersion } from './provenance.js';
-
-export type SandboxMode = Manifest['sandbox']['mode'];
 
 export interface RunSlot {
   /** The scheduled slot, or undefined for an ad-hoc run. */

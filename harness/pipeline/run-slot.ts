@@ -1,5 +1,6 @@
 import type { Scorecard } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
+import type { SandboxMode } from '../sandbox/run.js';
 import { evaluateValidRun } from './evaluate-run.js';
 import { executeValidRun, type ExecuteResult } from './execute-run.js';
 import type { FrozenSet } from './frozen-set.js';
@@ -7,7 +8,6 @@ import { giveWay } from './give-way.js';
 import { initRun, type InitializedRun, type SlotRequest } from './init-run.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import { lockValidRun } from './lock-run.js';
-import type { SandboxMode } from './manifest.js';
 import type { ContextCache } from './experiment-context.js';
 
 export type SlotStage = 'init' | 'execute' | 'evaluate' | 'lock';

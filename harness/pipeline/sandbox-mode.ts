@@ -1,6 +1,7 @@
 import { inputError } from '../core/errors.js';
 import { detectSandbox, INSTALL_BUBBLEWRAP } from '../sandbox/detect.js';
-import { needsCommands, type SandboxMode } from './manifest.js';
+import type { SandboxMode } from '../sandbox/run.js';
+import { needsCommands } from './manifest.js';
 import type { ExperimentContext } from './experiment-context.js';
 
 export type SandboxRequest = 'auto' | SandboxMode;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import { ofType } from '../core/entries.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
+import type { SandboxMode } from '../sandbox/run.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { LOCK_FILE } from '../store/run-lock.js';
 import { openClaims, CLAIM_STALE_MS, type Release } from './claims.js';
@@ -10,7 +11,6 @@ import { ConcurrencyLimiter, type Job, type Place } from './concurrency-limiter.
 import { currentRuns, openSlots, slotKey, type LockedEntry } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { lockRun } from './lock-run.js';
-import type { SandboxMode } from './manifest.js';
 import { requireUnbrokenPairs } from './pair-guard.js';
 import type { Progress } from './progress.js';
 import { finishSlot, pinSlot, type PinnedSlot, type SlotOutcome } from './run-slot.js';

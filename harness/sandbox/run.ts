@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { bug, inputError } from '../core/errors.js';
+import type { Manifest } from '../core/types/index.js';
 import { SANDBOX_WORKSPACE, bwrapInvocation } from './bwrap-args.js';
 import { detectSandbox, INSTALL_BUBBLEWRAP } from './detect.js';
 import { spawnCapped, type RunResult } from './spawn-capped.js';
 
 export type { RunResult } from './spawn-capped.js';
 
-/** `bwrap` isolates; `none` runs on the host and exists only for an explicit `--sandbox none`. */
-export type SandboxMode = 'bwrap' | 'none';
+/** The manifest's sandbox.mode: `bwrap` isolates; `none` runs on the host and exists only for an explicit `--sandbox none`. */
+export type SandboxMode = Manifest['sandbox']['mode'];
 
 export interface RunOptions {
   mode: SandboxMode;
