@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { plural } from '../core/plural.js';
+import type { ProviderName } from '../pipeline/freeze-record.js';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
 import { providerOption, runsDirOption } from './options.js';
@@ -20,7 +21,7 @@ Examples:
   harness freeze exp-001-role-vs-goal --provider anthropic --runs-dir runs/anthropic
   harness freeze exp-001-role-vs-goal --pilot --runs-dir runs/pilot/sim
   harness freeze exp-001-role-vs-goal --deviation "fixed a typo in TASK-003's instruction"`)
-    .action(async (experiment: string, opts: { runsDir?: string; provider?: 'sim' | 'anthropic' | 'command'; deviation?: string; pilot?: boolean; json?: boolean }) => {
+    .action(async (experiment: string, opts: { runsDir?: string; provider?: ProviderName; deviation?: string; pilot?: boolean; json?: boolean }) => {
       const { freeze } = await import('../commands/freeze.js');
       const result = await freeze({ experiment, runsDir: opts.runsDir, provider: opts.provider, deviation: opts.deviation, pilot: opts.pilot });
       emit(result, opts.json, (r) => {

@@ -1,5 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { statSync } from 'node:fs';
+import type { ProviderName } from '../pipeline/freeze-record.js';
+import type { SandboxRequest } from '../pipeline/sandbox-mode.js';
 
 // Options several subcommands share, declared once so their names, defaults and choices agree.
 
@@ -14,6 +16,15 @@ function runsDir(text: string): string {
   return text;
 }
 
-export const providerOption = (description: string) => new Option('--provider <name>', description).choices(['sim', 'anthropic', 'command']);
+// Every member of a union, once: a Record keyed by the union fails to compile when a member is
+// added to or dropped from the type, so the choices offered cannot drift from what commands accept.
+function members<T extends string>(all: Record<T, true>): T[] {
+  return Object.keys(all) as T[];
+}
 
-export const sandboxOption = () => new Option('--sandbox <mode>', 'sandbox for programs the runs start (auto: bwrap when usable)').choices(['auto', 'bwrap', 'none']).default('auto');
+const PROVIDERS = members<ProviderName>({ sim: true, anthropic: true, command: true });
+const SANDBOX_REQUESTS = members<SandboxRequest>({ auto: true, bwrap: true, none: true });
+
+export const providerOption = (description: string) => new Option('--provider <name>', description).choices(PROVIDERS);
+
+export const sandboxOption = () => new Option('--sandbox <mode>', 'sandbox for programs the runs start (auto: bwrap when usable)').choices(SANDBOX_REQUESTS).default('auto' satisfies SandboxRequest);

@@ -1,5 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { inputError } from '../core/errors.js';
+import type { ProviderName } from '../pipeline/freeze-record.js';
+import type { SandboxRequest } from '../pipeline/sandbox-mode.js';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
 import { providerOption, runsDirOption, sandboxOption } from './options.js';
@@ -9,7 +11,7 @@ interface PinAndRunFlags {
   execute?: boolean;
   full?: boolean;
   manifest?: string;
-  provider?: 'sim' | 'anthropic' | 'command';
+  provider?: ProviderName;
   experiment?: string;
   variant?: string;
   task?: string;
@@ -17,7 +19,7 @@ interface PinAndRunFlags {
   pairId?: string;
   adhoc?: boolean;
   runsDir?: string;
-  sandbox: 'auto' | 'bwrap' | 'none';
+  sandbox: SandboxRequest;
   json?: boolean;
 }
 

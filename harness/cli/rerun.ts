@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { RerunResult } from '../commands/rerun.js';
+import type { SandboxRequest } from '../pipeline/sandbox-mode.js';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
 import { runsDirOption, sandboxOption } from './options.js';
@@ -17,7 +18,7 @@ export function registerRerun(program: Command, setCode: SetExitCode): void {
     .addHelpText('after', `
 Example (the audit lists every rerun as a deviation; here on the README's by-hand run set):
   harness rerun pair-0001-TASK-001-goal-centric-a1 --runs-dir runs/by-hand --reason "evaluator bug fixed (issue 12)"`)
-    .action(async (runId: string, opts: { reason: string; experiment?: string; runsDir?: string; sandbox: 'auto' | 'bwrap' | 'none'; json?: boolean }) => {
+    .action(async (runId: string, opts: { reason: string; experiment?: string; runsDir?: string; sandbox: SandboxRequest; json?: boolean }) => {
       const { rerun } = await import('../commands/rerun.js');
       const r = await rerun({ runId, ...opts });
       emit(r, opts.json, (x) => `superseded ${x.superseded}; new attempt ${x.newRunId ?? '(not locked)'}${outcomeText(x)}\n${brokenPairText(x, opts.runsDir)}`);
