@@ -1,6 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { RunResult } from '../commands/run.js';
 import { plural } from '../core/plural.js';
+import type { ProviderName } from '../pipeline/freeze-record.js';
+import type { SandboxRequest } from '../pipeline/sandbox-mode.js';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
 import { progressTable, startProgressView, STOPPING } from './progress-view.js';
@@ -28,7 +30,7 @@ Examples:
   harness run exp-001-role-vs-goal --only task=TASK-003,variant=goal-centric
   harness run exp-001-role-vs-goal --only task=TASK-001 --only task=TASK-002
   HARNESS_SIM_URL=http://127.0.0.1:8377 harness run exp-001-role-vs-goal --json`)
-    .action(async (experiment: string, opts: { jobs: number; provider?: 'sim' | 'anthropic' | 'command'; only: string[]; runsDir?: string; sandbox: 'auto' | 'bwrap' | 'none'; watch?: boolean; json?: boolean }) => {
+    .action(async (experiment: string, opts: { jobs: number; provider?: ProviderName; only: string[]; runsDir?: string; sandbox: SandboxRequest; watch?: boolean; json?: boolean }) => {
       const { run } = await import('../commands/run.js');
       let view: { stop: () => void } | undefined;
       // Ctrl-C: no further run starts, the runs under way finish and lock (their agents' work is
