@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { jsonDigest } from '../core/digest.js';
+import type { Manifest, TraceEvent } from '../core/types/index.js';
 import { credentialsRefused, describeError, isTransient, type RunClient } from '../providers/anthropic-client.js';
 import type { ToolDefinition } from './tools/definitions.js';
 import { executeTool, type ToolContext } from './tools/execute-tool.js';
@@ -12,19 +13,15 @@ export interface LoopInput {
   instruction: string;
   /** Every request parameter but messages, system and tools, exactly as pinned. */
   requestParams: Record<string, unknown>;
-  limits: { maxTurns: number; maxOutputTokens: number; wallTimeSeconds: number };
+  limits: Manifest['limits'];
   toolContext: ToolContext;
   trace: TraceWriter;
   /** Extra tries of a request after the SDK's own retries (malformed bodies, exhausted retries). */
   loopRetries?: number;
 }
 
-interface Usage {
-  input_tokens: number;
-  output_tokens: number;
-  cache_creation_input_tokens: number;
-  cache_read_input_tokens: number;
-}
+// Token counts as the trace records them, per response and summed in run_end.
+type Usage = Extract<TraceEvent, { type: 'response' }>['usage'];
 
 export interface LoopResult {
   stopReason: string;
