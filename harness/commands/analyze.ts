@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { jsonDigest, sameDigest } from '../core/digest.js';
+import type { EntryOf } from '../core/entries.js';
 import { bug, checkFailed, inputError } from '../core/errors.js';
 import type { AnalysisReport, RegistryEntry } from '../core/types/index.js';
 import { buildDataset } from '../analysis/dataset.js';
@@ -101,6 +102,6 @@ function unchangedReport(entries: readonly RegistryEntry[], file: string): Analy
   const lastAnalysis = entries.findLastIndex((e) => e.type === 'analysed');
   if (lastAnalysis < 0 || entries.slice(lastAnalysis + 1).some((e) => e.type !== 'audited')) return undefined;
   const report = loadJsonIfValid<AnalysisReport>('report', file);
-  const recorded = (entries[lastAnalysis] as Extract<RegistryEntry, { type: 'analysed' }>).data.reportDigest;
+  const recorded = (entries[lastAnalysis] as EntryOf<'analysed'>).data.reportDigest;
   return report !== undefined && recorded !== null && sameDigest(recorded, jsonDigest(report)) ? report : undefined;
 }

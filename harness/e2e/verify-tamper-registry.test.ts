@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntryOf } from '../core/entries.js';
 import type { RegistryEntry } from '../core/types/index.js';
 import { entryDigest } from '../store/registry.js';
 import { EXAMPLE } from '../test-support/cli.js';
@@ -74,7 +75,7 @@ describe('verify: copies of a locked run set with a tampered registry or record 
       const lines = await registryLines(dir);
       const at = lines.findIndex((l) => (JSON.parse(l) as Entry).type === 'locked');
       const entries = lines.map((l) => JSON.parse(l) as RegistryEntry);
-      const entry = entries[at] as Extract<RegistryEntry, { type: 'locked' }>;
+      const entry = entries[at] as EntryOf<'locked'>;
       ({ seq, data: { runId } } = entry);
       flipped = !entry.data.success;
       entry.data.success = flipped;
@@ -104,7 +105,7 @@ describe('verify: copies of a locked run set with a tampered registry or record 
   it.concurrent("the two runs of a pair swapped between arms in the registry, its chain recomputed: verify names both entries", async () => {
     const seqs: number[] = [];
     const r = await tampered(async (dir) => {
-      const entries = (await registryLines(dir)).map((l) => JSON.parse(l) as Extract<RegistryEntry, { type: 'locked' }>);
+      const entries = (await registryLines(dir)).map((l) => JSON.parse(l) as EntryOf<'locked'>);
       const locked = entries.filter((e) => e.type === 'locked');
       const a = locked[0]!;
       const b = locked.find((e) => e.data.pairId === a.data.pairId && e !== a)!;

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonDigest } from '../core/digest.js';
-import type { RegistryEntry } from '../core/types/index.js';
+import type { EntryOf } from '../core/entries.js';
 import { appendEntriesLocked } from '../store/registry.js';
 import { lockDigest, writeLock } from '../store/run-lock.js';
 import { EXAMPLE } from '../test-support/cli.js';
@@ -173,7 +173,7 @@ describe('verify: a locked run set and copies with tampered runs', () => {
       const scorecard = JSON.parse(await fs.readFile(path.join(runDir, 'scorecard.json'), 'utf8')) as unknown;
       const lock = await writeLock(runDir, set.runIds[0]!, manifest.digest, jsonDigest(scorecard), new Date());
       const registry = path.join(dir, RUNS, 'registry.jsonl');
-      const first = (await registryLines(dir)).map((l) => JSON.parse(l) as Extract<RegistryEntry, { type: 'locked' }>).find((e) => e.type === 'locked' && e.data.runId === set.runIds[0])!;
+      const first = (await registryLines(dir)).map((l) => JSON.parse(l) as EntryOf<'locked'>).find((e) => e.type === 'locked' && e.data.runId === set.runIds[0])!;
       firstSeq = first.seq;
       appended = (await appendEntriesLocked(registry, [{ experiment: EXAMPLE, type: 'locked', data: { ...first.data, rootDigest: lock.rootDigest, lockDigest: lockDigest(lock) } }]))[0]!.seq;
     });

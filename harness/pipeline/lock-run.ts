@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { checkFailed, inputError } from '../core/errors.js';
 import { jsonDigest, type Digest } from '../core/digest.js';
+import type { EntryOf } from '../core/entries.js';
 import type { RegistryEntry, RunLock, Scorecard } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import { OUTPUT_RULES } from '../evaluation/output-violations.js';
@@ -101,13 +102,11 @@ async function register(run: ValidRun, scorecard: Scorecard, lock: RunLock): Pro
   await Promise.all(violationEntries(manifest.runId, scorecard).map((v) => appendEntry(registry, exp, 'violation', v)));
 }
 
-type ViolationData = Extract<RegistryEntry, { type: 'violation' }>['data'];
-
 // What the seed's violations.log recorded: sandbox refusals and what the evaluator found left in
 // the outputs (critical when they lead out of the workspace), and runs stopped by their time
 // limit, each with the action taken.
-function violationEntries(runId: string, scorecard: Scorecard): ViolationData[] {
-  const entries: ViolationData[] = scorecard.violations.map((v) => {
+function violationEntries(runId: string, scorecard: Scorecard): EntryOf<'violation'>['data'][] {
+  const entries: EntryOf<'violation'>['data'][] = scorecard.violations.map((v) => {
     const how = OUTPUT_RULES.includes(v.rule) ? 'Found in the outputs by the evaluator' : 'Refused by the sandbox';
     return {
       runId, severity: v.critical ? 'critical' : 'non-critical', rule: v.rule, message: v.message,

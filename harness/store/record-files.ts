@@ -1,5 +1,6 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { EntryOf } from '../core/entries.js';
 import type { Problem } from '../core/errors.js';
 import type { RegistryEntry } from '../core/types/index.js';
 import { writeFileUnsynced } from './atomic-write.js';
@@ -111,7 +112,7 @@ function csvRow(e: RegistryEntry): string | undefined {
   }
 }
 
-function violationText(e: Extract<RegistryEntry, { type: 'violation' }>): string {
+function violationText(e: EntryOf<'violation'>): string {
   const d = e.data;
   return `[${e.at}] ${d.severity === 'critical' ? 'CRITICAL' : 'NON-CRITICAL'}: ${d.runId} ${d.rule} - ${d.message}\n  Action: ${d.action}\n  Status: ${d.status}\n\n`;
 }

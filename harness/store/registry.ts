@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, ftruncateSync, openSync, promises as fs, readSync, writeFileSync } from 'node:fs';
 import lockfile from 'proper-lockfile';
 import { jsonDigest, type Digest } from '../core/digest.js';
+import type { EntryOf } from '../core/entries.js';
 import { inputError } from '../core/errors.js';
 import type { RegistryEntry, RegistryEntryType } from '../core/types/index.js';
 import { schemaProblems } from '../documents/schemas.js';
@@ -10,7 +11,7 @@ import { appendRecordFiles, recordFilesCover, rewriteRecordFiles } from './recor
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export type EntryData<T extends RegistryEntryType> = Extract<RegistryEntry, { type: T }>['data'];
+type EntryData<T extends RegistryEntryType> = EntryOf<T>['data'];
 
 // How much of the file's end is read to find the last entry: appends cost the same at 100 or
 // 100,000 entries (an entry is far smaller than this; a longer one is read in further chunks).
