@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { EntryOf } from '../core/entries.js';
 import { inputError } from '../core/errors.js';
 import { defaultRunsRoot, runSetFiles } from '../experiment/locate.js';
-import { currentRuns, openSlots, slotKey, type LockedEntry } from '../pipeline/current-runs.js';
+import { currentRuns, openSlots, slotKey } from '../pipeline/current-runs.js';
 import { Progress } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
 import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
@@ -43,7 +44,7 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   const standing = currentRuns(entries);
   const run = [...standing.values()].find((e) => e.data.runId === options.runId);
   if (run === undefined) {
-    const locked = entries.find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === options.runId);
+    const locked = entries.find((e): e is EntryOf<'locked'> => e.type === 'locked' && e.data.runId === options.runId);
     const instead = locked === undefined ? undefined : standing.get(slotKey(locked.data.pairId, locked.data.variant));
     const hint = instead !== undefined ? `the run standing for its slot is ${instead.data.runId}`
       : locked === undefined && existsSync(path.join(frozen.runsDir, options.runId)) ? 'an unlocked run is finished by `harness run`, not rerun'

@@ -1,6 +1,7 @@
 import { ofType, type EntryOf } from '../core/entries.js';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 
+// Kept for verify-experiment.ts and verify-pairing.ts until they name EntryOf<'locked'> too.
 export type LockedEntry = EntryOf<'locked'>;
 
 /** Slot key: one run per pair and variant. */
@@ -8,9 +9,9 @@ export const slotKey = (pairId: string, variant: string) => `${pairId}\0${varian
 
 // The run that stands for each slot: its latest locked, non-ad-hoc attempt that has not been
 // superseded. Older attempts stay on disk and in the registry; analysis uses only these.
-export function currentRuns(entries: readonly RegistryEntry[]): Map<string, LockedEntry> {
+export function currentRuns(entries: readonly RegistryEntry[]): Map<string, EntryOf<'locked'>> {
   const superseded = supersededRuns(entries);
-  const current = new Map<string, LockedEntry>();
+  const current = new Map<string, EntryOf<'locked'>>();
   for (const e of entries) {
     if (e.type !== 'locked' || e.data.adhoc || superseded.has(e.data.runId)) continue;
     const key = slotKey(e.data.pairId, e.data.variant);
@@ -26,6 +27,6 @@ export function supersededRuns(entries: readonly RegistryEntry[]): Set<string> {
 }
 
 /** The slots among `slots` that no run stands for yet (blinding holds while any slot of a set is open). */
-export function openSlots(slots: readonly ScheduleSlot[], current: ReadonlyMap<string, LockedEntry>): ScheduleSlot[] {
+export function openSlots(slots: readonly ScheduleSlot[], current: ReadonlyMap<string, EntryOf<'locked'>>): ScheduleSlot[] {
   return slots.filter((s) => !current.has(slotKey(s.pairId, s.variant)));
 }

@@ -11,7 +11,6 @@ import { appendEntry, readEntries } from '../store/registry.js';
 import { writeLock, lockDigest, makeReadOnly } from '../store/run-lock.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import type { ContextCache } from './experiment-context.js';
-import type { LockedEntry } from './current-runs.js';
 import { verifyLockedRun } from './verify-run.js';
 
 export interface LockResult {
@@ -55,7 +54,7 @@ export async function lockValidRun(run: ValidRun, options: { scorecard?: Scoreca
     });
   if (existsSync(files.lock)) {
     const entries = await readEntries(registry);
-    const registered = entries.find((e): e is LockedEntry => e.type === 'locked' && e.data.runId === manifest.runId);
+    const registered = entries.find((e): e is EntryOf<'locked'> => e.type === 'locked' && e.data.runId === manifest.runId);
     if (registered === undefined) requirePinRegistered(run, entries);
     return relock(run, registered, scorecard);
   }
@@ -75,7 +74,7 @@ function requirePinRegistered({ manifest, files, ctx }: ValidRun, entries: reado
   });
 }
 
-async function relock(run: ValidRun, registered: LockedEntry | undefined, scorecard: Scorecard): Promise<LockResult> {
+async function relock(run: ValidRun, registered: EntryOf<'locked'> | undefined, scorecard: Scorecard): Promise<LockResult> {
   // A lock cut off before it was registered (crash, kill -9) may not have made every file
   // read-only yet: finish that, then check the hashes as for any locked run.
   if (registered === undefined) makeReadOnly(run.files.dir);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { EntryOf } from '../core/entries.js';
 import { inputError } from '../core/errors.js';
 import { runIdFor } from '../core/schedule.js';
 import type { Manifest, ScheduleSlot } from '../core/types/index.js';
@@ -6,7 +7,7 @@ import { loadJsonIfValid } from '../documents/validate.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import type { SandboxMode } from '../sandbox/run.js';
-import { slotKey, type LockedEntry } from './current-runs.js';
+import { slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { buildManifest } from './manifest.js';
 import { environmentPins } from './provenance.js';
@@ -20,7 +21,7 @@ import { sharedPinDifferences } from './verify-pairing.js';
 // each slot about to run is checked against the run standing for its pair partner: the manifest
 // it would be pinned with against the partner's.
 export async function requireUnbrokenPairs(
-  exp: LoadedExperiment, frozen: FrozenSet, pending: readonly ScheduleSlot[], current: ReadonlyMap<string, LockedEntry>,
+  exp: LoadedExperiment, frozen: FrozenSet, pending: readonly ScheduleSlot[], current: ReadonlyMap<string, EntryOf<'locked'>>,
   sandbox: { mode: SandboxMode; version?: string },
 ): Promise<void> {
   const broken: ({ slot: ScheduleSlot } & PartnerDifference)[] = [];
@@ -54,7 +55,7 @@ export interface PartnerDifference {
 }
 
 /** The pins `ours` does not share with the run standing for each other slot of its pair. */
-export function partnerDifferences(frozen: FrozenSet, current: ReadonlyMap<string, LockedEntry>, ours: Manifest): PartnerDifference[] {
+export function partnerDifferences(frozen: FrozenSet, current: ReadonlyMap<string, EntryOf<'locked'>>, ours: Manifest): PartnerDifference[] {
   return standingPartners(frozen, current, ours.slot.pairId, ours.variant.id).flatMap((partner) => {
     // A partner that cannot be read is `verify`'s to report; it breaks the pair either way.
     const theirs = loadJsonIfValid<Manifest>('manifest', path.join(frozen.runsDir, partner.data.runId, 'manifest.json'));
@@ -63,5 +64,5 @@ export function partnerDifferences(frozen: FrozenSet, current: ReadonlyMap<strin
   });
 }
 
-const standingPartners = (frozen: FrozenSet, current: ReadonlyMap<string, LockedEntry>, pairId: string, variant: string): LockedEntry[] =>
+const standingPartners = (frozen: FrozenSet, current: ReadonlyMap<string, EntryOf<'locked'>>, pairId: string, variant: string): EntryOf<'locked'>[] =>
   frozen.schedule.variants.flatMap((v) => (v === variant ? [] : (current.get(slotKey(pairId, v)) ?? [])));

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
-import { ofType } from '../core/entries.js';
+import { ofType, type EntryOf } from '../core/entries.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import type { SandboxMode } from '../sandbox/run.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { LOCK_FILE } from '../store/run-lock.js';
 import { openClaims, CLAIM_STALE_MS, type Release } from './claims.js';
 import { ConcurrencyLimiter, type Job, type Place } from './concurrency-limiter.js';
-import { currentRuns, openSlots, slotKey, type LockedEntry } from './current-runs.js';
+import { currentRuns, openSlots, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { lockRun } from './lock-run.js';
 import { requireUnbrokenPairs } from './pair-guard.js';
@@ -235,7 +235,7 @@ function pinnedBeforeRefreeze(entries: readonly RegistryEntry[]): Set<string> {
 // checked against its lock: one that no longer verifies is named, not re-run); the rest are pending.
 // A registered lock is on disk before its entry is written, so a standing run whose lock.json (or
 // whole folder) is gone was tampered with, never cut off by a crash: named, not re-run either.
-async function pendingSlots(slots: readonly ScheduleSlot[], current: ReadonlyMap<string, LockedEntry>, frozen: FrozenSet, options: RunnerOptions, summary: RunnerSummary): Promise<ScheduleSlot[]> {
+async function pendingSlots(slots: readonly ScheduleSlot[], current: ReadonlyMap<string, EntryOf<'locked'>>, frozen: FrozenSet, options: RunnerOptions, summary: RunnerSummary): Promise<ScheduleSlot[]> {
   const pending: ScheduleSlot[] = [];
   for (const slot of slots) {
     const run = current.get(slotKey(slot.pairId, slot.variant));

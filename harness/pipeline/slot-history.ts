@@ -1,20 +1,20 @@
-import { ofType } from '../core/entries.js';
+import { ofType, type EntryOf } from '../core/entries.js';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import { readAndFollow } from '../store/registry.js';
-import { currentRuns, slotKey, supersededRuns, type LockedEntry } from './current-runs.js';
+import { currentRuns, slotKey, supersededRuns } from './current-runs.js';
 import type { SlotAttempts } from './slot-state.js';
 
 // What the registry says about the slots of a run set: read in full as `run` starts, then followed
 // as it grows (other `run` processes append to it meanwhile), never read in full again per slot.
 export class SlotHistory {
   /** The run standing for each slot as `run` started. */
-  readonly current: Map<string, LockedEntry>;
+  readonly current: Map<string, EntryOf<'locked'>>;
   private readonly superseded: Set<string>;
   /** Attempts already accounted for: registered as abandoned, or retried after an infrastructure failure (and, see isAccountedFor, locked). */
   private readonly accounted: Set<string>;
   /** The highest attempt pinned per slot, should a run folder have been lost with its unsynced rename (power loss). */
   private readonly pinnedAttempts = new Map<string, number>();
-  private readonly registeredLocks = new Map<string, LockedEntry>();
+  private readonly registeredLocks = new Map<string, EntryOf<'locked'>>();
 
   private constructor(entries: readonly RegistryEntry[], private readonly follow: () => RegistryEntry[]) {
     this.current = currentRuns(entries);
@@ -52,7 +52,7 @@ export class SlotHistory {
   }
 
   /** The `locked` entry of a run, also of one another process registered since `run` started. */
-  registeredLock(runId: string): LockedEntry | undefined {
+  registeredLock(runId: string): EntryOf<'locked'> | undefined {
     this.noteLocks(this.follow());
     return this.registeredLocks.get(runId);
   }

@@ -1,19 +1,19 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { digestOf, sameDigest, sha256Hex } from '../core/digest.js';
+import type { EntryOf } from '../core/entries.js';
 import type { Problem } from '../core/errors.js';
 import type { Manifest, RunLock, Scorecard } from '../core/types/index.js';
 import { schemaProblems } from '../documents/schemas.js';
 import { runSetFiles } from '../experiment/locate.js';
 import { listTree } from '../store/file-tree.js';
 import { LOCK_FILE, SUMS_FILE, lockDigest, runContents } from '../store/run-lock.js';
-import type { LockedEntry } from './current-runs.js';
 import { runFiles } from './load-run.js';
 
 // Re-hashes a locked run and names every difference from its lock: modified, added, deleted or
 // renamed files, changed links and special files, loosened permissions, and a lock that the registry does not know
 // (`registering`: the caller is about to register it, finishing a lock cut off by a crash).
-export async function verifyLockedRun(dir: string, registered: LockedEntry | undefined, { registering = false } = {}): Promise<Problem[]> {
+export async function verifyLockedRun(dir: string, registered: EntryOf<'locked'> | undefined, { registering = false } = {}): Promise<Problem[]> {
   const problems: Problem[] = [];
   const at = (file: string, message: string) => problems.push({ file: path.join(dir, file), message });
   let lock: RunLock;
@@ -69,7 +69,7 @@ export async function verifyLockedRun(dir: string, registered: LockedEntry | und
 // scorecard say: a registry whose hash chain was recomputed after editing an entry still chains,
 // but no longer agrees with the locked files. The documents are compared only as locked (a changed
 // one is named below).
-async function entryAgainstRun(dir: string, registered: LockedEntry, lock: RunLock): Promise<Problem[]> {
+async function entryAgainstRun(dir: string, registered: EntryOf<'locked'>, lock: RunLock): Promise<Problem[]> {
   const { data } = registered;
   const differs: string[] = [];
   const compare = (what: string, recorded: unknown, actual: unknown, where: string) => {
