@@ -4,7 +4,7 @@ import type { PathViolation } from '../workspace/paths.js';
 import { checkWriteSize, resolveInWorkspace } from '../workspace/paths.js';
 import { runSandboxed, type SandboxMode } from '../../sandbox/run.js';
 import { sandboxEnv } from '../../sandbox/env.js';
-import type { ToolName } from './definitions.js';
+import { TOOL_DEFINITIONS, type ToolName } from './definitions.js';
 
 export interface ToolContext {
   workspace: string;
@@ -30,9 +30,8 @@ export async function executeTool(name: string, input: Record<string, unknown>, 
     return { output: `tool ${name} is not available in this task; available: ${ctx.allowed.join(', ')}`, isError: true };
   }
   const str = (key: string): string | undefined => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
-  const missing = (keys: string[]) => keys.filter((k) => str(k) === undefined);
-  const need = { read_file: ['path'], write_file: ['path', 'content'], edit_file: ['path', 'old_string', 'new_string'], list_dir: ['path'], run_command: ['command'], ask_clarification: ['question'] }[name as ToolName];
-  const absent = missing(need);
+  // Every input a tool requires is a string (definitions.ts), so one check covers them all.
+  const absent = TOOL_DEFINITIONS[name as ToolName].input_schema.required.filter((k) => str(k) === undefined);
   if (absent.length > 0) return { output: `missing string input: ${absent.join(', ')}`, isError: true };
   try {
     switch (name as ToolName) {
