@@ -15,7 +15,11 @@ const DEFAULT_BEHAVIOUR: Required<Behaviour> = { skip: 0, mistake: 0, clarify: 1
 const EVERY_FAULT: Record<FaultKind, true> = { rate_limit: true, overloaded: true, server_error: true, timeout: true, malformed: true };
 const ALL_FAULTS = Object.keys(EVERY_FAULT) as FaultKind[];
 
-// Defaults live here and only here (not in ajv useDefaults), so the file as written is what is digested.
+// Defaults are filled in code, never by ajv useDefaults, so the file as written is what is digested.
+// Here: the experiment's retries and simulator settings (and, in taskLimits, a task's limits).
+// Other optional fields take their default where they are read, such as provider.command.network
+// (pipeline/manifest.ts, pipeline/execute-run.ts), a check's required and constraint
+// (evaluation/checks.ts) and the preregistered secondary sidedness (analysis/secondary.ts).
 export function resolveConfig(config: ExperimentConfig): ResolvedConfig {
   const behaviour: Record<string, Required<Behaviour>> = {};
   for (const variant of config.variants) {
