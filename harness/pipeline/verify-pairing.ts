@@ -18,7 +18,21 @@ export interface PairReport {
   problems: string[];
 }
 
-// Every pin two runs of a pair must share: everything but the variant itself (and its prompt).
+// The pins two runs of a pair must share, so that they differ in their variant alone: what the run
+// is given (config, pre-registration, schedule, freeze, task and fixture, tools, seed, pair), who
+// answers (provider, model, request parameters, SDK, API version, address), its sandbox mode and
+// limits, the code that runs it (harness version, git commit, lockfile, Node) and its scoring.
+// The rest of the manifest is not compared:
+// - variant.id and variant.promptDigest: the treatment itself (verifyPair requires the ids differ);
+// - runId, createdAt, digest, adhoc and slot.attempt: each run's own (ad-hoc runs never stand for a
+//   slot); slot.index and slot.position: pinsSlot checks each run's against the schedule instead;
+// - schemaVersion: the schema allows one value;
+// - experiment.id and provider.command's argv and network: written in experiment.yaml, so covered by
+//   configDigest; provider.command.programDigest: a frozen input, so changing the agent's folder
+//   takes a re-freeze, which changes freezeDigest;
+// - experiment.path and runsPath: relative to the folder harness ran in, not part of the run;
+// - environment.gitDirty, environment.platform and sandbox.version: recorded as provenance only,
+//   so a pair whose runs differ in them still passes.
 const SHARED_PINS: [string, (m: Manifest) => unknown][] = [
   ['experiment.configDigest', (m) => m.experiment.configDigest],
   ['experiment.preregistrationDigest', (m) => m.experiment.preregistrationDigest],
