@@ -20,7 +20,7 @@ type Verdict = { failures: string[]; evidence: string[] };
 
 // Slots may start a little out of order when several run at once (claims race by milliseconds);
 // a first attempt pinned more than this many positions late is an ordering deviation.
-export const ORDER_TOLERANCE = 16;
+const ORDER_TOLERANCE = 16;
 
 const check = (id: string, title: string, v: Verdict): AuditCheck => ({
   id, title, status: v.failures.length === 0 ? 'PASS' : 'FAIL', evidence: [...v.failures, ...v.evidence],

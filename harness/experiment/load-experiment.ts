@@ -11,7 +11,7 @@ import { asProblems, loadTask, type LoadedTask } from './load-task.js';
 import { locateExperiment, relativeInside, type ExperimentLocation, type LocateOptions } from './locate.js';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.js';
 
-export interface LoadedVariant {
+interface LoadedVariant {
   id: string;
   file: string;
   prompt: string;

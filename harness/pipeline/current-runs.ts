@@ -1,9 +1,6 @@
 import { ofType, type EntryOf } from '../core/entries.js';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 
-// Kept for verify-experiment.ts and verify-pairing.ts until they name EntryOf<'locked'> too.
-export type LockedEntry = EntryOf<'locked'>;
-
 /** Slot key: one run per pair and variant. */
 export const slotKey = (pairId: string, variant: string) => `${pairId}\0${variant}`;
 

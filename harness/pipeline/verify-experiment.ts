@@ -3,13 +3,13 @@ import path from 'node:path';
 import { HarnessError, type Problem } from '../core/errors.js';
 import { loadJson } from '../documents/load.js';
 import { loadValidJson } from '../documents/validate.js';
-import { ofType } from '../core/entries.js';
+import { ofType, type EntryOf } from '../core/entries.js';
 import type { FreezeRecord, RegistryEntry } from '../core/types/index.js';
 import { runSetFiles } from '../experiment/locate.js';
 import { verifyRegistryChain } from '../store/registry-verify.js';
 import { readMark, recordFileProblems } from '../store/record-files.js';
 import { LOCK_FILE } from '../store/run-lock.js';
-import { currentRuns, type LockedEntry } from './current-runs.js';
+import { currentRuns } from './current-runs.js';
 import { frozenFileProblems } from './frozen-set.js';
 import { verifyLockedRun } from './verify-run.js';
 
@@ -28,7 +28,7 @@ export async function verifyRunSet(runsDir: string, onlyRun?: string): Promise<V
   const chain = await verifyRegistryChain(files.registry);
   const problems: Problem[] = [...chain.problems];
   if (onlyRun === undefined) problems.push(...(await freezeProblems(files)), ...(chain.problems.length === 0 ? recordFileProblems(runsDir, chain.entries, mark) : []));
-  const locked = new Map<string, LockedEntry>();
+  const locked = new Map<string, EntryOf<'locked'>>();
   // lock-run registers a run once; a second `locked` entry (anyone can append a well-chained one)
   // would otherwise re-anchor a rewritten lock, so it is a finding and the first entry stands.
   for (const e of chain.entries) {
@@ -69,7 +69,7 @@ export async function verifyStandingRuns(runsDir: string, entries: readonly Regi
   return problems;
 }
 
-const folderGone = (runsDir: string, locked: LockedEntry): Problem => ({
+const folderGone = (runsDir: string, locked: EntryOf<'locked'>): Problem => ({
   file: path.join(runsDir, locked.data.runId), message: `run folder deleted or renamed: registry entry ${locked.seq} locked it`,
 });
 

@@ -1,11 +1,12 @@
 import path from 'node:path';
+import type { EntryOf } from '../core/entries.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { selfDigestMatches } from '../core/digest.js';
 import { formatProblem, HarnessError, inputError } from '../core/errors.js';
 import type { Manifest, RunLock, ScheduleSlot } from '../core/types/index.js';
 import { readEntries } from '../store/registry.js';
 import { loadValidJson } from '../documents/validate.js';
-import { currentRuns, slotKey, type LockedEntry } from './current-runs.js';
+import { currentRuns, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { pinsSlot } from './manifest.js';
 import { runFiles } from './load-run.js';
@@ -83,7 +84,7 @@ export async function verifyPairs(frozen: FrozenSet, pairIds: string[] | 'all'):
   return reports;
 }
 
-async function verifyPair(frozen: FrozenSet, slots: ScheduleSlot[], current: Map<string, LockedEntry>): Promise<PairReport> {
+async function verifyPair(frozen: FrozenSet, slots: ScheduleSlot[], current: Map<string, EntryOf<'locked'>>): Promise<PairReport> {
   const problems: string[] = [];
   const manifests: Manifest[] = [];
   const runs = [];
