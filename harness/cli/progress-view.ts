@@ -5,8 +5,10 @@ const fmtTime = (s: number | null) => (s === null ? '-' : s < 90 ? `${s.toFixed(
 // Outcomes withheld by pre-registered blinding are null in a snapshot.
 const hidden = (n: number | null): string => (n === null ? 'blind' : String(n));
 
-/** The progress table (seed 003's --watch): one row per variant and a total row. */
-/** `timing`: the elapsed time and ETA of a running `run` (status, which runs nothing, has none). */
+/**
+ * The progress table: one row per variant and a total row. `timing`: the elapsed time and ETA of a
+ * running `run` (status, which runs nothing, has none).
+ */
 export function progressTable(p: ProgressSnapshot, { timing = true } = {}): string {
   const header = ['variant', 'done', 'ok', 'failed', 'errors', 'retries', 'avg time'];
   const row = (name: string, r: Omit<VariantProgress, 'variant'>) => {
@@ -17,7 +19,7 @@ export function progressTable(p: ProgressSnapshot, { timing = true } = {}): stri
   const lines = rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   const blindNote = p.blinded ? '(outcomes hidden until every slot is done, as pre-registered)' : '';
-  const footer = timing ? [`elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}`, blindNote] : [blindNote];
+  const footer = timing ? [elapsedAndEta(p), blindNote] : [blindNote];
   if (footer.join('') !== '') lines.push(footer.filter((s) => s !== '').join(' '));
   if (p.stopping) lines.push(STOPPING);
   return `${lines.join('\n')}\n`;
@@ -25,8 +27,12 @@ export function progressTable(p: ProgressSnapshot, { timing = true } = {}): stri
 
 export function progressLine(p: ProgressSnapshot): string {
   const t = p.total;
-  return `${t.done}/${t.total} done, ${hidden(t.succeeded)} ok, ${hidden(t.failedChecks)} failed checks, ${t.errors} errors, ${t.retries} retries, elapsed ${fmtTime(p.elapsedSeconds)}, ETA ${fmtTime(p.etaSeconds)}${p.stopping ? '; stopping' : ''}\n`;
+  const outcomes = p.blinded ? 'outcomes hidden' : `${t.succeeded} ok, ${t.failedChecks} failed checks`;
+  return `${t.done}/${t.total} done, ${outcomes}, ${t.errors} errors, ${t.retries} retries, ${elapsedAndEta(p)}${p.stopping ? '; stopping' : ''}\n`;
 }
+
+// The ETA is left out until there is one (no run finished yet) and once nothing is left.
+const elapsedAndEta = (p: ProgressSnapshot): string => `elapsed ${fmtTime(p.elapsedSeconds)}${p.etaSeconds === null || p.total.done === p.total.total ? '' : `, ETA ${fmtTime(p.etaSeconds)}`}`;
 
 export const STOPPING = 'stopping: no further run starts; the runs under way finish and lock (Ctrl-C again to stop at once)';
 
