@@ -8,6 +8,10 @@ SHELL := /bin/bash
 export ANTHROPIC_API_KEY ANTHROPIC_BASE_URL HARNESS_SIM_URL HARNESS_SYNC
 EXP ?= exp-001-role-vs-goal
 JOBS ?= 4
+# A .env line `EXP=x   # comment` leaves the spaces before the comment in the value.
+override EXP := $(strip $(EXP))
+override JOBS := $(strip $(JOBS))
+override PROVIDER := $(strip $(PROVIDER))
 # PROVIDER unset: the provider the experiment's experiment.yaml names (sim for the example).
 CONFIGURED_PROVIDER := $(shell awk '/^provider:/ { p = 1 } p && NR > 1 && /^[^ \#]/ && !/^provider:/ { exit } p { line = $$0; gsub(/[{},"\047]/, " ", line); n = split(line, w, " "); for (i = 1; i < n; i++) if (w[i] == "name:") { print w[i + 1]; exit } }' experiments/$(EXP)/experiment.yaml 2>/dev/null)
 RUN_PROVIDER := $(or $(PROVIDER),$(CONFIGURED_PROVIDER))
@@ -19,7 +23,7 @@ comma := ,
 
 SOURCES := $(shell find harness \( -name '*.ts' -o -name '*.cts' \) -not -name '*.test.ts') $(wildcard harness/build/*.mjs) $(wildcard schemas/*.json) tsconfig.json tsconfig.build.json package.json
 
-.PHONY: help install build test check lint types sandbox full-runs pilot bench clean
+.PHONY: help install build test check lint types sandbox experiment full-runs pilot bench clean
 
 help:
 	@echo "make full-runs   install, build and run the example experiment end to end (EXP=$(EXP) PROVIDER=$(RUN_PROVIDER) JOBS=$(JOBS))"
@@ -68,7 +72,12 @@ check: build sandbox
 	npx eslint harness bench
 	npx vitest run
 
-full-runs: build sandbox
+# The experiment must exist and its provider be known before anything is frozen or run.
+experiment:
+	@test -f experiments/$(EXP)/experiment.yaml || { echo "make: experiments/$(EXP)/experiment.yaml does not exist: EXP names a folder of experiments/ ($$(ls experiments | paste -sd ' ' -))" >&2; exit 2; }
+	@test -n "$(RUN_PROVIDER)" || { echo "make: cannot tell the provider from experiments/$(EXP)/experiment.yaml: set PROVIDER=sim, anthropic or command" >&2; exit 2; }
+
+full-runs: build sandbox experiment
 	@echo "== full-runs: experiment $(EXP) on provider $(RUN_PROVIDER)$(if $(PROVIDER),,$(comma) as its experiment.yaml names)$(if $(filter sim,$(RUN_PROVIDER)), (the offline simulator; PROVIDER=anthropic for Claude),)$(comma) into $(RUNS_DIR)/$(EXP)"
 	$(HARNESS) freeze $(EXP)$(if $(PROVIDER), --provider $(PROVIDER)) --runs-dir $(RUNS_DIR)
 	$(HARNESS) run $(EXP) -j $(JOBS) --runs-dir $(RUNS_DIR)
@@ -78,7 +87,7 @@ full-runs: build sandbox
 	$(HARNESS) audit $(EXP) --runs-dir $(RUNS_DIR)
 	@echo "== done: report in $(RUNS_DIR)/$(EXP)/analysis/report.html, audit in $(RUNS_DIR)/$(EXP)/audit/audit.md"
 
-pilot: build sandbox
+pilot: build sandbox experiment
 	@echo "== pilot: one pair per task of $(EXP) on $(RUN_PROVIDER) into $(PILOT_DIR) (never counted by the confirmatory set)"
 	$(HARNESS) freeze $(EXP) --pilot$(if $(PROVIDER), --provider $(PROVIDER)) --runs-dir $(PILOT_DIR)
 	$(HARNESS) run $(EXP) -j $(JOBS) --runs-dir $(PILOT_DIR)
