@@ -302,6 +302,16 @@ describe('broken manifests and flags', () => {
     expect(r.stderr).toBe(`error: experiment ${EXAMPLE} is not frozen: runs/fresh/${EXAMPLE}/experiment.lock.json does not exist\nhint: run \`harness freeze ${EXAMPLE} --runs-dir runs/fresh\` first\n`);
   });
 
+  it('an ad hoc run is named by its --pair-id label, which must fit a run id (exit 2 otherwise)', async () => {
+    const adhoc = ['pin-and-run', '--full', '--adhoc', '--experiment', EXAMPLE, '--variant', 'goal-centric', '--task', 'TASK-001', '--seed', '7', '--json'];
+    const bad = await harness([...adhoc, '--pair-id', 'my try/1'], { cwd: project.dir });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --pair-id "my try\/1" cannot name an ad hoc run$/m);
+    const r = await harness([...adhoc, '--pair-id', 'try-1'], { cwd: project.dir });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ runId: expect.stringMatching(/^adhoc-try-1-TASK-001-goal-centric-s7-\d{8}T\d{6}$/), stage: 'lock' });
+  });
+
   it('pin-and-run has no --output: a run folder outside its run set could never be verified', async () => {
     const r = await harness(['pin-and-run', '--init', '--adhoc', '--output', path.join(project.dir, 'elsewhere'), ...(await slotFlags(project.dir, 1))], { cwd: project.dir });
     expect(r.exitCode).toBe(2);

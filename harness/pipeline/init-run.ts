@@ -38,7 +38,11 @@ function findSlot(exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest): S
   if (!exp.config.variants.includes(req.variant)) throw inputError(`unknown variant "${req.variant}"`, { hint: `variants of ${exp.config.id}: ${exp.config.variants.join(', ')}` });
   const slot = frozen.schedule.slots.find((s) => s.task === req.task && s.variant === req.variant && s.pairId === req.pairId);
   if (slot !== undefined && slot.seed === req.seed) return slot;
-  if (req.adhoc) return undefined;
+  if (req.adhoc) {
+    // An ad hoc run is named by its pair id (a label of the user's choosing), so it must fit a run id.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(req.pairId)) throw inputError(`--pair-id "${req.pairId}" cannot name an ad hoc run`, { hint: 'use letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. --pair-id try-1' });
+    return undefined;
+  }
   const why = slot !== undefined
     ? `${req.pairId} of ${req.task} has seed ${slot.seed} in the schedule, not ${req.seed}`
     : `the schedule has no ${req.pairId} for ${req.task}`;
@@ -62,7 +66,7 @@ export async function initRun(
   const now = new Date();
   const runId = scheduled !== undefined
     ? runIdFor(scheduled, attempt)
-    : `adhoc-${req.task}-${req.variant}-s${req.seed}-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
+    : `adhoc-${req.pairId}-${req.task}-${req.variant}-s${req.seed}-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
   // Always inside the run set, where verify and the audit look for a run the registry names.
   const runDir = path.join(frozen.runsDir, runId);
   const slot: RunSlot = { scheduled, task: req.task, variant: req.variant, pairId: req.pairId, seed: req.seed, attempt };
