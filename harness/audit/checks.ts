@@ -143,21 +143,23 @@ async function pairsIntact({ frozen, data }: AuditContext): Promise<Verdict> {
   return { failures, evidence: [`${reports.length - reports.filter((r) => !r.ok).length}/${reports.length} complete pairs intact`] };
 }
 
+// A pilot set (one pair per task) is never the registered sample: that is its one failure here,
+// rather than a shortfall per task, and its evidence counts against the pairs it scheduled.
 function sampleSize({ exp, frozen, data, manifests }: AuditContext): Verdict {
+  const { pilot } = frozen.record;
   const planned = exp.preregistration.plannedN.pairsPerTask;
   const minimum = exp.preregistration.plannedN.minimumPairsPerTask ?? planned;
-  const failures: string[] = [];
+  const failures = pilot ? [`this is a pilot set (one pair per task, ${plural(planned, 'pair')} per task registered): it is not the registered sample, and the confirmatory set never counts it`] : [];
   const evidence: string[] = [];
   for (const task of exp.config.tasks) {
     const scheduled = new Set(frozen.schedule.slots.filter((s) => s.task === task).map((s) => s.pairId)).size;
     const analysed = data.pairs.filter((p) => p.task === task).length;
-    if (!frozen.record.pilot && scheduled !== planned) failures.push(`${task}: ${scheduled} pairs scheduled, ${planned} registered${scheduled > planned ? ' (extra pairs)' : ''}`);
-    if (analysed < minimum) failures.push(`${task}: ${plural(analysed, 'analysable pair')}, fewer than the registered ${minimum}`);
-    evidence.push(`${task}: ${analysed}/${planned} pairs analysed`);
+    if (!pilot && scheduled !== planned) failures.push(`${task}: ${scheduled} pairs scheduled, ${planned} registered${scheduled > planned ? ' (extra pairs)' : ''}`);
+    if (!pilot && analysed < minimum) failures.push(`${task}: ${plural(analysed, 'analysable pair')}, fewer than the registered ${minimum}`);
+    evidence.push(`${task}: ${analysed}/${pilot ? scheduled : planned} pairs analysed`);
   }
   const adhoc = [...manifests.values()].filter((m) => m.adhoc).map((m) => m.runId);
   if (adhoc.length > 0) evidence.push(`ad hoc runs outside the schedule (never analysed): ${adhoc.join(', ')}`);
-  if (frozen.record.pilot) failures.push('this is a pilot set (one pair per task); it is not the registered sample');
   return { failures, evidence };
 }
 
