@@ -5,6 +5,10 @@ const n3 = (x: number | null) => (x === null ? 'n/a' : Math.abs(x) >= 1000 ? x.t
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 // JSON has no Infinity: b/c and its upper bound are null when c = 0, infinite if b > 0 (n/a if b = 0 too).
 const oddsBound = (x: number | null, { b, c }: { b: number; c: number }) => (x === null && c === 0 && b > 0 ? '∞' : n3(x));
+// With no discordant pair (b = c = 0) the odds ratio b/c is 0/0: there is no ratio and no interval.
+const oddsRatioText = (pr: { b: number; c: number; oddsRatio: { estimate: number | null; lower: number | null; upper: number | null } }): string => (pr.b === 0 && pr.c === 0
+  ? 'odds ratio b/c undefined (no discordant pairs)'
+  : `odds ratio b/c ${oddsBound(pr.oddsRatio.estimate, pr)} (95% CI ${n3(pr.oddsRatio.lower)} to ${oddsBound(pr.oddsRatio.upper, pr)})`);
 
 // report.md: the same content as report.json, for people; every number is traceable to the JSON.
 export function reportMarkdown(r: AnalysisReport): string {
@@ -24,7 +28,7 @@ export function reportMarkdown(r: AnalysisReport): string {
   if (pr !== null) {
     out.push('## Primary outcome: task success', '');
     out.push(`Exact McNemar (${pr.sidedness}, alpha ${pr.alpha}) on ${pr.n} pairs pooled over tasks: b = ${pr.b} (only ${r.plan.hypothesis.treatment} succeeded), c = ${pr.c} (only ${r.plan.hypothesis.control} succeeded), **p = ${p(pr.pValue)}** (mid-p ${p(pr.midPValue)}): ${pr.significant ? '**significant**' : 'not significant'} at alpha ${pr.alpha}.`, '');
-    out.push(`Risk difference ${n3(pr.riskDifference.estimate)} (95% Newcombe CI ${n3(pr.riskDifference.lower)} to ${n3(pr.riskDifference.upper)}); odds ratio b/c ${oddsBound(pr.oddsRatio.estimate, pr)} (95% CI ${n3(pr.oddsRatio.lower)} to ${oddsBound(pr.oddsRatio.upper, pr)}).`);
+    out.push(`Risk difference ${n3(pr.riskDifference.estimate)} (95% Newcombe CI ${n3(pr.riskDifference.lower)} to ${n3(pr.riskDifference.upper)}); ${oddsRatioText(pr)}.`);
     if (pr.clustered) out.push(`Mean paired difference ${n3(pr.clustered.mean)}, task-clustered SE ${n3(pr.clustered.se)} (naive ${n3(pr.clustered.naiveSe)}; ${pr.clustered.clusters} clusters), 95% CI ${n3(pr.clustered.lower)} to ${n3(pr.clustered.upper)}.`);
     out.push('', '| task | pairs | b | c | risk difference (95% CI) |', '|---|---:|---:|---:|---|');
     for (const t of pr.perTask) out.push(`| ${t.task} | ${t.n} | ${t.b} | ${t.c} | ${n3(t.riskDifference.estimate)} (${n3(t.riskDifference.lower)}, ${n3(t.riskDifference.upper)}) |`);

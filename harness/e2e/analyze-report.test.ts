@@ -111,8 +111,9 @@ describe('analyze on a complete honest run set', () => {
     // With c = 0 the odds ratio b/c and its upper bound are infinite (null in JSON), not "n/a".
     const allTreatment = { ...report, primary: { ...report.primary!, b: 5, c: 0, oddsRatio: { estimate: null, lower: 2.1, upper: null } } };
     expect(reportMarkdown(allTreatment)).toContain('odds ratio b/c ∞ (95% CI 2.10 to ∞)');
-    const none = { ...report, primary: { ...report.primary!, b: 0, c: 0, oddsRatio: { estimate: null, lower: null, upper: null } } };
-    expect(reportMarkdown(none)).toContain('odds ratio b/c n/a (95% CI n/a to n/a)');
+    // With no discordant pair there is no ratio (the exact interval's lower bound is 0): no interval either.
+    const none = { ...report, primary: { ...report.primary!, b: 0, c: 0, oddsRatio: { estimate: null, lower: 0, upper: null } } };
+    expect(reportMarkdown(none)).toContain('; odds ratio b/c undefined (no discordant pairs).');
   });
 
   it('report.html is self-contained: inline SVG, the SIMULATED banner, the digests; no scripts, nothing fetched', async () => {
