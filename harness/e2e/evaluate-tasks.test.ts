@@ -118,7 +118,7 @@ describe('evaluate on the six example tasks (simulator)', () => {
     const failed = t1.card.checks.filter((c) => !c.passed);
     // The mistake writes "Hello Ada!" without the comma: only the content check fails.
     expect(failed.map((c) => c.id)).toEqual(['greeting-content']);
-    expect(failed[0]).toMatchObject({ required: true, reason: expect.stringMatching(/^greeting\.txt differs from the expected content \(first difference at line 1: /) });
+    expect(failed[0]).toMatchObject({ required: true, reason: expect.stringMatching(/^greeting\.txt differs from the expected content \(first difference at line 1, column 6: got "Hello Ada!\\n.*", expected "Hello, Ada!\\n/) });
     expect(t1.stdout).toContain(`\n  failed greeting-content: ${failed[0]!.reason}\n`);
     expect(t1.stdout).toMatch(/^ {2}scorecard .*pair-\d+-TASK-001-goal-centric-a1\/scorecard\.json$/m);
   });

@@ -113,9 +113,13 @@ function resolvePointer(doc: unknown, pointer: string): unknown {
   return cur;
 }
 
+// Where the two first differ (line and column, from 1), each shown from the start of that line (at
+// most 20 characters before the difference) to 30 characters past it.
 function firstDifference(actual: string, expected: string): string {
   let i = 0;
   while (i < actual.length && actual[i] === expected[i]) i++;
-  const line = actual.slice(0, i).split('\n').length;
-  return `first difference at line ${line}: got ${JSON.stringify(actual.slice(i, i + 30))}, expected ${JSON.stringify(expected.slice(i, i + 30))}`;
+  const lineStart = actual.lastIndexOf('\n', i - 1) + 1;
+  const from = Math.max(lineStart, i - 20);
+  const excerpt = (text: string) => JSON.stringify(`${from > lineStart ? '…' : ''}${text.slice(from, i + 30)}${text.length > i + 30 ? '…' : ''}`);
+  return `first difference at line ${actual.slice(0, i).split('\n').length}, column ${i - lineStart + 1}: got ${excerpt(actual)}, expected ${excerpt(expected)}`;
 }
