@@ -34,7 +34,7 @@ const PRICE_TABLE: { asOf: string; currency: 'USD'; unit: 'per-million-tokens'; 
 export const PRICE_TABLE_DIGEST: Digest = jsonDigest(PRICE_TABLE);
 
 /** The evaluator's version: bump it whenever a check or metric is computed differently. */
-export const EVALUATOR_VERSION = '1.1.0';
+export const EVALUATOR_VERSION = '1.1.1';
 
 export function priceFor(model: string): ModelPrice | undefined {
   // Dated ids (claude-haiku-4-5-20251001) price as their alias.
