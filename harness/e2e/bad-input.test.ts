@@ -369,7 +369,7 @@ describe('broken manifests and flags', () => {
     for (const r of [refused, full, execute]) {
       expect(r.exitCode, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/^error: no simulator answers at HARNESS_SIM_URL=http:\/\/127\.0\.0\.1:47 \(.*ECONNREFUSED.*\)$/m);
-      expect(r.stderr).toMatch(/^hint: start one \(`harness sim-server --port 8377`\)/m);
+      expect(r.stderr).toMatch(/^hint: start one \(`harness sim-server --port 47`\) and set HARNESS_SIM_URL=http:\/\/127\.0\.0\.1:47,/m);
     }
     expect(notUrl.exitCode).toBe(2);
     expect(notUrl.stderr).toMatch(/^error: HARNESS_SIM_URL is "simulator", not a URL$/m);

@@ -1,13 +1,17 @@
 import { bug, inputError } from '../../core/errors.js';
 import type { SimSessionSpec } from './session.js';
 
-const NOT_THERE_HINT = 'start one (`harness sim-server --port 8377`) and set HARNESS_SIM_URL=http://127.0.0.1:8377, or unset HARNESS_SIM_URL to use the simulator inside the harness process';
+// What to do when no simulator answers at `url`: start one where it points (its port, when it has one).
+function notThereHint(url: string): string {
+  const port = URL.canParse(url) ? new URL(url).port || '8377' : '8377';
+  return `start one (\`harness sim-server --port ${port}\`) and set HARNESS_SIM_URL=http://127.0.0.1:${port}, or unset HARNESS_SIM_URL to use the simulator inside the harness process`;
+}
 
 /** Refuses (exit 2) when no simulator answers at `url`: checked before a run set is touched. */
 export async function requireSimServer(url: string): Promise<void> {
   const res = await request(url, '/health', { signal: AbortSignal.timeout(5000) });
   const body = (await res.json().catch(() => undefined)) as { status?: unknown } | undefined;
-  if (!res.ok || body?.status !== 'ok') throw inputError(`what answers at HARNESS_SIM_URL=${url} is not a harness simulator (GET /health: HTTP ${res.status})`, { hint: NOT_THERE_HINT });
+  if (!res.ok || body?.status !== 'ok') throw inputError(`what answers at HARNESS_SIM_URL=${url} is not a harness simulator (GET /health: HTTP ${res.status})`, { hint: notThereHint(url) });
 }
 
 // Registers one run with a simulator running elsewhere (`harness sim-server`) and returns the
@@ -31,13 +35,13 @@ async function request(url: string, pathname: string, init: RequestInit): Promis
   try {
     endpoint = new URL(pathname, url);
   } catch {
-    throw inputError(`HARNESS_SIM_URL is "${url}", not a URL`, { hint: NOT_THERE_HINT });
+    throw inputError(`HARNESS_SIM_URL is "${url}", not a URL`, { hint: notThereHint(url) });
   }
   try {
     return await fetch(endpoint, init);
   } catch (err) {
     const cause = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
-    throw inputError(`no simulator answers at HARNESS_SIM_URL=${url} (${cause})`, { hint: NOT_THERE_HINT, cause: err });
+    throw inputError(`no simulator answers at HARNESS_SIM_URL=${url} (${cause})`, { hint: notThereHint(url), cause: err });
   }
 }
 
