@@ -8,7 +8,7 @@ import { documentProblems } from '../documents/validate.js';
 import { isExecutableFile } from '../sandbox/executable.js';
 import { treeDigest } from '../store/file-tree.js';
 import { asProblems, loadTask, type LoadedTask } from './load-task.js';
-import { locateExperiment, relativeInside, type ExperimentLocation, type LocateOptions } from './locate.js';
+import { locateExperiment, relativeInside, relativeToCwd, type ExperimentLocation, type LocateOptions } from './locate.js';
 import { resolveConfig, type ResolvedConfig } from './resolve-config.js';
 
 interface LoadedVariant {
@@ -44,13 +44,20 @@ export async function loadExperiment(nameOrPath: string, options: LocateOptions 
   if (config === undefined) throw invalid(location, problems);
   problems.push(...locateProblems(config.doc, checkConfig(config.data, location)));
 
+  // A file experiment.yaml names that is not there is reported at the line naming it.
+  const missing = (file: string, at: string, message: string): boolean => {
+    if (existsSync(file)) return false;
+    problems.push(...locateProblems(config.doc, [{ file: location.configFile, path: at, message: `${message}: ${relativeToCwd(file)} does not exist; create it, or correct the name here` }]));
+    return true;
+  };
   const preregistrationFile = path.join(location.dir, config.data.preregistration);
-  const prereg = loadDocument<Preregistration>('preregistration', preregistrationFile, problems);
+  const prereg = missing(preregistrationFile, '/preregistration', 'no pre-registration') ? undefined : loadDocument<Preregistration>('preregistration', preregistrationFile, problems);
   if (prereg !== undefined) problems.push(...locateProblems(prereg.doc, checkPreregistration(prereg.data, config.data, preregistrationFile)));
 
   const variants: LoadedVariant[] = [];
   for (const id of unique(config.data.variants)) {
     const file = path.join(location.dir, 'variants', `${id}.md`);
+    if (missing(file, `/variants/${config.data.variants.indexOf(id)}`, `variant "${id}" has no system prompt`)) continue;
     try {
       const prompt = readText(file);
       variants.push({ id, file, prompt, digest: digestOf(prompt) });
@@ -60,6 +67,7 @@ export async function loadExperiment(nameOrPath: string, options: LocateOptions 
   }
   const tasks: LoadedTask[] = [];
   for (const id of unique(config.data.tasks)) {
+    if (missing(path.join(location.dir, 'tasks', id, 'task.yaml'), `/tasks/${config.data.tasks.indexOf(id)}`, `task "${id}" has no task.yaml`)) continue;
     const task = await loadTask(path.join(location.dir, 'tasks'), id, problems);
     if (task !== undefined) tasks.push(task);
   }
