@@ -74,7 +74,7 @@ export function derivedValidator(schema: object, uses: SchemaName[]): (data: unk
       for (const name of uses) registered(name);
       fn = runtimeAjv().compile(schema);
     }
-    return fn(data) ? [] : dedupe((fn.errors ?? []).map(toProblem));
+    return fn(data) ? [] : dedupe((fn.errors ?? []).map((e) => toProblem(e, schema as SchemaNode)));
   };
 }
 
@@ -82,16 +82,24 @@ export function derivedValidator(schema: object, uses: SchemaName[]): (data: unk
 export function schemaProblems(name: SchemaName, data: unknown): Problem[] {
   const validate = validatorFor(name);
   if (validate(data)) return [];
-  return dedupe((validate.errors ?? []).map(toProblem));
+  const root = JSON.parse(readFileSync(path.join(schemaDir, `${name}.schema.json`), 'utf8')) as SchemaNode;
+  return dedupe((validate.errors ?? []).map((e) => toProblem(e, root)));
 }
 
-function toProblem(e: ErrorObject): Problem {
+interface SchemaNode {
+  properties?: Record<string, unknown>;
+  allOf?: SchemaNode[];
+  $ref?: string;
+  $defs?: Record<string, SchemaNode>;
+}
+
+function toProblem(e: ErrorObject, root: SchemaNode): Problem {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'additionalProperties':
     case 'unevaluatedProperties': {
       const key = String(p.additionalProperty ?? p.unevaluatedProperty);
-      return { path: `${e.instancePath}/${key}`, message: `unknown key "${key}"${allowedKeys(e)}` };
+      return { path: `${e.instancePath}/${key}`, message: `unknown key "${key}"${allowedKeys(e, root)}` };
     }
     case 'required':
       return { path: e.instancePath || '/', message: `missing required key "${String(p.missingProperty)}"` };
@@ -99,23 +107,50 @@ function toProblem(e: ErrorObject): Problem {
       return { path: e.instancePath, message: `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
     case 'const':
       return { path: e.instancePath, message: `must be ${JSON.stringify(p.allowedValue)}` };
+    case 'format':
+      if (p.format === 'regex') return { path: e.instancePath, message: `is not a valid regular expression (${regexError(e.data)})` };
+      return { path: e.instancePath || '/', message: e.message ?? e.keyword };
     case 'discriminator':
-      return { path: `${e.instancePath}/${String(p.tag)}`, message: discriminatorMessage(e) };
+      return { path: `${e.instancePath}/${String(p.tag)}`, message: discriminatorMessage(e, root) };
     default:
       return { path: e.instancePath || '/', message: e.message ?? e.keyword };
   }
 }
 
-function allowedKeys(e: ErrorObject): string {
-  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
-  return props ? ` (allowed: ${Object.keys(props).join(', ')})` : '';
+// The keys the object may have: its schema's own properties and, for unevaluatedProperties, those
+// of the schemas it takes in by allOf (a check's id, description, required and constraint come
+// from checkBase that way), following local $refs in `root`.
+function allowedKeys(e: ErrorObject, root: SchemaNode): string {
+  const keys = new Set<string>();
+  const collect = (node: SchemaNode | undefined): void => {
+    if (node === undefined) return;
+    for (const key of Object.keys(node.properties ?? {})) keys.add(key);
+    for (const part of node.allOf ?? []) collect(part.$ref?.startsWith('#/$defs/') ? root.$defs?.[part.$ref.slice('#/$defs/'.length)] : part);
+  };
+  collect(e.parentSchema as SchemaNode | undefined);
+  return keys.size > 0 ? ` (allowed: ${[...keys].join(', ')})` : '';
 }
 
-function discriminatorMessage(e: ErrorObject): string {
+// Why ajv-formats' "regex" refused a pattern: JavaScript does not compile it, or it uses \Z,
+// which JavaScript does not know as an anchor.
+function regexError(source: unknown): string {
+  try {
+    new RegExp(String(source));
+    return 'JavaScript has no \\Z anchor: use $';
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+// The tag values the oneOf allows, read from each option's `const` (following local $refs).
+function discriminatorMessage(e: ErrorObject, root: SchemaNode): string {
   const p = e.params as { error?: string; tag?: string; tagValue?: unknown };
-  const options = ((e.parentSchema as { oneOf?: { $ref?: string }[] } | undefined)?.oneOf ?? []).length;
-  if (p.error === 'tag' && p.tagValue === undefined) return `missing "${String(p.tag)}"`;
-  return `unknown ${String(p.tag)} ${JSON.stringify(p.tagValue)}${options > 0 ? ' (see the schema for the allowed kinds)' : ''}`;
+  const tag = String(p.tag);
+  if (p.error === 'tag' && p.tagValue === undefined) return `missing "${tag}"`;
+  const options = ((e.parentSchema as { oneOf?: SchemaNode[] } | undefined)?.oneOf ?? [])
+    .map((o) => (o.$ref?.startsWith('#/$defs/') ? root.$defs?.[o.$ref.slice('#/$defs/'.length)] : o))
+    .flatMap((o) => { const value = (o?.properties?.[tag] as { const?: unknown } | undefined)?.const; return value === undefined ? [] : [String(value)]; });
+  return `unknown ${tag} ${JSON.stringify(p.tagValue)}${options.length > 0 ? ` (allowed: ${options.join(', ')})` : ''}`;
 }
 
 function dedupe(problems: Problem[]): Problem[] {
