@@ -38,6 +38,7 @@ const cases: Case[] = [
   { name: 'duplicate task ids', break: (e) => edit(cfg(e), (t) => t.replace(/- TASK-002/, '- TASK-001')), expect: [/experiment\.yaml:\d+:\d+ \/tasks\/1: duplicate task id "TASK-001"/] },
   { name: 'fixture path escaping its task dir', break: (e) => edit(task(e), (t) => t.replace(/^workspace: .*$/m, 'workspace: ../../..')), expect: [/TASK-001\/task\.yaml:\d+:\d+ \/workspace: workspace "..\/..\/.." must be a folder inside the task folder/] },
   { name: 'symlink in a fixture', break: (e) => fs.symlink('/etc/passwd', path.join(ws(e), 'passwd')), expect: [/TASK-001\/workspace\/passwd: a symlink in a fixture workspace/] },
+  { name: 'empty fixture folder', break: async (e) => { await fs.rm(ws(e), { recursive: true }); await fs.mkdir(ws(e)); }, expect: [/TASK-001\/task\.yaml:\d+:\d+ \/workspace: workspace folder workspace is empty, and git keeps no empty folder/] },
   { name: 'special file in a fixture', break: async (e) => { execFileSync('mkfifo', [path.join(ws(e), 'pipe')]); }, expect: [/workspace\/pipe: a special file/] },
   { name: 'empty file', break: (e) => fs.writeFile(cfg(e), ''), expect: [/experiment\.yaml: file is empty/] },
   { name: 'YAML alias bomb', break: (e) => edit(cfg(e), (t) => `${t}\nbomb0: &a0 [x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 9 }, (_, i) => `bomb${i + 1}: &a${i + 1} [*a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}, *a${i}]`).join('\n')}\n`), expect: [/experiment\.yaml: too many YAML aliases/] },

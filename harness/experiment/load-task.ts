@@ -59,6 +59,10 @@ export async function loadTask(tasksDir: string, id: string, problems: Problem[]
   for (const odd of listing.odd) {
     problems.push({ file: path.join(workspaceDir, odd.path), message: `${odd.type === 'symlink' ? 'a symlink' : 'a special file'} in a fixture workspace; fixtures hold regular files only (replace it with a copy of the file)` });
   }
+  // git keeps no empty folder: a clone of the experiment would have no fixture to freeze.
+  if (listing.files.length === 0 && listing.odd.length === 0) {
+    problems.push(...locateProblems(doc, [{ file: specFile, path: '/workspace', message: `workspace folder ${spec.workspace} is empty, and git keeps no empty folder, so a clone of this experiment could not be frozen: put the files the agent starts from in it (at least one, e.g. a README.md)` }]));
+  }
   for (const f of listing.files) {
     if (/[\\\n\r]/.test(f.path)) problems.push({ file: path.join(workspaceDir, f.path), message: 'file name contains a backslash or newline; rename it (sha256sum escapes such names)' });
   }
