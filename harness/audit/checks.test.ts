@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RegistryEntry } from '../core/types/index.js';
-import { earlyLookFailures, exclusionEvidence, replacedWithoutRerun, startOrder } from './checks.js';
+import type { Manifest, RegistryEntry } from '../core/types/index.js';
+import { earlyLookFailures, exclusionEvidence, replacedWithoutRerun, scheduleOrder, startOrder } from './checks.js';
 import type { EntryOf } from '../core/entries.js';
 
 const pin = (runId: string, at: string) => ({ type: 'pinned', at, data: { runId, attempt: 1 } }) as unknown as EntryOf<'pinned'>;
@@ -75,5 +75,18 @@ describe('replacedWithoutRerun (retries-infrastructure-only)', () => {
     expect(replacedWithoutRerun([locked(1, true), locked(2, false)])).toEqual(['p1-T-a-a1 (a completed result, success) was replaced by p1-T-a-a2 without rerun: no reason recorded']);
     const rerun = { type: 'superseded', data: { runId: 'p1-T-a-a1', pairId: 'p1' } } as unknown as RegistryEntry;
     expect(replacedWithoutRerun([locked(1, true), rerun, locked(2, false)])).toEqual([]);
+  });
+});
+
+describe('scheduleOrder', () => {
+  it('dates a first attempt whose pin was cut off (registered only as abandoned) by its manifest, and says how many', () => {
+    const at = (ms: number) => `2026-12-07T10:00:00.${String(ms).padStart(3, '0')}Z`;
+    const pinned = (slot: number) => ({ type: 'pinned', data: { runId: `s${slot}-a1`, slotIndex: slot, attempt: 1 } }) as unknown as RegistryEntry;
+    const abandoned = { type: 'abandoned', data: { runId: 's1-a1', slotIndex: 1, reason: 'never locked: …' } } as unknown as RegistryEntry;
+    const entries = [pinned(0), pinned(2), abandoned];
+    const manifests = new Map([0, 1, 2].map((i) => [`s${i}-a1`, { createdAt: at(i) }])) as unknown as Map<string, Manifest>;
+    const verdict = scheduleOrder({ entries, manifests, frozen: { runsDir: '/nowhere' } as never });
+    expect(verdict.failures).toEqual([]);
+    expect(verdict.evidence).toEqual(['3 first attempts (1 of them cut off before their pin was registered, registered as abandoned); 0 started more than 16 positions from their place in the schedule (smaller shifts are concurrency)']);
   });
 });

@@ -66,8 +66,13 @@ async function scheduleRegenerates({ exp, frozen }: AuditContext): Promise<Verdi
     : { failures: [`${frozen.files.schedule} differs from the schedule regenerated from seed ${exp.config.design.seed}`], evidence: [] };
 }
 
-function scheduleOrder({ entries, manifests, frozen }: AuditContext): Verdict {
-  const pins = ofType(entries, 'pinned').filter((e) => e.data.attempt === 1 && e.data.slotIndex !== null);
+export function scheduleOrder({ entries, manifests, frozen }: Pick<AuditContext, 'entries' | 'manifests' | 'frozen'>): Verdict {
+  const pinned = ofType(entries, 'pinned');
+  // A first attempt killed between making its folder and registering its pin is registered only
+  // as abandoned (by the next run); its manifest still dates its start. (Run ids end in -a<attempt>.)
+  const registeredPins = new Set(pinned.map((e) => e.data.runId));
+  const unpinned = ofType(entries, 'abandoned').filter((e) => !registeredPins.has(e.data.runId) && e.data.slotIndex !== null && e.data.runId.endsWith('-a1'));
+  const pins = [...pinned.filter((e) => e.data.attempt === 1 && e.data.slotIndex !== null), ...unpinned];
   const times = pinTimes(pins, manifests, frozen.runsDir);
   const firsts = startOrder(pins.filter((e) => times.has(e.data.runId)), times);
   // Compare each run's start position with its rank in schedule order (runs may cover a subset).
@@ -77,17 +82,20 @@ function scheduleOrder({ entries, manifests, frozen }: AuditContext): Verdict {
   return {
     failures: late,
     evidence: [
-      `${firsts.length} first attempts; ${late.length} started more than ${ORDER_TOLERANCE} positions from their place in the schedule (smaller shifts are concurrency)`,
+      `${firsts.length} first attempts${unpinned.length === 0 ? '' : ` (${unpinned.length} of them cut off before their pin was registered, registered as abandoned)`}; ${late.length} started more than ${ORDER_TOLERANCE} positions from their place in the schedule (smaller shifts are concurrency)`,
       ...(undated.length === 0 ? [] : [`${undated.length} left out, their manifest missing or unreadable (nothing dates their start): ${undated.join(', ')}`]),
     ],
   };
 }
 
+/** A run's start as the registry records it: its pin, or (pin cut off) its abandonment. */
+type Start = EntryOf<'pinned'> | EntryOf<'abandoned'>;
+
 // When each run was pinned: its manifest's createdAt (locked runs' manifests are loaded already;
 // an attempt that was never locked still has its own). A run without a readable manifest has no
 // time: its registry entry's is the time its batch of entries was written, which can be later
 // than runs pinned after it.
-function pinTimes(pins: readonly EntryOf<'pinned'>[], manifests: ReadonlyMap<string, Manifest>, runsDir: string): Map<string, string> {
+function pinTimes(pins: readonly Start[], manifests: ReadonlyMap<string, Manifest>, runsDir: string): Map<string, string> {
   const times = new Map<string, string>();
   for (const { data: { runId } } of pins) {
     const manifest = manifests.get(runId) ?? loadJsonIfValid<Manifest>('manifest', path.join(runsDir, runId, 'manifest.json'));
@@ -102,7 +110,7 @@ function pinTimes(pins: readonly EntryOf<'pinned'>[], manifests: ReadonlyMap<str
  * processes run: each writes its pins in batches, and one process's batch can land between
  * another's pin and its entry.
  */
-export function startOrder<E extends EntryOf<'pinned'>>(pins: readonly E[], times: ReadonlyMap<string, string>): E[] {
+export function startOrder<E extends Start>(pins: readonly E[], times: ReadonlyMap<string, string>): E[] {
   return pins.map((e, i) => ({ e, i, t: times.get(e.data.runId)! })).sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : a.i - b.i)).map((x) => x.e);
 }
 
