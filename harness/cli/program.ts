@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { harnessVersion } from '../core/package-root.js';
-import { exitCodeFor, renderError } from './render-error.js';
+import { errorJson, exitCodeFor, renderError } from './render-error.js';
 import { registerAnalyze } from './analyze.js';
 import { registerAudit } from './audit.js';
 import { registerEvaluate } from './evaluate.js';
@@ -45,8 +45,15 @@ export async function runCli(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    const json = argv.slice(2).includes('--json');
+    if (err instanceof CommanderError) {
+      // Help and --version end here too (exit 0); a usage error was written to stderr by commander.
+      if (err.exitCode === 0) return 0;
+      if (json) process.stdout.write(errorJson(err, 2));
+      return 2;
+    }
     process.stderr.write(renderError(err));
+    if (json) process.stdout.write(errorJson(err, exitCodeFor(err)));
     return exitCodeFor(err);
   }
 }

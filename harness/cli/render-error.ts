@@ -18,3 +18,14 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof HarnessError) return err.kind === 'check' ? 1 : err.kind === 'input' ? 2 : 3;
   return 3;
 }
+
+/**
+ * The error as the one JSON object a `--json` command prints on stdout (the text still goes to
+ * stderr), so a script that parses stdout gets what went wrong instead of nothing.
+ */
+export function errorJson(err: unknown, exitCode: number): string {
+  const error = err instanceof HarnessError
+    ? { kind: err.kind, message: err.message, problems: err.problems, hint: err.hint ?? null }
+    : { kind: exitCode === 2 ? 'usage' : 'bug', message: ((err as Error | undefined)?.message ?? String(err)).replace(/^error: /, ''), problems: [], hint: null };
+  return `${JSON.stringify({ error: { ...error, exitCode } }, null, 2)}\n`;
+}

@@ -399,6 +399,18 @@ describe('broken manifests and flags', () => {
     expect(results[2]!.stderr).toContain("argument '' is invalid. expected a folder name");
   });
 
+  it('with --json, an error is also one JSON object on stdout: bad input, a usage error', async () => {
+    const [unknown, usage] = await Promise.all([
+      harness(['freeze', 'no-such-exp', '--json'], { cwd: project.dir }),
+      harness(['run', EXAMPLE, '-j', 'abc', '--json'], { cwd: project.dir }),
+    ]);
+    expect(unknown.exitCode).toBe(2);
+    expect(JSON.parse(unknown.stdout)).toEqual({ error: { kind: 'input', exitCode: 2, message: 'experiment "no-such-exp" not found: no folder experiments/no-such-exp', problems: [], hint: expect.stringContaining('folders under experiments/') } });
+    expect(unknown.stderr).toMatch(/^error: experiment "no-such-exp" not found/m);
+    expect(usage.exitCode).toBe(2);
+    expect(JSON.parse(usage.stdout)).toMatchObject({ error: { kind: 'usage', exitCode: 2, message: expect.stringMatching(/^option '-j, --jobs <n>' argument 'abc' is invalid/) } });
+  });
+
   it('an unknown experiment is bad input (exit 2) saying where it looked', async () => {
     const r = await harness(['freeze', 'no-such-exp'], { cwd: project.dir });
     expect(r.exitCode).toBe(2);
