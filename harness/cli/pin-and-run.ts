@@ -74,7 +74,7 @@ make full-runs has locked every slot of runs/exp-001-role-vs-goal); slot values 
         const { pinAndRunFull } = await import('../commands/pin-and-run-full.js');
         const r = await pinAndRunFull(slot);
         emit(r, flags.json, (x) => x.stage === 'lock'
-          ? `locked ${x.runId}: ${x.success ? 'success' : 'checks failed'} (${x.stopReason})\n  run ${x.runDir}\n`
+          ? `locked ${x.runId}: ${x.blinded ? 'outcome hidden until every slot is done, as pre-registered' : x.success ? 'success' : 'checks failed'} (${x.stopReason})\n  run ${x.runDir}\n`
           : `stopped after ${x.stage} for ${x.runId}: ${x.infrastructureError}\n  run ${x.runDir} (kept, unlocked)\n`);
         if (r.stage !== 'lock') setCode(1);
         return;

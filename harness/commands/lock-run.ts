@@ -1,10 +1,20 @@
-import * as pipeline from '../pipeline/lock-run.js';
+import { readEntries } from '../store/registry.js';
+import { outcomesHidden } from '../pipeline/current-runs.js';
+import { loadValidRun } from '../pipeline/load-run.js';
+import { lockLoadedRun, type LockResult } from '../pipeline/lock-run.js';
 
 export interface LockRunOptions {
   run: string;
 }
 
+/** The lock, with its outcome withheld (null) while pre-registered blinding hides outcomes. */
+export type LockRunResult = Omit<LockResult, 'success'> & { success: boolean | null; blinded: boolean };
+
 // lock-run: the pipeline's lock of one run folder, by hand.
-export async function lockRun(options: LockRunOptions): Promise<pipeline.LockResult> {
-  return pipeline.lockRun(options.run);
+export async function lockRun(options: LockRunOptions): Promise<LockRunResult> {
+  const run = await loadValidRun(options.run, new Map());
+  const r = await lockLoadedRun(run);
+  const { exp, frozen } = run.ctx;
+  const blinded = outcomesHidden(exp.preregistration.blinding.outcomesHiddenUntilComplete, frozen.schedule.slots, await readEntries(frozen.files.registry));
+  return { ...r, success: blinded ? null : r.success, blinded };
 }

@@ -1,14 +1,18 @@
+import { outcomesHidden } from '../pipeline/current-runs.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 import { finishSlot, pinSlot, type SlotStage } from '../pipeline/run-slot.js';
 import { resolveSandbox } from '../pipeline/sandbox-mode.js';
 import { contextsOf } from '../pipeline/experiment-context.js';
+import { readEntries } from '../store/registry.js';
 import type { InitOptions } from './pin-and-run-init.js';
 
 export interface FullResult {
   runId: string;
   runDir: string;
   stage: SlotStage;
+  /** Null when the run did not lock, or while pre-registered blinding hides outcomes (`blinded`). */
   success: boolean | null;
+  blinded: boolean;
   stopReason: string;
   infrastructureError: string | null;
 }
@@ -21,5 +25,9 @@ export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
     task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
   }, { sandbox, contexts: contextsOf({ exp, frozen }) });
   const r = await finishSlot(pinned);
-  return { runId: r.runId, runDir: r.runDir, stage: r.stage, success: r.success, stopReason: r.execution.stopReason, infrastructureError: r.infrastructureError ?? null };
+  const blinded = outcomesHidden(exp.preregistration.blinding.outcomesHiddenUntilComplete, frozen.schedule.slots, await readEntries(frozen.files.registry));
+  return {
+    runId: r.runId, runDir: r.runDir, stage: r.stage, success: blinded ? null : r.success, blinded,
+    stopReason: r.execution.stopReason, infrastructureError: r.infrastructureError ?? null,
+  };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { EntryOf } from '../core/entries.js';
 import { inputError } from '../core/errors.js';
 import { defaultRunsRoot, runSetFiles } from '../experiment/locate.js';
-import { currentRuns, openSlots, slotKey } from '../pipeline/current-runs.js';
+import { currentRuns, outcomesHidden, slotKey } from '../pipeline/current-runs.js';
 import { Progress } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
 import { resolveSandbox, type SandboxRequest } from '../pipeline/sandbox-mode.js';
@@ -62,7 +62,7 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   await writeProgressCsv(frozen.runsDir, frozen.schedule, after);
   const current = currentRuns(after);
   const now = current.get(slotKey(slot.pairId, slot.variant));
-  const blinded = exp.preregistration.blinding.outcomesHiddenUntilComplete && openSlots(frozen.schedule.slots, current).length > 0;
+  const blinded = outcomesHidden(exp.preregistration.blinding.outcomesHiddenUntilComplete, frozen.schedule.slots, after);
   const manifest = now === undefined ? undefined : loadJsonIfValid<Manifest>('manifest', runFiles(path.join(frozen.runsDir, now.data.runId)).manifest);
   const brokenPair = manifest === undefined ? [] : partnerDifferences(frozen, current, manifest);
   return { superseded: run.data.runId, newRunId: now?.data.runId ?? null, success: blinded ? null : now?.data.success ?? null, blinded, brokenPair };

@@ -97,7 +97,7 @@ describe('evaluate on the six example tasks (simulator)', () => {
     for (const r of faithful) {
       expect(r.card.checks.filter((c) => !c.passed), r.slot.task).toEqual([]);
       expect(r.card.success).toBe(true);
-      expect(JSON.parse(r.stdout)).toMatchObject({ runId: r.card.runId, stage: 'lock', success: true, stopReason: 'end_turn' });
+      expect(JSON.parse(r.stdout)).toMatchObject({ runId: r.card.runId, stage: 'lock', success: null, blinded: true, stopReason: 'end_turn' });
     }
   });
 

@@ -26,7 +26,7 @@ describe('pin-and-run --full', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const runId = `${slot.pairId}-${slot.task}-${slot.variant}-a1`;
     const runDir = path.join(project.dir, 'runs', EXAMPLE, runId);
-    expect(r.stdout).toMatch(new RegExp(`^locked ${runId}: (success|checks failed) \\(end_turn\\)\\n {2}run runs/${EXAMPLE}/${runId}\\n$`));
+    expect(r.stdout).toMatch(new RegExp(`^locked ${runId}: outcome hidden until every slot is done, as pre-registered \\(end_turn\\)\\n {2}run runs/${EXAMPLE}/${runId}\\n$`));
     for (const f of ['manifest.json', 'agent.log', 'scorecard.json', 'evaluation.log', 'lock.json', 'SHA256SUMS']) expect(existsSync(path.join(runDir, f)), f).toBe(true);
     const lock = JSON.parse(await fs.readFile(path.join(runDir, 'lock.json'), 'utf8')) as { runId: string };
     // Executing it again is refused with the way to redo a locked run, in its own run set.

@@ -27,3 +27,12 @@ export function supersededRuns(entries: readonly RegistryEntry[]): Set<string> {
 export function openSlots(slots: readonly ScheduleSlot[], current: ReadonlyMap<string, EntryOf<'locked'>>): ScheduleSlot[] {
   return slots.filter((s) => !current.has(slotKey(s.pairId, s.variant)));
 }
+
+/**
+ * Whether outcomes are hidden now: the pre-registration hides them until every slot of the set has
+ * a run standing for it, and some slot has none yet. What `run`, `rerun`, `pin-and-run --full` and
+ * `lock-run` print then says so instead of a success or failure.
+ */
+export function outcomesHidden(hiddenUntilComplete: boolean, slots: readonly ScheduleSlot[], entries: readonly RegistryEntry[]): boolean {
+  return hiddenUntilComplete && openSlots(slots, currentRuns(entries)).length > 0;
+}

@@ -24,7 +24,11 @@ export interface LockResult {
 // it. Locking a locked run verifies it and changes nothing (except registering a lock whose
 // registry entry was never written, e.g. after a crash between the two).
 export async function lockRun(dirOrManifest: string, contexts: ContextCache = new Map()): Promise<LockResult> {
-  const run = await loadValidRun(dirOrManifest, contexts);
+  return lockLoadedRun(await loadValidRun(dirOrManifest, contexts));
+}
+
+/** lockRun on a run already loaded and validated. */
+export async function lockLoadedRun(run: ValidRun): Promise<LockResult> {
   if (!existsSync(run.files.lock)) requireNotGivenUp(run, await readEntries(run.ctx.frozen.files.registry));
   return lockValidRun(run);
 }
