@@ -15,7 +15,7 @@ export function registerRun(program: Command, setCode: SetExitCode): void {
     .argument('<experiment>', 'experiment id or folder')
     .option('-j, --jobs <n>', 'runs at once', parseJobs, 4)
     .addOption(providerOption('must match the run set (freeze pins it)'))
-    .option('--only <filter>', 'just these slots: task=ID, variant=ID or task=ID,variant=ID (repeat for more)', (v: string, all: string[]) => [...all, v], [] as string[])
+    .option('--only <filter>', 'just these slots: task=ID, variant=ID, pair=ID, or keys together, e.g. pair=pair-0007,variant=ID for one slot (repeat for more)', (v: string, all: string[]) => [...all, v], [] as string[])
     .option('--watch', 'where stderr is not a terminal, print the progress table every 5 s instead of a one-line summary (on a terminal the table is always redrawn in place)')
     .addOption(runsDirOption())
     .addOption(sandboxOption())
@@ -29,6 +29,7 @@ Examples:
   harness run exp-001-role-vs-goal -j 8
   harness run exp-001-role-vs-goal --only task=TASK-003,variant=goal-centric
   harness run exp-001-role-vs-goal --only task=TASK-001 --only task=TASK-002
+  harness run exp-001-role-vs-goal --only pair=pair-0007,variant=role-centric
   HARNESS_SIM_URL=http://127.0.0.1:8377 harness run exp-001-role-vs-goal --json`)
     .action(async (experiment: string, opts: { jobs: number; provider?: ProviderName; only: string[]; runsDir?: string; sandbox: SandboxRequest; watch?: boolean; json?: boolean }) => {
       const { run } = await import('../commands/run.js');

@@ -1,4 +1,5 @@
 import { outcomesHidden } from '../pipeline/current-runs.js';
+import { abandonFailedAttempt } from '../pipeline/execute-run.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 import { finishSlot, pinSlot, type SlotStage } from '../pipeline/run-slot.js';
 import { resolveSandbox } from '../pipeline/sandbox-mode.js';
@@ -25,6 +26,7 @@ export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
     task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
   }, { sandbox, contexts: contextsOf({ exp, frozen }) });
   const r = await finishSlot(pinned);
+  if (r.infrastructureError !== undefined) await abandonFailedAttempt(pinned.valid, r.infrastructureError);
   const blinded = outcomesHidden(exp.preregistration.blinding.outcomesHiddenUntilComplete, frozen.schedule.slots, await readEntries(frozen.files.registry));
   return {
     runId: r.runId, runDir: r.runDir, stage: r.stage, success: blinded ? null : r.success, blinded,

@@ -2,6 +2,7 @@ import { inputError } from '../core/errors.js';
 import type { ScheduleSlot } from '../core/types/index.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import type { ProviderName } from '../pipeline/freeze-record.js';
+import type { FrozenSet } from '../pipeline/frozen-set.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
@@ -43,7 +44,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   startSandboxProbe(options.sandbox);
   const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'execute', options.provider);
   const provider = frozen.record.provider;
-  const only = parseOnly(options.only ?? [], exp.config.tasks, exp.config.variants);
+  const only = parseOnly(options.only ?? [], frozen, exp.config.tasks, exp.config.variants);
   const sandbox = await resolveSandbox({ exp, frozen }, options.sandbox);
   const progress = new Progress(exp.config.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
   if (options.stop?.aborted === true) progress.stop();
@@ -64,24 +65,29 @@ export async function run(options: RunOptions): Promise<RunResult> {
 }
 
 /**
- * `--only task=TASK-003,variant=goal-centric`: a slot matches a filter when every key given
- * matches; with --only given several times, a slot runs when it matches any of them.
+ * `--only task=TASK-003,variant=goal-centric` (or pair=pair-0007): a slot matches a filter when
+ * every key given matches; with --only given several times, a slot runs when it matches any of them.
  */
-function parseOnly(specs: readonly string[], tasks: readonly string[], variants: readonly string[]): (slot: ScheduleSlot) => boolean {
+function parseOnly(specs: readonly string[], frozen: FrozenSet, tasks: readonly string[], variants: readonly string[]): (slot: ScheduleSlot) => boolean {
   if (specs.length === 0) return () => true;
-  const filters = specs.map((spec) => parseFilter(spec, tasks, variants));
-  return (slot) => filters.some((f) => (f.task === undefined || slot.task === f.task) && (f.variant === undefined || slot.variant === f.variant));
+  const pairs = [...new Set(frozen.schedule.slots.map((s) => s.pairId))];
+  const filters = specs.map((spec) => parseFilter(spec, { task: tasks, variant: variants, pair: pairs }));
+  return (slot) => filters.some((f) => (f.task === undefined || slot.task === f.task) && (f.variant === undefined || slot.variant === f.variant) && (f.pair === undefined || slot.pairId === f.pair));
 }
 
-function parseFilter(spec: string, tasks: readonly string[], variants: readonly string[]): { task?: string; variant?: string } {
-  const usage = 'write --only task=TASK-003, --only variant=goal-centric or --only task=TASK-003,variant=goal-centric; give --only again for more slots';
-  const wanted: { task?: string; variant?: string } = {};
+type FilterKey = 'task' | 'variant' | 'pair';
+
+function parseFilter(spec: string, known: Record<FilterKey, readonly string[]>): Partial<Record<FilterKey, string>> {
+  const usage = 'write --only task=TASK-003, --only variant=goal-centric, --only pair=pair-0007, or keys together (task=TASK-003,variant=goal-centric; pair=pair-0007,variant=goal-centric for one slot); give --only again for more slots';
+  const wanted: Partial<Record<FilterKey, string>> = {};
   for (const part of spec.split(',')) {
     const [key, value] = part.split('=');
-    if ((key !== 'task' && key !== 'variant') || value === undefined || value === '') throw inputError(`--only: cannot read "${part}"`, { hint: usage });
+    if (!(key === 'task' || key === 'variant' || key === 'pair') || value === undefined || value === '') throw inputError(`--only: cannot read "${part}"`, { hint: usage });
     if (wanted[key] !== undefined) throw inputError(`--only "${spec}" names a ${key} twice; a slot has one`, { hint: usage });
-    const known = key === 'task' ? tasks : variants;
-    if (!known.includes(value)) throw inputError(`--only: unknown ${key} "${value}"`, { hint: `known: ${known.join(', ')}` });
+    if (!known[key].includes(value)) {
+      const list = known[key];
+      throw inputError(`--only: unknown ${key} "${value}"`, { hint: `known: ${list.length > 8 ? `${list[0]} … ${list.at(-1)}` : list.join(', ')}` });
+    }
     wanted[key] = value;
   }
   return wanted;

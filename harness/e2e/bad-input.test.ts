@@ -328,7 +328,7 @@ describe('broken manifests and flags', () => {
     expect(r.exitCode).toBe(2);
     const runId = path.basename(path.dirname(manifest));
     expect(r.stderr).toMatch(new RegExp(`^error: pair-\\d{4} of TASK-\\d{3} for [a-z-]+ has an unfinished attempt, ${runId}$`, 'm'));
-    expect(r.stderr).toMatch(new RegExp(`^hint: finish it \\(\`harness pin-and-run --execute --manifest runs/${EXAMPLE}/${runId}/manifest\\.json\`.*or let \`harness run ${EXAMPLE} --only task=TASK-\\d{3},variant=[a-z-]+\` register it as abandoned and run the slot$`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^hint: finish it \\(\`harness pin-and-run --execute --manifest runs/${EXAMPLE}/${runId}/manifest\\.json\`.*or let \`harness run ${EXAMPLE} --only pair=pair-\\d{4},variant=[a-z-]+\` register it as abandoned and run the slot$`, 'm'));
     expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
   });
 

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, filesUnder, scratchProject } from '../test-support/cli.js';
-import { cli, executeCli, freezeCli, initCli, scheduleOf, type Slot } from './execute-support.js';
+import { cli, editYaml, executeCli, freezeCli, initCli, scheduleOf, slotArgs, type Slot } from './execute-support.js';
 
 // An execution cut off by a crash (agent.log without run_end) is an attempt, not a result: evaluate
 // refuses it, so it can never be locked and counted as the variant's failure; `run --only` on its
@@ -35,13 +35,15 @@ describe('evaluate on an execution that never finished', () => {
     const runId = path.basename(runDir);
     expect(refused.exitCode, refused.stderr).toBe(2);
     expect(refused.stderr).toMatch(new RegExp(`^error: ${runId} is not a result: its execution never finished \\(agent\\.log has no run_end: a crash or a kill\\); it is never evaluated or locked$`, 'm'));
-    expect(refused.stderr).toContain(`hint: \`harness run ${EXAMPLE} --only task=${slot.task},variant=${slot.variant}\` registers it as abandoned and runs its slot again`);
+    expect(refused.stderr).toContain(`hint: \`harness run ${EXAMPLE} --only pair=${slot.pairId},variant=${slot.variant}\` registers it as abandoned and runs its slot again`);
     expect(unchanged).toBe(true);
   });
 
-  it('the hint works: run --only registers the attempt as abandoned and locks a second one', async () => {
-    const r = await cli(['run', EXAMPLE, '--only', `task=${slot.task},variant=${slot.variant}`, '--json'], { cwd: project.dir });
+  it('the hint works: run --only on that one slot registers the attempt as abandoned and locks a second one', async () => {
+    const r = await cli(['run', EXAMPLE, '--only', `pair=${slot.pairId},variant=${slot.variant}`, '--json'], { cwd: project.dir });
     expect(r.exitCode, r.stderr).toBe(0);
+    // Exactly that slot: the rest of the set stays as it was.
+    expect(JSON.parse(r.stdout)).toMatchObject({ slots: 1, executed: 1, locked: 1, abandoned: 1 });
     const entries = (await fs.readFile(path.join(project.dir, 'runs', EXAMPLE, 'registry.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; data: { runId: string } });
     const runId = path.basename(runDir);
     expect(entries.filter((e) => e.data.runId === runId).map((e) => e.type)).toEqual(['pinned', 'abandoned']);
@@ -49,4 +51,26 @@ describe('evaluate on an execution that never finished', () => {
     expect(locked).toContain(runId.replace(/-a1$/, '-a2'));
     expect(locked).not.toContain(runId);
   });
+});
+
+describe('pin-and-run --full on an attempt that fails for infrastructure reasons', () => {
+  it('gives the attempt up (registered abandoned, with its cause), so the slot can be pinned again', async () => {
+    const project = await scratchProject();
+    try {
+      // Every response is garbled: an infrastructure failure the SDK does not retry.
+      await editYaml(path.join(project.expDir, 'experiment.yaml'), (doc) => { (doc.simulator as Record<string, unknown>).faults = { rate: 1, kinds: ['malformed'] }; });
+      await freezeCli(project.dir);
+      const slot = (await scheduleOf(project.dir))[0]!;
+      const full = await cli(['pin-and-run', '--full', ...slotArgs(slot), '--json'], { cwd: project.dir });
+      expect(full.exitCode, full.stderr).toBe(1);
+      const result = JSON.parse(full.stdout) as { runId: string; stage: string; infrastructureError: string };
+      expect(result).toMatchObject({ stage: 'execute', infrastructureError: expect.any(String) });
+      const entries = (await fs.readFile(path.join(project.dir, 'runs', EXAMPLE, 'registry.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; data: { runId: string; reason?: string } });
+      expect(entries.filter((e) => e.data.runId === result.runId).map((e) => e.type)).toEqual(['pinned', 'abandoned']);
+      expect(entries.at(-1)!.data.reason).toMatch(/^infrastructure failure by hand, not retried: /);
+      expect(path.basename(path.dirname(await initCli(project.dir, slot)))).toBe(result.runId.replace(/-a1$/, '-a2'));
+    } finally {
+      await project.cleanup();
+    }
+  }, 60_000);
 });

@@ -118,7 +118,7 @@ function resolvePointer(doc: unknown, pointer: string): unknown {
 function firstDifference(actual: string, expected: string): string {
   let i = 0;
   while (i < actual.length && actual[i] === expected[i]) i++;
-  const lineStart = actual.lastIndexOf('\n', i - 1) + 1;
+  const lineStart = i === 0 ? 0 : actual.lastIndexOf('\n', i - 1) + 1;
   const from = Math.max(lineStart, i - 20);
   const excerpt = (text: string) => JSON.stringify(`${from > lineStart ? '…' : ''}${text.slice(from, i + 30)}${text.length > i + 30 ? '…' : ''}`);
   return `first difference at line ${actual.slice(0, i).split('\n').length}, column ${i - lineStart + 1}: got ${excerpt(actual)}, expected ${excerpt(expected)}`;

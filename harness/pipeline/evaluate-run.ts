@@ -53,9 +53,9 @@ function requireResult({ manifest, ctx }: ValidRun, trace: TraceSummary): void {
   const why = trace.infrastructureError !== null ? `its execution failed for infrastructure reasons (${trace.infrastructureError})`
     : trace.stopReason === 'incomplete' ? 'its execution never finished (agent.log has no run_end: a crash or a kill)' : undefined;
   if (why === undefined) return;
-  const { task, variant } = manifest;
+  const { variant } = manifest;
   throw inputError(`${manifest.runId} is not a result: ${why}; it is never evaluated or locked`, {
     hint: manifest.adhoc ? 'pin a new ad hoc run with `harness pin-and-run --init --adhoc …`'
-      : `\`harness run ${manifest.experiment.id}${runsDirFlag(ctx.frozen.runsDir)} --only task=${task.id},variant=${variant.id}\` registers it as abandoned and runs its slot again`,
+      : `\`harness run ${manifest.experiment.id}${runsDirFlag(ctx.frozen.runsDir)} --only pair=${manifest.slot.pairId},variant=${variant.id}\` registers it as abandoned and runs its slot again`,
   });
 }

@@ -15,6 +15,8 @@ import { requireSetProvider } from './frozen-set.js';
 import { toolsDigestFor } from './manifest.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import { requireProviderReady } from './open-run-set.js';
+import { failedAttemptReason } from './slot-state.js';
+import { appendEntry } from '../store/registry.js';
 import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
 import type { ContextCache } from './experiment-context.js';
 
@@ -44,7 +46,21 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
   const run = await loadValidRun(options.manifestFile, options.contexts ?? new Map());
   requireSetProvider(run.ctx.frozen, run.manifest.experiment.id, options.provider);
   await requireProviderReady(run.ctx);
-  return executeValidRun(run);
+  const result = await executeValidRun(run);
+  if (result.infrastructureError !== undefined) await abandonFailedAttempt(run, result.infrastructureError);
+  return result;
+}
+
+/**
+ * By hand (pin-and-run), an attempt that failed for infrastructure reasons is given up at once:
+ * registered as abandoned with its cause, so its slot can be pinned again (a slot with an
+ * unfinished attempt cannot). `run` retries such an attempt instead, and registers it itself.
+ */
+export async function abandonFailedAttempt({ manifest, ctx }: ValidRun, cause: string): Promise<void> {
+  await appendEntry(ctx.frozen.files.registry, manifest.experiment.id, 'abandoned', {
+    runId: manifest.runId, slotIndex: manifest.slot.index, pairId: manifest.slot.pairId, task: manifest.task.id, variant: manifest.variant.id,
+    reason: failedAttemptReason(`by hand, not retried: ${cause}`),
+  });
 }
 
 // A run is executed once: the trace file is created exclusively before anything else happens.
@@ -114,7 +130,10 @@ export async function executeValidRun({ files, manifest, ctx: { exp, frozen } }:
 // What to do with a run that was executed already: finish it, or (locked) redo it by rerun, which
 // keeps the old one; an ad hoc run is never redone, only pinned anew.
 function executedHint(files: ValidRun['files'], manifest: ValidRun['manifest'], runsDir: string): string {
-  if (!existsSync(files.lock)) return `finish it: \`harness evaluate --manifest ${relativeToCwd(files.manifest)}\`, then \`harness lock-run ${relativeToCwd(files.dir)}\``;
+  if (!existsSync(files.lock)) {
+    const redo = manifest.adhoc ? 'pin a new ad hoc run' : `\`harness run ${manifest.experiment.id}${runsDirFlag(runsDir)} --only pair=${manifest.slot.pairId},variant=${manifest.variant.id}\` redoes its slot`;
+    return `finish it: \`harness evaluate --manifest ${relativeToCwd(files.manifest)}\`, then \`harness lock-run ${relativeToCwd(files.dir)}\` (an execution that was cut off or failed is no result and cannot be finished: ${redo})`;
+  }
   if (manifest.adhoc) return 'it is locked; an ad hoc run is not redone: pin another with `harness pin-and-run --init --adhoc …`';
   return `it is locked; to redo it: \`harness rerun ${manifest.runId}${runsDirFlag(runsDir)} --reason "…"\` (the old run is kept and marked superseded)`;
 }

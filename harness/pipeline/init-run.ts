@@ -91,15 +91,17 @@ async function nextAttempt(frozen: FrozenSet, req: SlotRequest, scheduled: Sched
       hint: `to redo it, run \`harness rerun ${standing.data.runId}${runsDirFlag(frozen.runsDir)} --reason "…"\` (the old run is kept and marked superseded)`,
     });
   }
-  const pinned = ofType(entries, 'pinned').filter((e) => e.data.pairId === req.pairId && e.data.task === req.task && e.data.variant === req.variant);
+  // A scheduled slot's attempts, or an ad hoc label's: the two never count each other's pins.
+  const adhoc = scheduled === undefined;
+  const pinned = ofType(entries, 'pinned').filter((e) => e.data.adhoc === adhoc && e.data.pairId === req.pairId && e.data.task === req.task && e.data.variant === req.variant);
   const latest = pinned.at(-1)?.data.runId;
   // An attempt neither locked nor given up (abandoned, retried) is still open: another beside it
   // would leave it pinned forever, never registered as abandoned.
   const closed = (runId: string) => [...ofType(entries, 'locked'), ...ofType(entries, 'abandoned'), ...ofType(entries, 'retried')].some((e) => e.data.runId === runId);
-  if (scheduled !== undefined && latest !== undefined && !closed(latest)) {
+  if (!adhoc && latest !== undefined && !closed(latest)) {
     const manifest = relativeToCwd(path.join(frozen.runsDir, latest, 'manifest.json'));
     throw inputError(`${req.pairId} of ${req.task} for ${req.variant} has an unfinished attempt, ${latest}`, {
-      hint: `finish it (\`harness pin-and-run --execute --manifest ${manifest}\`, \`harness evaluate --manifest ${manifest}\`, \`harness lock-run ${path.dirname(manifest)}\`, whichever it has not had yet), or let \`harness run ${frozen.record.experiment}${runsDirFlag(frozen.runsDir)} --only task=${req.task},variant=${req.variant}\` register it as abandoned and run the slot`,
+      hint: `finish it (\`harness pin-and-run --execute --manifest ${manifest}\`, \`harness evaluate --manifest ${manifest}\`, \`harness lock-run ${path.dirname(manifest)}\`, whichever it has not had yet), or let \`harness run ${frozen.record.experiment}${runsDirFlag(frozen.runsDir)} --only pair=${req.pairId},variant=${req.variant}\` register it as abandoned and run the slot`,
     });
   }
   return pinned.length + 1;
