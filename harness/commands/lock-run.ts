@@ -15,6 +15,7 @@ export async function lockRun(options: LockRunOptions): Promise<LockRunResult> {
   const run = await loadValidRun(options.run, new Map());
   const r = await lockLoadedRun(run);
   const { exp, frozen } = run.ctx;
-  const blinded = outcomesHidden(exp.preregistration.blinding.outcomesHiddenUntilComplete, frozen.schedule.slots, await readEntries(frozen.files.registry));
+  // An ad hoc run is never analysed, so blinding, which protects the analysis, does not hide it.
+  const blinded = !run.manifest.adhoc && outcomesHidden(exp.preregistration.blinding.outcomesHiddenUntilComplete, frozen.schedule.slots, await readEntries(frozen.files.registry));
   return { ...r, success: blinded ? null : r.success, blinded };
 }

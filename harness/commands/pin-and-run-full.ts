@@ -27,7 +27,8 @@ export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
   }, { sandbox, contexts: contextsOf({ exp, frozen }) });
   const r = await finishSlot(pinned);
   if (r.infrastructureError !== undefined) await abandonFailedAttempt(pinned.valid, r.infrastructureError);
-  const blinded = outcomesHidden(exp.preregistration.blinding.outcomesHiddenUntilComplete, frozen.schedule.slots, await readEntries(frozen.files.registry));
+  // An ad hoc run is never analysed, so blinding, which protects the analysis, does not hide it.
+  const blinded = !pinned.run.manifest.adhoc && outcomesHidden(exp.preregistration.blinding.outcomesHiddenUntilComplete, frozen.schedule.slots, await readEntries(frozen.files.registry));
   return {
     runId: r.runId, runDir: r.runDir, stage: r.stage, success: blinded ? null : r.success, blinded,
     stopReason: r.execution.stopReason, infrastructureError: r.infrastructureError ?? null,

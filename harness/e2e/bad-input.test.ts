@@ -313,7 +313,8 @@ describe('broken manifests and flags', () => {
     expect(bad.stderr).toMatch(/^error: --pair-id "my try\/1" cannot name an ad hoc run$/m);
     const r = await harness([...adhoc, '--pair-id', 'try-1'], { cwd: project.dir });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ runId: expect.stringMatching(/^adhoc-try-1-TASK-001-goal-centric-s7-\d{8}T\d{6}$/), stage: 'lock' });
+    // Never analysed, so its outcome is shown although the set's outcomes are blinded.
+    expect(JSON.parse(r.stdout)).toMatchObject({ runId: expect.stringMatching(/^adhoc-try-1-TASK-001-goal-centric-s7-\d{8}T\d{6}$/), stage: 'lock', blinded: false, success: expect.any(Boolean) });
   });
 
   it('pin-and-run has no --output: a run folder outside its run set could never be verified', async () => {
