@@ -33,6 +33,13 @@ export interface LoadedExperiment {
    * its program could not be started, which matters only to runs that start it (requireRunnableAgent).
    */
   agent: { dir: string; digest: Digest; notRunnable: Problem | undefined } | undefined;
+  /**
+   * What a new freeze refuses but a set frozen before harness checked it is still read with (its
+   * inputs cannot change without a deviation): an empty fixture, a simulator step calling a tool
+   * the task does not offer, a minimum N above the planned N, a log-ratio metric that is not a
+   * secondary metric. Located like every other problem.
+   */
+  freezeOnly: Problem[];
 }
 
 // Everything an experiment is made of, validated together: one error lists every problem found
@@ -52,7 +59,11 @@ export async function loadExperiment(nameOrPath: string, options: LocateOptions 
   };
   const preregistrationFile = path.join(location.dir, config.data.preregistration);
   const prereg = missing(preregistrationFile, '/preregistration', 'no pre-registration') ? undefined : loadDocument<Preregistration>('preregistration', preregistrationFile, problems);
-  if (prereg !== undefined) problems.push(...locateProblems(prereg.doc, checkPreregistration(prereg.data, config.data, preregistrationFile)));
+  const freezeOnly: Problem[] = [];
+  if (prereg !== undefined) {
+    problems.push(...locateProblems(prereg.doc, checkPreregistration(prereg.data, config.data, preregistrationFile)));
+    freezeOnly.push(...locateProblems(prereg.doc, checkPlan(prereg.data, preregistrationFile)));
+  }
 
   const variants: LoadedVariant[] = [];
   for (const id of unique(config.data.variants)) {
@@ -68,7 +79,7 @@ export async function loadExperiment(nameOrPath: string, options: LocateOptions 
   const tasks: LoadedTask[] = [];
   for (const id of unique(config.data.tasks)) {
     if (missing(path.join(location.dir, 'tasks', id, 'task.yaml'), `/tasks/${config.data.tasks.indexOf(id)}`, `task "${id}" has no task.yaml`)) continue;
-    const task = await loadTask(path.join(location.dir, 'tasks'), id, problems);
+    const task = await loadTask(path.join(location.dir, 'tasks'), id, problems, freezeOnly);
     if (task !== undefined) tasks.push(task);
   }
   if (problems.length > 0 || prereg === undefined) throw invalid(location, problems);
@@ -88,6 +99,7 @@ export async function loadExperiment(nameOrPath: string, options: LocateOptions 
     preregistrationDigest: prereg.digest,
     variants,
     tasks,
+    freezeOnly,
   };
 }
 
@@ -157,6 +169,12 @@ function checkPreregistration(prereg: Preregistration, config: ExperimentConfig,
   if (prereg.plannedN.tasks !== config.tasks.length) {
     problems.push({ file, path: '/plannedN/tasks', message: `plans ${prereg.plannedN.tasks} tasks but experiment.yaml lists ${config.tasks.length}` });
   }
+  return problems;
+}
+
+// The plan's own consistency (freeze-only: see LoadedExperiment.freezeOnly).
+function checkPlan(prereg: Preregistration, file: string): Problem[] {
+  const problems: Problem[] = [];
   const { minimumPairsPerTask } = prereg.plannedN;
   if (minimumPairsPerTask !== undefined && minimumPairsPerTask > prereg.plannedN.pairsPerTask) {
     problems.push({ file, path: '/plannedN/minimumPairsPerTask', message: `requires at least ${minimumPairsPerTask} analysed pairs per task, more than the ${prereg.plannedN.pairsPerTask} planned: no set could meet it` });
@@ -194,7 +212,8 @@ export function requireAgentEnvironment(exp: LoadedExperiment): void {
   });
 }
 
-function invalid(location: ExperimentLocation, problems: Problem[]) {
+/** The refusal (exit 2) of an experiment with `problems`, each located. */
+export function invalid(location: ExperimentLocation, problems: Problem[]) {
   return inputError(`experiment ${location.id} has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, {
     problems,
     hint: 'fix them and run the command again; nothing was written',

@@ -23,7 +23,8 @@ const TOOLS_NEEDING = { clarification_asked: 'ask_clarification' } as const;
 
 // Loads one task and reports every problem with it instead of stopping at the first, so a user
 // fixes a broken suite in one pass.
-export async function loadTask(tasksDir: string, id: string, problems: Problem[]): Promise<LoadedTask | undefined> {
+/** `freezeOnly`: where problems go that only a new freeze refuses (LoadedExperiment.freezeOnly). */
+export async function loadTask(tasksDir: string, id: string, problems: Problem[], freezeOnly: Problem[]): Promise<LoadedTask | undefined> {
   const dir = path.join(tasksDir, id);
   const specFile = path.join(dir, 'task.yaml');
   let text: string;
@@ -53,6 +54,7 @@ export async function loadTask(tasksDir: string, id: string, problems: Problem[]
   checkToolReferences(spec, specFile, own);
   const workspaceDir = await checkWorkspaceDir(dir, spec.workspace, specFile, own);
   problems.push(...locateProblems(doc, own));
+  freezeOnly.push(...locateProblems(doc, simulatorToolProblems(spec, specFile)));
   if (workspaceDir === undefined) return undefined;
   const before = problems.length;
   const listing = await listTree(workspaceDir);
@@ -61,7 +63,7 @@ export async function loadTask(tasksDir: string, id: string, problems: Problem[]
   }
   // git keeps no empty folder: a clone of the experiment would have no fixture to freeze.
   if (listing.files.length === 0 && listing.odd.length === 0) {
-    problems.push(...locateProblems(doc, [{ file: specFile, path: '/workspace', message: `workspace folder ${spec.workspace} is empty, and git keeps no empty folder, so a clone of this experiment could not be frozen: put the files the agent starts from in it (at least one, e.g. a README.md)` }]));
+    freezeOnly.push(...locateProblems(doc, [{ file: specFile, path: '/workspace', message: `workspace folder ${spec.workspace} is empty, and git keeps no empty folder, so a clone of this experiment could not be frozen: put the files the agent starts from in it (at least one, e.g. a README.md)` }]));
   }
   for (const f of listing.files) {
     if (/[\\\n\r]/.test(f.path)) problems.push({ file: path.join(workspaceDir, f.path), message: 'file name contains a backslash or newline; rename it (sha256sum escapes such names)' });
@@ -81,21 +83,22 @@ function checkUniqueCheckIds(spec: TaskSpec, file: string, problems: Problem[]):
   });
 }
 
-// Checks and the simulator script may only name tools the task offers. (A script's `mistake` may:
-// calling a tool that was not offered is one of the mistakes an agent makes.)
 function checkToolReferences(spec: TaskSpec, file: string, problems: Problem[]): void {
-  const offered = spec.tools as string[];
   spec.checks.forEach((c, i) => {
     const tool = c.kind === 'tool_used' ? (c as { tool: string }).tool : TOOLS_NEEDING[c.kind as keyof typeof TOOLS_NEEDING];
-    if (tool !== undefined && !offered.includes(tool)) {
+    if (tool !== undefined && !(spec.tools as string[]).includes(tool)) {
       problems.push({ file, path: `/checks/${i}`, message: `check "${c.id}" needs tool ${tool}, which the task does not allow; add it to tools` });
     }
   });
-  spec.simulator?.steps.forEach((step, i) => {
+}
+
+// The simulator script may call only tools the task offers. (A script's `mistake` may: calling a
+// tool that was not offered is one of the mistakes an agent makes.)
+function simulatorToolProblems(spec: TaskSpec, file: string): Problem[] {
+  return (spec.simulator?.steps ?? []).flatMap((step, i) => {
     const tool = step.call?.tool;
-    if (tool !== undefined && !offered.includes(tool)) {
-      problems.push({ file, path: `/simulator/steps/${i}/call/tool`, message: `the simulated agent calls ${tool}, which the task does not allow, so every simulated run would get a tool error here: add it to tools, or call another` });
-    }
+    return tool === undefined || (spec.tools as string[]).includes(tool) ? []
+      : [{ file, path: `/simulator/steps/${i}/call/tool`, message: `the simulated agent calls ${tool}, which the task does not allow, so every simulated run would get a tool error here: add it to tools, or call another` }];
   });
 }
 

@@ -3,7 +3,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { inputError } from '../core/errors.js';
 import type { FreezeRecord, Schedule } from '../core/types/index.js';
-import type { LoadedExperiment } from '../experiment/load-experiment.js';
+import { invalid, type LoadedExperiment } from '../experiment/load-experiment.js';
 import { runSetFiles, runsDirFlag } from '../experiment/locate.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
 import { appendEntriesLocked, appendEntry } from '../store/registry.js';
@@ -32,6 +32,7 @@ export function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviat
         hint: 'the freeze record was removed; restore it from a backup, or move this run set away and freeze again',
       });
     }
+    requireFreezable(exp);
     return { action: 'create', record, schedule };
   }
   const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
@@ -39,7 +40,14 @@ export function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviat
   const changes = inputChanges(frozen.record, record);
   if (changes.length === 0) return { action: 'unchanged', record: frozen.record, schedule: frozen.schedule };
   if (deviation === undefined) throw changedInputsError(exp, frozen, changes);
+  requireFreezable(exp);
   return { action: 'deviate', record, schedule, previous: frozen.record, changes, reason: deviation };
+}
+
+// What only a new freeze refuses (LoadedExperiment.freezeOnly): a set frozen before it was checked
+// stays readable, and freezing it again unchanged stays a no-op.
+function requireFreezable(exp: LoadedExperiment): void {
+  if (exp.freezeOnly.length > 0) throw invalid(exp.location, exp.freezeOnly);
 }
 
 // What a run set is for (pilot or confirmatory) and which provider its runs come from are never
