@@ -7,7 +7,7 @@ import { changedInputs, describeChange } from '../pipeline/frozen-set.js';
 import { readRunSet } from '../pipeline/open-run-set.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { runFiles } from '../pipeline/load-run.js';
-import { isFailedAttemptReason } from '../pipeline/slot-state.js';
+import { failedAttempts } from '../pipeline/slot-state.js';
 
 export interface StatusOptions {
   experiment: string;
@@ -31,7 +31,6 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
   const location = exp.location;
   const current = currentRuns(entries);
   const progress = new Progress(frozen.schedule.variants, exp.preregistration.blinding.outcomesHiddenUntilComplete);
-  const retried = ofType(entries, 'retried');
   for (const slot of frozen.schedule.slots) {
     progress.addSlot(slot.variant);
     const run = current.get(slotKey(slot.pairId, slot.variant));
@@ -42,12 +41,9 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
     if (scorecard === undefined) progress.alreadyDone(slot.variant, run.data.success);
     else progress.finished(slot.variant, run.data.success, scorecard.metrics.wallTimeSeconds);
   }
-  for (const r of retried) {
-    progress.infrastructureError(r.data.variant);
-    progress.retried(r.data.variant);
-  }
-  // An attempt given up after its failure was an error too, not followed by a retry.
-  for (const a of ofType(entries, 'abandoned')) if (isFailedAttemptReason(a.data.reason)) progress.infrastructureError(a.data.variant);
+  // Every attempt that failed for infrastructure reasons is an error; those retried, a retry too.
+  for (const f of failedAttempts(entries)) progress.infrastructureError(f.data.variant);
+  for (const r of ofType(entries, 'retried')) progress.retried(r.data.variant);
   const snapshot = progress.snapshot();
   return { experiment: location.id, provider: frozen.record.provider, pilot: frozen.record.pilot, progress: { ...snapshot, elapsedSeconds: 0, etaSeconds: null }, complete: snapshot.total.done === snapshot.total.total,
     inputsChanged: changedInputs(exp, frozen).map((c) => `${c.file}: ${describeChange(c)}`),

@@ -98,6 +98,9 @@ describe('escape attempts by a simulated agent', () => {
     expect(after.map((e) => e.type).filter((t) => t !== 'retry')).toEqual(['request', 'error', 'run_end']);
     expect(after.at(-2)!.message).toMatch(/^413 .*request_too_large|timed out/i);
     expect(executed.result).toMatchObject({ stopReason: 'error', infrastructureError: after.at(-2)!.message });
+    // By hand, such an attempt is given up at once, with its cause.
+    const last = JSON.parse((await fs.readFile(path.join(path.dirname(runDir), 'registry.jsonl'), 'utf8')).trimEnd().split('\n').at(-1)!) as { type: string; data: { runId: string; reason: string } };
+    expect(last).toMatchObject({ type: 'abandoned', data: { runId: path.basename(runDir), reason: expect.stringMatching(/^infrastructure failure by hand, not retried: /) } });
     // The trace keeps a cut of the 100 MB input, not the input itself.
     expect((await fs.stat(path.join(runDir, 'agent.log'))).size).toBeLessThan(1024 * 1024);
   });
@@ -124,8 +127,11 @@ describe('escape attempts by a simulated agent', () => {
     expect(existsSync(`${hostFile}-via-link`)).toBe(false);
     const after = await treeDigests(project.dir);
     const rel = path.relative(project.dir, runDir);
-    const outside = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).filter(([p]) => p !== `${rel}/agent.log` && !p.startsWith(`${rel}/outputs/`)));
-    expect(outside(after)).toEqual(before);
+    // Besides the run's own files, only the registry and its record files changed: the attempt, failed
+    // for infrastructure reasons, was registered abandoned (see the 413 test).
+    const records = ['registry.jsonl', 'registry.csv', '.records-through'].map((f) => path.join(path.dirname(rel), f));
+    const outside = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).filter(([p]) => p !== `${rel}/agent.log` && !p.startsWith(`${rel}/outputs/`) && !records.includes(p)));
+    expect(outside(after)).toEqual(outside(before));
     expect(await treeDigests(path.join(runDir, 'outputs'))).toEqual({
       'README.md': before[`experiments/exp-001-role-vs-goal/tasks/TASK-001/workspace/README.md`],
       dangling: `-> ${hostFile}-via-link`,

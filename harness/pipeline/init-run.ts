@@ -14,6 +14,7 @@ import { currentRuns, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { buildManifest, type RunSlot } from './manifest.js';
 import { environmentPins } from './provenance.js';
+import { givenUp } from './slot-state.js';
 
 export interface SlotRequest {
   task: string;
@@ -97,7 +98,7 @@ async function nextAttempt(frozen: FrozenSet, req: SlotRequest, scheduled: Sched
   const latest = pinned.at(-1)?.data.runId;
   // An attempt neither locked nor given up (abandoned, retried) is still open: another beside it
   // would leave it pinned forever, never registered as abandoned.
-  const closed = (runId: string) => [...ofType(entries, 'locked'), ...ofType(entries, 'abandoned'), ...ofType(entries, 'retried')].some((e) => e.data.runId === runId);
+  const closed = (runId: string) => [...givenUp(entries), ...ofType(entries, 'locked')].some((e) => e.data.runId === runId);
   if (!adhoc && latest !== undefined && !closed(latest)) {
     const manifest = relativeToCwd(path.join(frozen.runsDir, latest, 'manifest.json'));
     throw inputError(`${req.pairId} of ${req.task} for ${req.variant} has an unfinished attempt, ${latest}`, {

@@ -6,11 +6,11 @@ import type { RegistryEntry, RunLock, Scorecard } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import { OUTPUT_RULES } from '../evaluation/output-violations.js';
 import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
-import { ofType } from '../core/entries.js';
 import { appendEntry, readEntries } from '../store/registry.js';
 import { writeLock, lockDigest, makeReadOnly } from '../store/run-lock.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import type { ContextCache } from './experiment-context.js';
+import { givenUp } from './slot-state.js';
 import { verifyLockedRun } from './verify-run.js';
 
 export interface LockResult {
@@ -37,7 +37,7 @@ export async function lockLoadedRun(run: ValidRun): Promise<LockResult> {
 // locked now, it would stand for the slot in place of that one, with no reason recorded. (The
 // scheduler never locks such an attempt, so only a lock by hand is checked.)
 function requireNotGivenUp({ manifest, ctx }: ValidRun, entries: readonly RegistryEntry[]): void {
-  const given = [...ofType(entries, 'abandoned'), ...ofType(entries, 'retried')].find((e) => e.data.runId === manifest.runId);
+  const given = givenUp(entries).find((e) => e.data.runId === manifest.runId);
   if (given === undefined) return;
   throw inputError(`${manifest.runId} was given up (registered ${given.type} at ${given.at}); an attempt given up is never locked`, {
     hint: `its slot's newer attempt stands for it (\`harness status ${manifest.experiment.id}${runsDirFlag(ctx.frozen.runsDir)}\`); a locked result is redone only by \`harness rerun <run-id> --reason "…"\``,

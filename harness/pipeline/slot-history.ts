@@ -2,7 +2,7 @@ import { ofType, type EntryOf } from '../core/entries.js';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import { readAndFollow } from '../store/registry.js';
 import { currentRuns, slotKey, supersededRuns } from './current-runs.js';
-import type { SlotAttempts } from './slot-state.js';
+import { givenUp, type SlotAttempts } from './slot-state.js';
 
 // What the registry says about the slots of a run set: read in full as `run` starts, then followed
 // as it grows (other `run` processes append to it meanwhile), never read in full again per slot.
@@ -19,7 +19,7 @@ export class SlotHistory {
   private constructor(entries: readonly RegistryEntry[], private readonly follow: () => RegistryEntry[]) {
     this.current = currentRuns(entries);
     this.superseded = supersededRuns(entries);
-    this.accounted = new Set([...ofType(entries, 'abandoned'), ...ofType(entries, 'retried')].map((e) => e.data.runId));
+    this.accounted = new Set(givenUp(entries).map((e) => e.data.runId));
     for (const e of ofType(entries, 'pinned')) {
       const key = slotKey(e.data.pairId, e.data.variant);
       this.pinnedAttempts.set(key, Math.max(this.pinnedAttempts.get(key) ?? 0, e.data.attempt));

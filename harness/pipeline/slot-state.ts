@@ -37,5 +37,10 @@ export const isFailedAttemptReason = (reason: string): boolean => reason.startsW
  * failing; not those abandoned because Ctrl-C, a crash or a kill cut them off (no failure of theirs).
  */
 export function failedAttempts(entries: readonly RegistryEntry[]): (EntryOf<'retried'> | EntryOf<'abandoned'>)[] {
-  return [...ofType(entries, 'retried'), ...ofType(entries, 'abandoned').filter((e) => isFailedAttemptReason(e.data.reason))];
+  return givenUp(entries).filter((e) => e.type === 'retried' || isFailedAttemptReason(e.data.reason));
+}
+
+/** The attempts given up: registered as abandoned (for whatever reason) or as retried. */
+export function givenUp(entries: readonly RegistryEntry[]): (EntryOf<'abandoned'> | EntryOf<'retried'>)[] {
+  return [...ofType(entries, 'abandoned'), ...ofType(entries, 'retried')];
 }
