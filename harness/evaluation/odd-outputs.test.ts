@@ -35,6 +35,12 @@ afterAll(async () => {
   await fs.rm(outputs, { recursive: true, force: true });
 });
 
+// What a check sees of a run that ended normally, with the outputs above.
+const ctx = (): CheckContext => ({
+  outputs, files: listing.files, odd: listing.odd, fixture: [], sandbox: 'none',
+  trace: { stopReason: 'end_turn', turns: 0, toolCalls: 0, toolErrors: 0, clarifications: 0, retries: 0, usage: { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 }, wallTimeSeconds: 0, model: null, violations: [], succeeded: new Map(), recoveredFromErrors: null, infrastructureError: null },
+});
+
 describe('outputViolations', () => {
   it('records links pointing out (critical) and special files, not links that stay inside', async () => {
     expect(await outputViolations(outputs, listing.odd, 'bwrap')).toEqual([
@@ -53,10 +59,6 @@ describe('outputViolations', () => {
 });
 
 describe('only_files', () => {
-  const ctx = (): CheckContext => ({
-    outputs, files: listing.files, odd: listing.odd, fixture: [], sandbox: 'none',
-    trace: { stopReason: 'end_turn', turns: 0, toolCalls: 0, toolErrors: 0, clarifications: 0, retries: 0, usage: { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 }, wallTimeSeconds: 0, model: null, violations: [], succeeded: new Map(), recoveredFromErrors: null, infrastructureError: null },
-  });
 
   it('counts every entry, links and special files too, and names what each odd one is', async () => {
     const r = await runCheck({ id: 'only', kind: 'only_files', allowed: ['greeting.txt'] }, ctx());
@@ -71,5 +73,15 @@ describe('only_files', () => {
   it('a command check runs on a copy without the special files and with the links as they are', async () => {
     const r = await runCheck({ id: 'cmd', kind: 'command', argv: ['sh', '-c', 'test ! -e sub/fifo && test "$(readlink link-in)" = greeting.txt && cat link-in'] }, ctx());
     expect(r).toMatchObject({ passed: true, reason: expect.stringContaining('exited 0: hi') });
+  });
+});
+
+describe('file_equals', () => {
+  const check = (content: string) => ({ id: 'eq', kind: 'file_equals', path: 'greeting.txt', content }) as Parameters<typeof runCheck>[1];
+
+  it('names the line and column of the first difference, each side shown from the start of that line', async () => {
+    // greeting.txt holds "hi\n".
+    expect((await runCheck(check('\nhi\n'), ctx())).reason).toBe('greeting.txt differs from the expected content (first difference at line 1, column 1: got "hi\\n", expected "\\nhi\\n")');
+    expect((await runCheck(check('ho\n'), ctx())).reason).toBe('greeting.txt differs from the expected content (first difference at line 1, column 2: got "hi\\n", expected "ho\\n")');
   });
 });
