@@ -77,7 +77,7 @@ describe('only_files', () => {
 });
 
 describe('file_equals', () => {
-  const check = (content: string) => ({ id: 'eq', kind: 'file_equals', path: 'greeting.txt', content }) as Parameters<typeof runCheck>[1];
+  const check = (content: string) => ({ id: 'eq', kind: 'file_equals', path: 'greeting.txt', content }) as Parameters<typeof runCheck>[0];
 
   it('names the line and column of the first difference, each side shown from the start of that line', async () => {
     // greeting.txt holds "hi\n".

@@ -1,3 +1,5 @@
+import { bug } from '../core/errors.js';
+
 export interface VariantProgress {
   variant: string;
   total: number;
@@ -101,7 +103,7 @@ export class Progress {
 
   private row(variant: string): Counts {
     const r = this.rows.get(variant);
-    if (r === undefined) throw new Error(`unknown variant ${variant}`);
+    if (r === undefined) throw bug(`progress of unknown variant ${variant}`);
     return r;
   }
 }
