@@ -57,7 +57,9 @@ sandbox:
 	  echo "Without it, runs that start programs are refused unless you pass --sandbox none."; \
 	fi
 
+# The tests are type-checked too (the build leaves them out and vitest does not check types).
 test: build sandbox
+	npx tsc --noEmit -p tsconfig.json
 	npx vitest run
 
 types: node_modules/.installed
