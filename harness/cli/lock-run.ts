@@ -17,6 +17,7 @@ Example:
       const { lockRun } = await import('../commands/lock-run.js');
       const r = await lockRun({ run });
       const said = { locked: 'locked', 'already-locked': 'already locked and verified; nothing changed:', registered: 'verified and registered the existing lock of' }[r.action];
-      emit(r, opts.json, (x) => `${said} ${x.runId} (root sha256:${x.rootDigest.sha256})\n`);
+      const outcome = (x: typeof r) => (x.blinded ? 'outcome hidden until every slot is done, as pre-registered' : x.success ? 'success' : 'checks failed');
+      emit(r, opts.json, (x) => `${said} ${x.runId}: ${outcome(x)} (root sha256:${x.rootDigest.sha256})\n`);
     });
 }

@@ -71,8 +71,14 @@ export async function run(options: RunOptions): Promise<RunResult> {
 function parseOnly(specs: readonly string[], frozen: FrozenSet, tasks: readonly string[], variants: readonly string[]): (slot: ScheduleSlot) => boolean {
   if (specs.length === 0) return () => true;
   const pairs = [...new Set(frozen.schedule.slots.map((s) => s.pairId))];
-  const filters = specs.map((spec) => parseFilter(spec, { task: tasks, variant: variants, pair: pairs }));
-  return (slot) => filters.some((f) => (f.task === undefined || slot.task === f.task) && (f.variant === undefined || slot.variant === f.variant) && (f.pair === undefined || slot.pairId === f.pair));
+  const matches = (f: Partial<Record<FilterKey, string>>, slot: ScheduleSlot) => (f.task === undefined || slot.task === f.task) && (f.variant === undefined || slot.variant === f.variant) && (f.pair === undefined || slot.pairId === f.pair);
+  const filters = specs.map((spec) => {
+    const f = parseFilter(spec, { task: tasks, variant: variants, pair: pairs });
+    // Keys that each exist but never meet (a pair of another task) would select nothing, silently.
+    if (!frozen.schedule.slots.some((slot) => matches(f, slot))) throw inputError(`--only "${spec}" matches no slot of the schedule`, { hint: `each pair belongs to one task: see ${frozen.files.schedule}` });
+    return f;
+  });
+  return (slot) => filters.some((f) => matches(f, slot));
 }
 
 type FilterKey = 'task' | 'variant' | 'pair';

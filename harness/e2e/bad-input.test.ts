@@ -306,6 +306,19 @@ describe('broken manifests and flags', () => {
     expect(r.stderr).toBe(`error: experiment ${EXAMPLE} is not frozen: runs/fresh/${EXAMPLE}/experiment.lock.json does not exist\nhint: run \`harness freeze ${EXAMPLE} --runs-dir runs/fresh\` first\n`);
   });
 
+  it('--adhoc on a slot of the schedule, and --only keys that never meet, are refused (exit 2), not ignored', async () => {
+    const before = await filesUnder(path.join(project.dir, 'runs'));
+    const [adhoc, only] = await Promise.all([
+      harness(['pin-and-run', '--init', '--adhoc', ...(await slotFlags(project.dir, 2))], { cwd: project.dir }),
+      harness(['run', EXAMPLE, '--only', 'pair=pair-0001,task=TASK-006'], { cwd: project.dir }),
+    ]);
+    expect(adhoc.exitCode).toBe(2);
+    expect(adhoc.stderr).toMatch(/^error: --adhoc, but pair-\d{4} of TASK-\d{3} for [a-z-]+ with seed \d+ is a slot of the frozen schedule$/m);
+    expect(only.exitCode).toBe(2);
+    expect(only.stderr).toMatch(/^error: --only "pair=pair-0001,task=TASK-006" matches no slot of the schedule$/m);
+    expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
+  });
+
   it('an ad hoc run is named by its --pair-id label, which must fit a run id (exit 2 otherwise)', async () => {
     const adhoc = ['pin-and-run', '--full', '--adhoc', '--experiment', EXAMPLE, '--variant', 'goal-centric', '--task', 'TASK-001', '--seed', '7', '--json'];
     const bad = await harness([...adhoc, '--pair-id', 'my try/1'], { cwd: project.dir });

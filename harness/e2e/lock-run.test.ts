@@ -81,7 +81,7 @@ describe('lock-run', () => {
   it('without a scorecard it refuses (exit 2), says what to run, and changes nothing', () => {
     expect(noScorecard.exitCode).toBe(2);
     expect(noScorecard.stderr).toMatch(new RegExp(`^error: ${runId} has no scorecard$`, 'm'));
-    expect(noScorecard.stderr).toMatch(/^hint: run `harness evaluate --manifest .*manifest\.json` first$/m);
+    expect(noScorecard.stderr).toMatch(/^hint: run `harness evaluate --manifest .*manifest\.json` first \(it refuses an execution that was cut off or failed: such an attempt is no result and is never locked\)$/m);
     expect(unchangedWithoutScorecard).toBe(true);
   });
 
@@ -147,7 +147,7 @@ describe('lock-run', () => {
     const again = await cli(['lock-run', runDir], { cwd: project.dir });
     expect(again.exitCode, again.stderr).toBe(0);
     const root = sha256(await fs.readFile(path.join(runDir, 'SHA256SUMS')));
-    expect(again.stdout).toBe(`already locked and verified; nothing changed: ${runId} (root sha256:${root})\n`);
+    expect(again.stdout).toBe(`already locked and verified; nothing changed: ${runId}: outcome hidden until every slot is done, as pre-registered (root sha256:${root})\n`);
     expect(await snapshot(project.dir)).toEqual(before);
   });
 

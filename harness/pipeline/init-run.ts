@@ -38,7 +38,10 @@ function findSlot(exp: LoadedExperiment, frozen: FrozenSet, req: SlotRequest): S
   if (!exp.config.tasks.includes(req.task)) throw inputError(`unknown task "${req.task}"`, { hint: `tasks of ${exp.config.id}: ${exp.config.tasks.join(', ')}` });
   if (!exp.config.variants.includes(req.variant)) throw inputError(`unknown variant "${req.variant}"`, { hint: `variants of ${exp.config.id}: ${exp.config.variants.join(', ')}` });
   const slot = frozen.schedule.slots.find((s) => s.task === req.task && s.variant === req.variant && s.pairId === req.pairId);
-  if (slot !== undefined && slot.seed === req.seed) return slot;
+  if (slot !== undefined && slot.seed === req.seed) {
+    if (req.adhoc) throw inputError(`--adhoc, but ${req.pairId} of ${req.task} for ${req.variant} with seed ${req.seed} is a slot of the frozen schedule`, { hint: 'drop --adhoc to pin the scheduled slot, or give an ad hoc run a label of its own (--pair-id try-1) or another seed' });
+    return slot;
+  }
   if (req.adhoc) {
     // An ad hoc run is named by its pair id (a label of the user's choosing), so it must fit a run id.
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(req.pairId)) throw inputError(`--pair-id "${req.pairId}" cannot name an ad hoc run`, { hint: 'use letters, digits, ".", "_" and "-", starting with a letter or digit, e.g. --pair-id try-1' });

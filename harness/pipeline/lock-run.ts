@@ -40,7 +40,7 @@ function requireNotGivenUp({ manifest, ctx }: ValidRun, entries: readonly Regist
   const given = givenUp(entries).find((e) => e.data.runId === manifest.runId);
   if (given === undefined) return;
   throw inputError(`${manifest.runId} was given up (registered ${given.type} at ${given.at}); an attempt given up is never locked`, {
-    hint: `its slot's newer attempt stands for it (\`harness status ${manifest.experiment.id}${runsDirFlag(ctx.frozen.runsDir)}\`); a locked result is redone only by \`harness rerun <run-id> --reason "…"\``,
+    hint: `pin the slot again for a new attempt, or see where the set stands: \`harness status ${manifest.experiment.id}${runsDirFlag(ctx.frozen.runsDir)}\`; a locked result is redone only by \`harness rerun <run-id>${runsDirFlag(ctx.frozen.runsDir)} --reason "…"\``,
   });
 }
 
@@ -49,7 +49,7 @@ function requireNotGivenUp({ manifest, ctx }: ValidRun, entries: readonly Regist
 export async function lockValidRun(run: ValidRun, options: { scorecard?: Scorecard } = {}): Promise<LockResult> {
   const { files, manifest, ctx } = run;
   const registry = ctx.frozen.files.registry;
-  if (!existsSync(files.scorecard)) throw inputError(`${manifest.runId} has no scorecard`, { hint: `run \`harness evaluate --manifest ${files.manifest}\` first` });
+  if (!existsSync(files.scorecard)) throw inputError(`${manifest.runId} has no scorecard`, { hint: `run \`harness evaluate --manifest ${files.manifest}\` first (it refuses an execution that was cut off or failed: such an attempt is no result and is never locked)` });
   const scorecard = options.scorecard ?? loadValidJson<Scorecard>('scorecard', files.scorecard);
   if (scorecard.runId !== manifest.runId) throw checkFailed(`${files.scorecard} belongs to ${scorecard.runId}, not ${manifest.runId}`, {
       hint: existsSync(files.lock)
