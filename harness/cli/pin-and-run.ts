@@ -23,6 +23,9 @@ interface PinAndRunFlags {
   json?: boolean;
 }
 
+// After an infrastructure failure by hand (pipeline/execute-run.ts abandonFailedAttempt).
+const GIVEN_UP = 'the attempt is no result: it is registered abandoned, and pinning its slot again (--init or --full) makes a new attempt';
+
 export function registerPinAndRun(program: Command, setCode: SetExitCode): void {
   program
     .command('pin-and-run')
@@ -58,7 +61,7 @@ make full-runs has locked every slot of runs/exp-001-role-vs-goal); slot values 
       if (flags.execute) {
         const { pinAndRunExecute } = await import('../commands/pin-and-run-execute.js');
         const r = await pinAndRunExecute({ manifest: required(flags.manifest, '--manifest'), provider: flags.provider });
-        emit(r, flags.json, (x) => `executed ${x.runId} on ${x.provider}: ${x.stopReason} after ${x.turns} turns, ${x.toolCalls} tool calls, ${(x.wallTimeMs / 1000).toFixed(2)} s${x.infrastructureError ? `\n  infrastructure error: ${x.infrastructureError}` : ''}\n  trace ${x.runDir}/agent.log\n`);
+        emit(r, flags.json, (x) => `executed ${x.runId} on ${x.provider}: ${x.stopReason} after ${x.turns} turns, ${x.toolCalls} tool calls, ${(x.wallTimeMs / 1000).toFixed(2)} s${x.infrastructureError ? `\n  infrastructure error: ${x.infrastructureError}\n  ${GIVEN_UP}` : ''}\n  trace ${x.runDir}/agent.log\n`);
         if (r.infrastructureError !== null) setCode(1);
         return;
       }
@@ -75,7 +78,7 @@ make full-runs has locked every slot of runs/exp-001-role-vs-goal); slot values 
         const r = await pinAndRunFull(slot);
         emit(r, flags.json, (x) => x.stage === 'lock'
           ? `locked ${x.runId}: ${x.blinded ? 'outcome hidden until every slot is done, as pre-registered' : x.success ? 'success' : 'checks failed'} (${x.stopReason})\n  run ${x.runDir}\n`
-          : `stopped after ${x.stage} for ${x.runId}: ${x.infrastructureError}\n  run ${x.runDir} (kept, unlocked)\n`);
+          : `stopped after ${x.stage} for ${x.runId}: ${x.infrastructureError}\n  run ${x.runDir} (kept)\n  ${GIVEN_UP}\n`);
         if (r.stage !== 'lock') setCode(1);
         return;
       }

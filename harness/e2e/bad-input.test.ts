@@ -342,7 +342,8 @@ describe('broken manifests and flags', () => {
     expect(r.exitCode).toBe(2);
     const runId = path.basename(path.dirname(manifest));
     expect(r.stderr).toMatch(new RegExp(`^error: pair-\\d{4} of TASK-\\d{3} for [a-z-]+ has an unfinished attempt, ${runId}$`, 'm'));
-    expect(r.stderr).toMatch(new RegExp(`^hint: finish it \\(\`harness pin-and-run --execute --manifest runs/${EXAMPLE}/${runId}/manifest\\.json\`.*or let \`harness run ${EXAMPLE} --only pair=pair-\\d{4},variant=[a-z-]+\` register it as abandoned and run the slot$`, 'm'));
+    // Pinned, never executed: the next step is to execute it.
+    expect(r.stderr).toMatch(new RegExp(`^hint: execute it: \`harness pin-and-run --execute --manifest runs/${EXAMPLE}/${runId}/manifest\\.json\`, then evaluate and lock it$`, 'm'));
     expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual(before);
   });
 

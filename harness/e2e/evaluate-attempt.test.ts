@@ -35,8 +35,14 @@ describe('evaluate on an execution that never finished', () => {
     const runId = path.basename(runDir);
     expect(refused.exitCode, refused.stderr).toBe(2);
     expect(refused.stderr).toMatch(new RegExp(`^error: ${runId} is not a result: its execution never finished \\(agent\\.log has no run_end: a crash or a kill\\); it is never evaluated or locked$`, 'm'));
-    expect(refused.stderr).toContain(`hint: \`harness run ${EXAMPLE} --only pair=${slot.pairId},variant=${slot.variant}\` registers it as abandoned and runs its slot again`);
+    expect(refused.stderr).toContain(`hint: \`harness run ${EXAMPLE} --only pair=${slot.pairId},variant=${slot.variant}\` gives it up (if it is not already) and runs its slot again`);
     expect(unchanged).toBe(true);
+  });
+
+  it('pinning the slot again is refused with the same way out, not with finishing it', async () => {
+    const again = await cli(['pin-and-run', '--init', ...slotArgs(slot)], { cwd: project.dir });
+    expect(again.exitCode).toBe(2);
+    expect(again.stderr).toContain(`hint: its execution was cut off or failed, so it is no result and is never evaluated or locked: \`harness run ${EXAMPLE} --only pair=${slot.pairId},variant=${slot.variant}\` gives it up`);
   });
 
   it('the hint works: run --only on that one slot registers the attempt as abandoned and locks a second one', async () => {

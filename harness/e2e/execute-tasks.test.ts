@@ -105,7 +105,7 @@ describe('pin-and-run --execute on the simulator', () => {
     const again = await executeCli(project.dir, path.join(runDir, 'manifest.json'));
     expect(again.exitCode).toBe(2);
     expect(again.stderr).toMatch(/^error: .*pair-\d+-TASK-001-[a-z-]+-a1 was already executed \(agent\.log or outputs\/ exists\); a run is never executed twice$/m);
-    expect(again.stderr).toMatch(/^hint: finish it: `harness evaluate --manifest runs\/.*\/manifest\.json`, then `harness lock-run runs\/.*-a1` \(an execution that was cut off or failed is no result and cannot be finished: `harness run exp-001-role-vs-goal --only pair=pair-\d{4},variant=[a-z-]+` redoes its slot\)$/m);
+    expect(again.stderr).toMatch(/^hint: evaluate it, then lock it: `harness evaluate --manifest runs\/.*\/manifest\.json`, then `harness lock-run runs\/.*-a1`$/m);
     expect(await treeDigests(project.dir)).toEqual(before);
   });
 

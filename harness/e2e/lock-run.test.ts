@@ -81,7 +81,7 @@ describe('lock-run', () => {
   it('without a scorecard it refuses (exit 2), says what to run, and changes nothing', () => {
     expect(noScorecard.exitCode).toBe(2);
     expect(noScorecard.stderr).toMatch(new RegExp(`^error: ${runId} has no scorecard$`, 'm'));
-    expect(noScorecard.stderr).toMatch(/^hint: run `harness evaluate --manifest .*manifest\.json` first \(it refuses an execution that was cut off or failed: such an attempt is no result and is never locked\)$/m);
+    expect(noScorecard.stderr).toMatch(/^hint: evaluate it, then lock it: `harness evaluate --manifest .*manifest\.json`, then `harness lock-run .*-a1`$/m);
     expect(unchangedWithoutScorecard).toBe(true);
   });
 

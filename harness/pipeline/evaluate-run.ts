@@ -10,6 +10,7 @@ import { listTree } from '../store/file-tree.js';
 import { readTrace } from '../store/trace-file.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
+import { redoHint } from './attempt-state.js';
 
 export interface EvaluateResult {
   runId: string;
@@ -49,13 +50,9 @@ export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, optio
 // An execution that was cut off (no run_end: a crash or a kill) or failed for infrastructure
 // reasons is an attempt, not a result: evaluated, it would be locked and counted as the variant's
 // failure. `run` registers such an attempt as abandoned (or retried) and runs the slot again.
-function requireResult({ manifest, ctx }: ValidRun, trace: TraceSummary): void {
+function requireResult(run: ValidRun, trace: TraceSummary): void {
   const why = trace.infrastructureError !== null ? `its execution failed for infrastructure reasons (${trace.infrastructureError})`
     : trace.stopReason === 'incomplete' ? 'its execution never finished (agent.log has no run_end: a crash or a kill)' : undefined;
   if (why === undefined) return;
-  const { variant } = manifest;
-  throw inputError(`${manifest.runId} is not a result: ${why}; it is never evaluated or locked`, {
-    hint: manifest.adhoc ? 'pin a new ad hoc run with `harness pin-and-run --init --adhoc …`'
-      : `\`harness run ${manifest.experiment.id}${runsDirFlag(ctx.frozen.runsDir)} --only pair=${manifest.slot.pairId},variant=${variant.id}\` registers it as abandoned and runs its slot again`,
-  });
+  throw inputError(`${run.manifest.runId} is not a result: ${why}; it is never evaluated or locked`, { hint: redoHint(run) });
 }

@@ -15,9 +15,10 @@ import { requireSetProvider } from './frozen-set.js';
 import { toolsDigestFor } from './manifest.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import { requireProviderReady } from './open-run-set.js';
+import { unfinishedAttemptHint } from './attempt-state.js';
 import { failedAttemptReason } from './slot-state.js';
 import { appendEntry } from '../store/registry.js';
-import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
+import { runsDirFlag } from '../experiment/locate.js';
 import type { ContextCache } from './experiment-context.js';
 
 export interface ExecuteOptions {
@@ -64,11 +65,12 @@ export async function abandonFailedAttempt({ manifest, ctx }: ValidRun, cause: s
 }
 
 // A run is executed once: the trace file is created exclusively before anything else happens.
-export async function executeValidRun({ files, manifest, ctx: { exp, frozen } }: ValidRun): Promise<ExecuteResult> {
+export async function executeValidRun(run: ValidRun): Promise<ExecuteResult> {
+  const { files, manifest, ctx: { exp } } = run;
   const apiKey = manifest.provider.name === 'anthropic' ? requireApiKey() : undefined;
   const { dir: runDir, outputs, trace: traceFile } = files;
   if (existsSync(traceFile) || existsSync(outputs)) {
-    throw inputError(`${runDir} was already executed (agent.log or outputs/ exists); a run is never executed twice`, { hint: executedHint(files, manifest, frozen.runsDir) });
+    throw inputError(`${runDir} was already executed (agent.log or outputs/ exists); a run is never executed twice`, { hint: await executedHint(run) });
   }
   const trace = TraceWriter.create(traceFile);
   const base = { runId: manifest.runId, runDir, provider: manifest.provider.name, trace: trace.events };
@@ -127,15 +129,14 @@ export async function executeValidRun({ files, manifest, ctx: { exp, frozen } }:
   }
 }
 
-// What to do with a run that was executed already: finish it, or (locked) redo it by rerun, which
-// keeps the old one; an ad hoc run is never redone, only pinned anew.
-function executedHint(files: ValidRun['files'], manifest: ValidRun['manifest'], runsDir: string): string {
-  if (!existsSync(files.lock)) {
-    const redo = manifest.adhoc ? 'pin a new ad hoc run' : `\`harness run ${manifest.experiment.id}${runsDirFlag(runsDir)} --only pair=${manifest.slot.pairId},variant=${manifest.variant.id}\` redoes its slot`;
-    return `finish it: \`harness evaluate --manifest ${relativeToCwd(files.manifest)}\`, then \`harness lock-run ${relativeToCwd(files.dir)}\` (an execution that was cut off or failed is no result and cannot be finished: ${redo})`;
-  }
+// What to do with a run that was executed already: finish it (or give it up, when its execution
+// failed), or (locked) redo it by rerun, which keeps the old one; an ad hoc run is never redone,
+// only pinned anew.
+async function executedHint(run: ValidRun): Promise<string> {
+  const { files, manifest, ctx } = run;
+  if (!existsSync(files.lock)) return unfinishedAttemptHint(run);
   if (manifest.adhoc) return 'it is locked; an ad hoc run is not redone: pin another with `harness pin-and-run --init --adhoc …`';
-  return `it is locked; to redo it: \`harness rerun ${manifest.runId}${runsDirFlag(runsDir)} --reason "…"\` (the old run is kept and marked superseded)`;
+  return `it is locked; to redo it: \`harness rerun ${manifest.runId}${runsDirFlag(ctx.frozen.runsDir)} --reason "…"\` (the old run is kept and marked superseded)`;
 }
 
 // The simulator answers in milliseconds, so a short client timeout keeps its injected

@@ -6,7 +6,7 @@ import { inputError } from '../core/errors.js';
 import { runIdFor } from '../core/schedule.js';
 import type { Manifest, RegistryEntry, ScheduleSlot } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
-import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
+import { runsDirFlag } from '../experiment/locate.js';
 import type { SandboxMode } from '../sandbox/run.js';
 import { writeJsonUnsynced } from '../store/atomic-write.js';
 import { appendEntry, readEntries } from '../store/registry.js';
@@ -15,6 +15,8 @@ import type { FrozenSet } from './frozen-set.js';
 import { buildManifest, type RunSlot } from './manifest.js';
 import { environmentPins } from './provenance.js';
 import { givenUp } from './slot-state.js';
+import { unfinishedAttemptHint } from './attempt-state.js';
+import { loadValidRun } from './load-run.js';
 
 export interface SlotRequest {
   task: string;
@@ -103,9 +105,9 @@ async function nextAttempt(frozen: FrozenSet, req: SlotRequest, scheduled: Sched
   // would leave it pinned forever, never registered as abandoned.
   const closed = (runId: string) => [...givenUp(entries), ...ofType(entries, 'locked')].some((e) => e.data.runId === runId);
   if (!adhoc && latest !== undefined && !closed(latest)) {
-    const manifest = relativeToCwd(path.join(frozen.runsDir, latest, 'manifest.json'));
+    const open = await loadValidRun(path.join(frozen.runsDir, latest, 'manifest.json'), new Map()).catch(() => undefined);
     throw inputError(`${req.pairId} of ${req.task} for ${req.variant} has an unfinished attempt, ${latest}`, {
-      hint: `finish it (\`harness pin-and-run --execute --manifest ${manifest}\`, \`harness evaluate --manifest ${manifest}\`, \`harness lock-run ${path.dirname(manifest)}\`, whichever it has not had yet), or let \`harness run ${frozen.record.experiment}${runsDirFlag(frozen.runsDir)} --only pair=${req.pairId},variant=${req.variant}\` register it as abandoned and run the slot`,
+      hint: open === undefined ? `\`harness run ${frozen.record.experiment}${runsDirFlag(frozen.runsDir)} --only pair=${req.pairId},variant=${req.variant}\` gives it up and runs the slot` : await unfinishedAttemptHint(open),
     });
   }
   return pinned.length + 1;

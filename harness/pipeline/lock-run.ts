@@ -11,6 +11,7 @@ import { writeLock, lockDigest, makeReadOnly } from '../store/run-lock.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
 import type { ContextCache } from './experiment-context.js';
 import { givenUp } from './slot-state.js';
+import { unfinishedAttemptHint } from './attempt-state.js';
 import { verifyLockedRun } from './verify-run.js';
 
 export interface LockResult {
@@ -49,7 +50,7 @@ function requireNotGivenUp({ manifest, ctx }: ValidRun, entries: readonly Regist
 export async function lockValidRun(run: ValidRun, options: { scorecard?: Scorecard } = {}): Promise<LockResult> {
   const { files, manifest, ctx } = run;
   const registry = ctx.frozen.files.registry;
-  if (!existsSync(files.scorecard)) throw inputError(`${manifest.runId} has no scorecard`, { hint: `run \`harness evaluate --manifest ${files.manifest}\` first (it refuses an execution that was cut off or failed: such an attempt is no result and is never locked)` });
+  if (!existsSync(files.scorecard)) throw inputError(`${manifest.runId} has no scorecard`, { hint: await unfinishedAttemptHint(run) });
   const scorecard = options.scorecard ?? loadValidJson<Scorecard>('scorecard', files.scorecard);
   if (scorecard.runId !== manifest.runId) throw checkFailed(`${files.scorecard} belongs to ${scorecard.runId}, not ${manifest.runId}`, {
       hint: existsSync(files.lock)

@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import { summarizeTrace } from '../evaluation/trace-summary.js';
+import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
+import { readTrace } from '../store/trace-file.js';
+import type { ValidRun } from './load-run.js';
+
+/**
+ * What is left to do for an attempt that is not locked, by the files it has, as the command that
+ * does it: execute it, evaluate and lock it, lock it; or, when its execution was cut off or failed
+ * (no result: never evaluated or locked), the command that gives it up and runs its slot again.
+ */
+export async function unfinishedAttemptHint({ files, manifest, ctx }: ValidRun): Promise<string> {
+  const m = relativeToCwd(files.manifest);
+  const dir = relativeToCwd(files.dir);
+  if (!existsSync(files.trace)) return `execute it: \`harness pin-and-run --execute --manifest ${m}\`, then evaluate and lock it`;
+  const trace = summarizeTrace(await readTrace(files.trace).catch(() => []));
+  if (trace.stopReason === 'incomplete' || trace.infrastructureError !== null) return `its execution was cut off or failed, so it is no result and is never evaluated or locked: ${redoHint({ files, manifest, ctx })}`;
+  if (!existsSync(files.scorecard)) return `evaluate it, then lock it: \`harness evaluate --manifest ${m}\`, then \`harness lock-run ${dir}\``;
+  return `lock it: \`harness lock-run ${dir}\``;
+}
+
+/** How an attempt that is no result is replaced: its slot run again (which gives it up first), or, ad hoc, a new pin. */
+export function redoHint({ manifest, ctx }: ValidRun): string {
+  return manifest.adhoc ? 'pin a new ad hoc run with `harness pin-and-run --init --adhoc …`'
+    : `\`harness run ${manifest.experiment.id}${runsDirFlag(ctx.frozen.runsDir)} --only pair=${manifest.slot.pairId},variant=${manifest.variant.id}\` gives it up (if it is not already) and runs its slot again`;
+}
