@@ -10,7 +10,7 @@ import { changedInputs, describeChange } from '../pipeline/frozen-set.js';
 import { pinsSlot, slotOf } from '../pipeline/manifest.js';
 import { verifyPairs } from '../pipeline/verify-pairing.js';
 import { verifyRunSet } from '../pipeline/verify-experiment.js';
-import { failedAttempts } from '../pipeline/slot-state.js';
+import { failedAttempts, isEvaluatedNotLocked } from '../pipeline/slot-state.js';
 import { ofType, type EntryOf } from '../core/entries.js';
 import { plural } from '../core/plural.js';
 import type { AuditContext } from './context.js';
@@ -210,7 +210,16 @@ function retries({ entries }: AuditContext): Verdict {
     failures.push(`${s.data.runId} (a completed result${was ? `, ${was.data.success ? 'success' : 'failed checks'}` : ''}) was redone: "${s.data.reason}" by rerun at ${s.at}`);
   }
   failures.push(...replacedWithoutRerun(entries));
-  return { failures, evidence: [`${ofType(entries, 'retried').length} infrastructure retries, ${superseded.length} superseded results`] };
+  // Not failures (a crash between an evaluation and its lock leaves the same), but results set aside:
+  // a reader sees how many, and in which direction.
+  const setAside = ofType(entries, 'abandoned').filter((e) => isEvaluatedNotLocked(e.data.reason)).map((e) => `${e.data.runId}: ${e.data.reason}`);
+  return {
+    failures,
+    evidence: [
+      `${ofType(entries, 'retried').length} infrastructure retries, ${superseded.length} superseded results`,
+      ...(setAside.length === 0 ? [] : [`${plural(setAside.length, 'attempt')} evaluated but never locked, and run again: ${setAside.join('; ')}`]),
+    ],
+  };
 }
 
 /**

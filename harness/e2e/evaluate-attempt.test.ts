@@ -80,3 +80,23 @@ describe('pin-and-run --full on an attempt that fails for infrastructure reasons
     }
   }, 60_000);
 });
+
+describe('run on a slot whose attempt was evaluated by hand but never locked', () => {
+  it('gives it up saying its result was set aside, with the outcome, for the audit to list', async () => {
+    const project = await scratchProject();
+    try {
+      await freezeCli(project.dir);
+      const slot = (await scheduleOf(project.dir))[0]!;
+      const manifest = await initCli(project.dir, slot);
+      expect((await executeCli(project.dir, manifest)).exitCode).toBe(0);
+      expect((await cli(['evaluate', '--manifest', manifest], { cwd: project.dir })).exitCode).toBe(0);
+      const r = await cli(['run', EXAMPLE, '--only', `pair=${slot.pairId},variant=${slot.variant}`], { cwd: project.dir });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const entries = (await fs.readFile(path.join(project.dir, 'runs', EXAMPLE, 'registry.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; data: { runId: string; reason?: string } });
+      const given = entries.find((e) => e.type === 'abandoned' && e.data.runId === path.basename(path.dirname(manifest)))!;
+      expect(given.data.reason).toMatch(/^never locked, though evaluated \((success|failed checks)\): set aside, and its slot run again$/);
+    } finally {
+      await project.cleanup();
+    }
+  }, 60_000);
+});

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
+import type { RegistryEntry, ScheduleSlot, Scorecard } from '../core/types/index.js';
+import { loadJsonIfValid } from '../documents/validate.js';
+import { runFiles } from './load-run.js';
 import { ofType, type EntryOf } from '../core/entries.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import type { SandboxMode } from '../sandbox/run.js';
@@ -15,7 +17,7 @@ import { requireUnbrokenPairs } from './pair-guard.js';
 import type { Progress } from './progress.js';
 import { finishSlot, pinSlot, type PinnedSlot, type SlotOutcome } from './run-slot.js';
 import { SlotHistory } from './slot-history.js';
-import { failedAttemptReason, slotAttempts, slotName, type SlotAttempts } from './slot-state.js';
+import { evaluatedNotLockedReason, failedAttemptReason, slotAttempts, slotName, type SlotAttempts } from './slot-state.js';
 import { contextsOf } from './experiment-context.js';
 import { verifyLockedRun } from './verify-run.js';
 
@@ -116,7 +118,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
         return undefined;
       }
       if (state.latestRunId !== undefined && !state.latestLocked && !history.isAccountedFor(state.latestRunId)) {
-        await abandon(slot, state.latestRunId, 'never locked: the process running it stopped before the run finished (a crash, a kill, or an error that ended the whole run)');
+        await abandon(slot, state.latestRunId, neverLockedReason(path.join(frozen.runsDir, state.latestRunId)));
       }
       pinned = await pin(slot, state);
     } catch (err) {
@@ -221,6 +223,13 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   const earlier = pinnedBeforeRefreeze(finalEntries);
   summary.pinnedBeforeRefreeze = slots.flatMap((s) => finalCurrent.get(slotKey(s.pairId, s.variant))?.data.runId ?? []).filter((id) => earlier.has(id));
   return summary;
+}
+
+// Why an attempt found unlocked is given up: one already evaluated had a result, now set aside.
+function neverLockedReason(runDir: string): string {
+  const scorecard = loadJsonIfValid<Scorecard>('scorecard', runFiles(runDir).scorecard);
+  if (scorecard !== undefined) return evaluatedNotLockedReason(scorecard.success);
+  return 'never locked: the process running it stopped before the run finished (a crash, a kill, or an error that ended the whole run)';
 }
 
 // A run stands as it was made after a re-freeze (the audit's pins-match-freeze lists it); `run`

@@ -32,6 +32,13 @@ const FAILED = 'infrastructure failure';
 export const failedAttemptReason = (detail: string): string => `${FAILED} ${detail}`;
 export const isFailedAttemptReason = (reason: string): boolean => reason.startsWith(`${FAILED} `) || reason.startsWith(`${FAILED},`);
 
+// An attempt found unlocked although it was evaluated had a result that is set aside when it is
+// given up (a crash between its evaluation and its lock, or an evaluation by hand never locked):
+// its reason says so, with the outcome, and the audit lists such attempts.
+const EVALUATED = 'never locked, though evaluated';
+export const evaluatedNotLockedReason = (success: boolean): string => `${EVALUATED} (${success ? 'success' : 'failed checks'}): set aside, and its slot run again`;
+export const isEvaluatedNotLocked = (reason: string): boolean => reason.startsWith(`${EVALUATED} `);
+
 /**
  * The attempts that failed for infrastructure reasons: each retried, and each given up after
  * failing; not those abandoned because Ctrl-C, a crash or a kill cut them off (no failure of theirs).
