@@ -17,11 +17,17 @@ Example:
     .action(async (experiment: string, opts: { runsDir?: string; json?: boolean }) => {
       const { status } = await import('../commands/status.js');
       const r = await status({ experiment, runsDir: opts.runsDir });
-      emit(r, opts.json, (x) => `${x.experiment} (${x.pilot ? 'pilot set, ' : ''}provider ${x.provider})\n${progressTable(x.progress, { timing: false })}${changedText(x.inputsChanged)}`);
+      emit(r, opts.json, (x) => `${x.experiment} (${x.pilot ? 'pilot set, ' : ''}provider ${x.provider})\n${progressTable(x.progress, { timing: false })}${changedText(x.inputsChanged)}${unfinishedText(x.unfinished)}`);
     });
 }
 
 function changedText(changes: readonly string[]): string {
   if (changes.length === 0) return '';
   return `note: the experiment changed since it was frozen; run, analyze and exclude refuse the set until the change is undone or recorded (\`harness freeze … --deviation "why"\`):\n${changes.map((c) => `  ${c}\n`).join('')}`;
+}
+
+// Left unfinished, an attempt blocks its slot: pin-and-run --init says what is left to do with it.
+function unfinishedText(runIds: readonly string[]): string {
+  if (runIds.length === 0) return '';
+  return `note: ${runIds.length === 1 ? '1 attempt is' : `${runIds.length} attempts are`} neither locked nor given up (under way in a \`run\`, or left unfinished; \`harness run\` gives up one that no process works on, and runs its slot again):\n${runIds.map((id) => `  ${id}\n`).join('')}`;
 }

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { ofType } from '../core/entries.js';
-import type { Scorecard } from '../core/types/index.js';
+import type { RegistryEntry, Scorecard } from '../core/types/index.js';
 import { loadJsonIfValid } from '../documents/validate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { changedInputs, describeChange } from '../pipeline/frozen-set.js';
 import { readRunSet } from '../pipeline/open-run-set.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { runFiles } from '../pipeline/load-run.js';
-import { failedAttempts } from '../pipeline/slot-state.js';
+import { failedAttempts, givenUp } from '../pipeline/slot-state.js';
 
 export interface StatusOptions {
   experiment: string;
@@ -23,6 +23,8 @@ export interface StatusResult {
   complete: boolean;
   /** What changed in the experiment since freezing (run, analyze and exclude refuse the set until it is undone or recorded). */
   inputsChanged: string[];
+  /** Attempts pinned but neither locked nor given up: under way in a `run`, or left unfinished (by hand, or cut off by a crash). */
+  unfinished: string[];
 }
 
 // status: the progress table from the files alone (registry and scorecards); runs nothing.
@@ -47,5 +49,11 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
   const snapshot = progress.snapshot();
   return { experiment: location.id, provider: frozen.record.provider, pilot: frozen.record.pilot, progress: { ...snapshot, elapsedSeconds: 0, etaSeconds: null }, complete: snapshot.total.done === snapshot.total.total,
     inputsChanged: changedInputs(exp, frozen).map((c) => `${c.file}: ${describeChange(c)}`),
+    unfinished: unfinishedAttempts(entries),
   };
+}
+
+function unfinishedAttempts(entries: readonly RegistryEntry[]): string[] {
+  const closed = new Set([...givenUp(entries), ...ofType(entries, 'locked')].map((e) => e.data.runId));
+  return ofType(entries, 'pinned').map((e) => e.data.runId).filter((id) => !closed.has(id));
 }

@@ -45,6 +45,13 @@ describe('evaluate on an execution that never finished', () => {
     expect(again.stderr).toContain(`hint: its execution was cut off or failed, so it is no result and is never evaluated or locked: \`harness run ${EXAMPLE} --only pair=${slot.pairId},variant=${slot.variant}\` gives it up`);
   });
 
+  it('status names the unfinished attempt', async () => {
+    const r = await cli(['status', EXAMPLE, '--json'], { cwd: project.dir });
+    expect(JSON.parse(r.stdout)).toMatchObject({ unfinished: [path.basename(runDir)] });
+    const text = await cli(['status', EXAMPLE], { cwd: project.dir });
+    expect(text.stdout).toContain(`note: 1 attempt is neither locked nor given up (under way in a \`run\`, or left unfinished; \`harness run\` gives up one that no process works on, and runs its slot again):\n  ${path.basename(runDir)}\n`);
+  });
+
   it('the hint works: run --only on that one slot registers the attempt as abandoned and locks a second one', async () => {
     const r = await cli(['run', EXAMPLE, '--only', `pair=${slot.pairId},variant=${slot.variant}`, '--json'], { cwd: project.dir });
     expect(r.exitCode, r.stderr).toBe(0);
@@ -53,6 +60,7 @@ describe('evaluate on an execution that never finished', () => {
     const entries = (await fs.readFile(path.join(project.dir, 'runs', EXAMPLE, 'registry.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; data: { runId: string } });
     const runId = path.basename(runDir);
     expect(entries.filter((e) => e.data.runId === runId).map((e) => e.type)).toEqual(['pinned', 'abandoned']);
+    expect(JSON.parse((await cli(['status', EXAMPLE, '--json'], { cwd: project.dir })).stdout)).toMatchObject({ unfinished: [] });
     const locked = entries.filter((e) => e.type === 'locked').map((e) => e.data.runId);
     expect(locked).toContain(runId.replace(/-a1$/, '-a2'));
     expect(locked).not.toContain(runId);
