@@ -7,7 +7,7 @@ import { changedInputs, describeChange } from '../pipeline/frozen-set.js';
 import { readRunSet } from '../pipeline/open-run-set.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { runFiles } from '../pipeline/load-run.js';
-import { failedAttempts, givenUp } from '../pipeline/slot-state.js';
+import { closedRunIds, failedAttempts } from '../pipeline/slot-state.js';
 
 export interface StatusOptions {
   experiment: string;
@@ -54,6 +54,6 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
 }
 
 function unfinishedAttempts(entries: readonly RegistryEntry[]): string[] {
-  const closed = new Set([...givenUp(entries), ...ofType(entries, 'locked')].map((e) => e.data.runId));
+  const closed = closedRunIds(entries);
   return ofType(entries, 'pinned').map((e) => e.data.runId).filter((id) => !closed.has(id));
 }

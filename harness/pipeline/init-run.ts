@@ -14,7 +14,7 @@ import { currentRuns, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { buildManifest, type RunSlot } from './manifest.js';
 import { environmentPins } from './provenance.js';
-import { givenUp } from './slot-state.js';
+import { closedRunIds } from './slot-state.js';
 import { unfinishedAttemptHint } from './attempt-state.js';
 import { loadValidRun } from './load-run.js';
 
@@ -103,8 +103,7 @@ async function nextAttempt(frozen: FrozenSet, req: SlotRequest, scheduled: Sched
   const latest = pinned.at(-1)?.data.runId;
   // An attempt neither locked nor given up (abandoned, retried) is still open: another beside it
   // would leave it pinned forever, never registered as abandoned.
-  const closed = (runId: string) => [...givenUp(entries), ...ofType(entries, 'locked')].some((e) => e.data.runId === runId);
-  if (!adhoc && latest !== undefined && !closed(latest)) {
+  if (!adhoc && latest !== undefined && !closedRunIds(entries).has(latest)) {
     const open = await loadValidRun(path.join(frozen.runsDir, latest, 'manifest.json'), new Map()).catch(() => undefined);
     throw inputError(`${req.pairId} of ${req.task} for ${req.variant} has an unfinished attempt, ${latest}`, {
       hint: open === undefined ? `\`harness run ${frozen.record.experiment}${runsDirFlag(frozen.runsDir)} --only pair=${req.pairId},variant=${req.variant}\` gives it up and runs the slot` : await unfinishedAttemptHint(open),

@@ -51,3 +51,8 @@ export function failedAttempts(entries: readonly RegistryEntry[]): (EntryOf<'ret
 export function givenUp(entries: readonly RegistryEntry[]): (EntryOf<'abandoned'> | EntryOf<'retried'>)[] {
   return [...ofType(entries, 'abandoned'), ...ofType(entries, 'retried')];
 }
+
+/** The attempts that are over: locked, or given up. Any other pinned attempt is unfinished. */
+export function closedRunIds(entries: readonly RegistryEntry[]): Set<string> {
+  return new Set([...givenUp(entries), ...ofType(entries, 'locked')].map((e) => e.data.runId));
+}
