@@ -179,6 +179,23 @@ describe('inputs changed after freezing', () => {
   });
 });
 
+describe('inputs changed after freezing into what a freeze refuses', () => {
+  it('the changed-inputs refusal says what a deviation freeze would refuse too', async () => {
+    const project = await scratchProject();
+    try {
+      expect((await harness(['freeze', EXAMPLE], { cwd: project.dir })).exitCode).toBe(0);
+      await fs.rm(ws(project.expDir), { recursive: true });
+      await fs.mkdir(ws(project.expDir));
+      const r = await harness(['run', EXAMPLE], { cwd: project.dir });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/^error: the inputs of exp-001-role-vs-goal changed since it was frozen$/m);
+      expect(r.stderr).toMatch(/^ {2}\(a freeze would also refuse what the inputs hold now: \S*TASK-001\/task\.yaml:\d+:\d+ \/workspace: workspace folder workspace is empty/m);
+    } finally {
+      await project.cleanup();
+    }
+  });
+});
+
 describe('a run set edited after freezing', () => {
   it('is refused (exit 1), naming the edited schedule, and verify reports it the same way', async () => {
     const project = await scratchProject();

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { jsonDigest, sameDigest, selfDigestMatches } from '../core/digest.js';
-import { checkFailed, inputError, type Problem } from '../core/errors.js';
+import { checkFailed, formatProblem, inputError, type Problem } from '../core/errors.js';
 import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
@@ -94,6 +94,7 @@ export function changedInputsError(exp: LoadedExperiment, frozen: Pick<FrozenSet
       ...(neverRun(frozen.runsDir) ? [`  - nothing has run in this set yet, so you may make it again: \`rm -r ${relativeToCwd(frozen.runsDir)} && harness freeze ${experimentId}${sameSet}\`, or`] : []),
       `  - copy the experiment to a new id (new folder under experiments/ and a new \`id\`) and freeze that, or`,
       `  - keep this run set and record the change: \`harness freeze ${experimentId}${sameSet} --deviation "why"\` (the audit reports it)`,
+      ...(exp.freezeOnly.length === 0 ? [] : [`  (a freeze would also refuse what the inputs hold now: ${exp.freezeOnly.map((p) => formatProblem(p)).join('; ')})`]),
     ].join('\n'),
   });
 }
