@@ -42,7 +42,7 @@ describe('evaluate on an execution that never finished', () => {
   it('pinning the slot again is refused with the same way out, not with finishing it', async () => {
     const again = await cli(['pin-and-run', '--init', ...slotArgs(slot)], { cwd: project.dir });
     expect(again.exitCode).toBe(2);
-    expect(again.stderr).toContain(`hint: its execution was cut off or failed, so it is no result and is never evaluated or locked: \`harness run ${EXAMPLE} --only pair=${slot.pairId},variant=${slot.variant}\` gives it up`);
+    expect(again.stderr).toContain(`hint: its execution never finished (agent.log has no run_end: a crash or a kill), so it is no result and is never evaluated or locked: \`harness run ${EXAMPLE} --only pair=${slot.pairId},variant=${slot.variant}\` gives it up`);
   });
 
   it('status names the unfinished attempt', async () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { summarizeTrace } from '../evaluation/trace-summary.js';
+import { summarizeTrace, type TraceSummary } from '../evaluation/trace-summary.js';
 import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
 import { readTrace } from '../store/trace-file.js';
 import type { ValidRun } from './load-run.js';
@@ -9,12 +9,13 @@ import type { ValidRun } from './load-run.js';
  * does it: execute it, evaluate and lock it, lock it; or, when its execution was cut off or failed
  * (no result: never evaluated or locked), the command that gives it up and runs its slot again.
  */
-export async function unfinishedAttemptHint({ files, manifest, ctx }: ValidRun): Promise<string> {
+export async function unfinishedAttemptHint(run: ValidRun): Promise<string> {
+  const { files } = run;
   const m = relativeToCwd(files.manifest);
   const dir = relativeToCwd(files.dir);
   if (!existsSync(files.trace)) return `execute it: \`harness pin-and-run --execute --manifest ${m}\`, then evaluate and lock it`;
-  const trace = summarizeTrace(await readTrace(files.trace).catch(() => []));
-  if (trace.stopReason === 'incomplete' || trace.infrastructureError !== null) return `its execution was cut off or failed, so it is no result and is never evaluated or locked: ${redoHint({ files, manifest, ctx })}`;
+  const why = noResult(summarizeTrace(await readTrace(files.trace).catch(() => [])));
+  if (why !== undefined) return `${why}, so it is no result and is never evaluated or locked: ${redoHint(run)}`;
   if (!existsSync(files.scorecard)) return `evaluate it, then lock it: \`harness evaluate --manifest ${m}\`, then \`harness lock-run ${dir}\``;
   return `lock it: \`harness lock-run ${dir}\``;
 }
@@ -23,4 +24,10 @@ export async function unfinishedAttemptHint({ files, manifest, ctx }: ValidRun):
 export function redoHint({ manifest, ctx }: ValidRun): string {
   return manifest.adhoc ? 'pin a new ad hoc run with `harness pin-and-run --init --adhoc …`'
     : `\`harness run ${manifest.experiment.id}${runsDirFlag(ctx.frozen.runsDir)} --only pair=${manifest.slot.pairId},variant=${manifest.variant.id}\` gives it up (if it is not already) and runs its slot again`;
+}
+
+/** Why an executed attempt is no result (its execution was cut off, or failed for infrastructure reasons); undefined for a result. */
+export function noResult(trace: TraceSummary): string | undefined {
+  if (trace.infrastructureError !== null) return `its execution failed for infrastructure reasons (${trace.infrastructureError})`;
+  return trace.stopReason === 'incomplete' ? 'its execution never finished (agent.log has no run_end: a crash or a kill)' : undefined;
 }

@@ -10,7 +10,7 @@ import { listTree } from '../store/file-tree.js';
 import { readTrace } from '../store/trace-file.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
-import { redoHint } from './attempt-state.js';
+import { noResult, redoHint } from './attempt-state.js';
 
 export interface EvaluateResult {
   runId: string;
@@ -51,8 +51,7 @@ export async function evaluateValidRun({ files, manifest, ctx }: ValidRun, optio
 // reasons is an attempt, not a result: evaluated, it would be locked and counted as the variant's
 // failure. `run` registers such an attempt as abandoned (or retried) and runs the slot again.
 function requireResult(run: ValidRun, trace: TraceSummary): void {
-  const why = trace.infrastructureError !== null ? `its execution failed for infrastructure reasons (${trace.infrastructureError})`
-    : trace.stopReason === 'incomplete' ? 'its execution never finished (agent.log has no run_end: a crash or a kill)' : undefined;
+  const why = noResult(trace);
   if (why === undefined) return;
   throw inputError(`${run.manifest.runId} is not a result: ${why}; it is never evaluated or locked`, { hint: redoHint(run) });
 }
