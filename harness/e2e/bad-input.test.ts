@@ -28,6 +28,16 @@ const commandAgent = async (exp: string, mode: number | undefined) => {
   await edit(cfg(exp), (t) => t.replace(/^provider:\n {2}name: sim$/m, 'provider:\n  name: command\n  command: {argv: [agent/run.sh]}'));
 };
 
+// A scratch copy of the example for one test, removed afterwards whatever the test did.
+async function inScratchProject(fn: (project: Awaited<ReturnType<typeof scratchProject>>) => Promise<void>): Promise<void> {
+  const project = await scratchProject();
+  try {
+    await fn(project);
+  } finally {
+    await project.cleanup();
+  }
+}
+
 const cases: Case[] = [
   { name: 'agent program not executable', break: (e) => commandAgent(e, 0o644), expect: [/experiment\.yaml:\d+:\d+ \/provider\/command\/argv\/0: agent program "agent\/run\.sh" is not an executable file, so no run could start it: make it one \(`chmod \+x \/.*\/agent\/run\.sh`\)/] },
   { name: 'agent program missing', break: (e) => commandAgent(e, undefined), expect: [/experiment\.yaml:\d+:\d+ \/provider\/command\/argv\/0: agent program "agent\/run\.sh" not found at \/.*\/agent\/run\.sh: put it there, or correct provider\.command\.argv/] },
@@ -66,22 +76,18 @@ const cases: Case[] = [
 
 describe('a set frozen where make puts it (runs/<provider>/), asked for without --runs-dir', () => {
   it('is not frozen (exit 2), and the hint names the folder that holds it', async () => {
-    const project = await scratchProject();
-    try {
+    await inScratchProject(async (project) => {
       expect((await harness(['freeze', EXAMPLE, '--provider', 'anthropic', '--runs-dir', 'runs/anthropic'], { cwd: project.dir })).exitCode).toBe(0);
       const r = await harness(['status', EXAMPLE], { cwd: project.dir });
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toContain('hint: its run set is in runs/anthropic (as make keeps providers apart): pass --runs-dir runs/anthropic;');
-    } finally {
-      await project.cleanup();
-    }
+    });
   });
 });
 
 describe('an agent program that is not executable', () => {
   it('is refused where runs would start it (freeze for command), not where the set is only read (a sim set: status)', async () => {
-    const project = await scratchProject();
-    try {
+    await inScratchProject(async (project) => {
       await commandAgent(project.expDir, 0o755);
       expect((await harness(['freeze', EXAMPLE, '--provider', 'sim'], { cwd: project.dir })).exitCode).toBe(0);
       await fs.chmod(path.join(project.expDir, 'agent', 'run.sh'), 0o644);
@@ -90,16 +96,13 @@ describe('an agent program that is not executable', () => {
       const forCommand = await harness(['freeze', EXAMPLE, '--runs-dir', 'runs/command'], { cwd: project.dir });
       expect(forCommand.exitCode).toBe(2);
       expect(forCommand.stderr).toMatch(/agent program "agent\/run\.sh" is not an executable file, so no run could start it/);
-    } finally {
-      await project.cleanup();
-    }
+    });
   });
 });
 
 describe('a variable the agent is to be given that is not set', () => {
   it('is refused (exit 2) where runs would start the agent, naming the line, before anything is written; set, the run goes ahead', async () => {
-    const project = await scratchProject();
-    try {
+    await inScratchProject(async (project) => {
       await commandAgent(project.expDir, 0o755);
       await edit(cfg(project.expDir), (t) => t.replace('command: {argv: [agent/run.sh]}', 'command: {argv: [agent/run.sh], env: [HOME, HARNESS_TEST_AGENT_KEY]}'));
       const frozen = await harness(['freeze', EXAMPLE], { cwd: project.dir });
@@ -119,17 +122,14 @@ describe('a variable the agent is to be given that is not set', () => {
       const given = await harness(['pin-and-run', '--full', ...slot, '--sandbox', 'none', '--json'], { cwd: project.dir, env: { HARNESS_TEST_AGENT_KEY: 'k' } });
       expect(given.exitCode, given.stderr).toBe(0);
       expect(JSON.parse(given.stdout)).toMatchObject({ stage: 'lock', infrastructureError: null });
-    } finally {
-      await project.cleanup();
-    }
+    });
   });
 });
 
 describe('broken experiment inputs', () => {
   for (const c of cases) {
     it(`${c.name}: exit ${c.exitCode ?? 2}, names the place, writes nothing`, async () => {
-      const project = await scratchProject();
-      try {
+      await inScratchProject(async (project) => {
         await c.break(project.expDir);
         const r = await harness(['freeze', EXAMPLE], { cwd: project.dir });
         expect(r.exitCode, r.stderr).toBe(c.exitCode ?? 2);
@@ -137,17 +137,14 @@ describe('broken experiment inputs', () => {
         expect(r.stderr).toMatch(/^hint: /m);
         expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+\)?\n/);
         expect(await filesUnder(path.join(project.dir, 'runs'))).toEqual([]);
-      } finally {
-        await project.cleanup();
-      }
+      });
     });
   }
 });
 
 describe('inputs changed after freezing', () => {
   it('refuse the run (exit 2), name the file, and the hint records a deviation for this same set', async () => {
-    const project = await scratchProject();
-    try {
+    await inScratchProject(async (project) => {
       const frozen = await harness(['freeze', EXAMPLE, '--pilot', '--runs-dir', 'runs/pilot'], { cwd: project.dir });
       expect(frozen.exitCode, frozen.stderr).toBe(0);
       // Another provider on a pilot set: the hint freezes a pilot set of its own, where make would.
@@ -173,16 +170,13 @@ describe('inputs changed after freezing', () => {
       expect(afterRuns.exitCode).toBe(2);
       expect(afterRuns.stderr).toContain('--deviation "why"');
       expect(afterRuns.stderr).not.toContain('nothing has run');
-    } finally {
-      await project.cleanup();
-    }
+    });
   });
 });
 
 describe('inputs changed after freezing into what a freeze refuses', () => {
   it('the changed-inputs refusal says what a deviation freeze would refuse too', async () => {
-    const project = await scratchProject();
-    try {
+    await inScratchProject(async (project) => {
       expect((await harness(['freeze', EXAMPLE], { cwd: project.dir })).exitCode).toBe(0);
       await fs.rm(ws(project.expDir), { recursive: true });
       await fs.mkdir(ws(project.expDir));
@@ -190,16 +184,13 @@ describe('inputs changed after freezing into what a freeze refuses', () => {
       expect(r.exitCode).toBe(2);
       expect(r.stderr).toMatch(/^error: the inputs of exp-001-role-vs-goal changed since it was frozen$/m);
       expect(r.stderr).toMatch(/^ {2}\(a freeze would also refuse what the inputs hold now: \S*TASK-001\/task\.yaml:\d+:\d+ \/workspace: workspace folder workspace is empty/m);
-    } finally {
-      await project.cleanup();
-    }
+    });
   });
 });
 
 describe('a run set edited after freezing', () => {
   it('is refused (exit 1), naming the edited schedule, and verify reports it the same way', async () => {
-    const project = await scratchProject();
-    try {
+    await inScratchProject(async (project) => {
       expect((await harness(['freeze', EXAMPLE], { cwd: project.dir })).exitCode).toBe(0);
       const schedule = path.join(project.dir, 'runs', EXAMPLE, 'schedule.json');
       await edit(schedule, (t) => t.replace(/"seed": (\d+)/, (_, n: string) => `"seed": ${Number(n) + 1}`));
@@ -209,9 +200,7 @@ describe('a run set edited after freezing', () => {
       const verify = await harness(['verify', EXAMPLE], { cwd: project.dir });
       expect(verify.exitCode).toBe(1);
       expect(verify.stdout + verify.stderr).toContain('runs/exp-001-role-vs-goal/schedule.json: edited: does not match the digest in the freeze record');
-    } finally {
-      await project.cleanup();
-    }
+    });
   });
 });
 
