@@ -1,4 +1,4 @@
-import { readEntries } from '../store/registry.js';
+import { readEntries } from '../store/registry-read.js';
 import { outcomesHidden } from '../pipeline/current-runs.js';
 import { loadValidRun } from '../pipeline/load-run.js';
 import { lockLoadedRun, type LockResult } from '../pipeline/lock-run.js';

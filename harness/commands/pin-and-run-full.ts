@@ -4,7 +4,7 @@ import { openRunSet } from '../pipeline/open-run-set.js';
 import { finishSlot, pinSlot, type SlotStage } from '../pipeline/run-slot.js';
 import { resolveSandbox } from '../pipeline/sandbox-mode.js';
 import { contextsOf } from '../pipeline/experiment-context.js';
-import { readEntries } from '../store/registry.js';
+import { readEntries } from '../store/registry-read.js';
 import type { InitOptions } from './pin-and-run-init.js';
 
 export interface FullResult {

@@ -8,7 +8,8 @@ import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
 import { resolveSandbox, startSandboxProbe, type SandboxRequest } from '../pipeline/sandbox-mode.js';
 import { runSchedule, type RunnerSummary } from '../pipeline/schedule-runner.js';
-import { healRecordFiles, readEntries } from '../store/registry.js';
+import { healRecordFiles } from '../store/registry.js';
+import { readEntries } from '../store/registry-read.js';
 
 export type { ProgressSnapshot, VariantProgress } from '../pipeline/progress.js';
 

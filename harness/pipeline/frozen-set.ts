@@ -6,7 +6,7 @@ import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { defaultRunsRoot, relativeToCwd, runSetFiles, runsDirFlag } from '../experiment/locate.js';
-import { lastEntry } from '../store/registry.js';
+import { lastEntry } from '../store/registry-read.js';
 import { freezeRecordFor, inputChanges, scheduleFor, type InputChange, type ProviderName } from './freeze-record.js';
 
 export interface FrozenSet {

@@ -2,7 +2,7 @@ import type { RegistryEntry } from '../core/types/index.js';
 import { loadExperiment, requireAgentEnvironment, requireRunnableAgent } from '../experiment/load-experiment.js';
 import { anthropicBaseUrl, requireApiKey } from '../providers/anthropic-client.js';
 import { requireExternalSimulator } from '../providers/sim-provider.js';
-import { readEntries, tornTail } from '../store/registry.js';
+import { readEntries, tornTail } from '../store/registry-read.js';
 import { verifyRegistryChain } from '../store/registry-verify.js';
 import { checkFailed } from '../core/errors.js';
 import { runsDirFlag } from '../experiment/locate.js';

@@ -1,6 +1,6 @@
 import { ofType, type EntryOf } from '../core/entries.js';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
-import { readAndFollow } from '../store/registry.js';
+import { readAndFollow } from '../store/registry-read.js';
 import { currentRuns, slotKey, supersededRuns } from './current-runs.js';
 import { givenUp, type SlotAttempts } from './slot-state.js';
 

@@ -4,7 +4,7 @@ import { canonicalJson } from '../core/canonical-json.js';
 import { selfDigestMatches } from '../core/digest.js';
 import { formatProblem, HarnessError, inputError } from '../core/errors.js';
 import type { Manifest, RunLock, ScheduleSlot } from '../core/types/index.js';
-import { readEntries } from '../store/registry.js';
+import { readEntries } from '../store/registry-read.js';
 import { loadValidJson } from '../documents/validate.js';
 import { currentRuns, slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';

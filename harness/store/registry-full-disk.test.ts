@@ -18,7 +18,8 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...fs, default: { ...fs, writeFileSync }, writeFileSync };
 });
 
-const { appendEntry, readEntries } = await import('./registry.js');
+const { appendEntry } = await import('./registry.js');
+const { readEntries } = await import('./registry-read.js');
 
 let dir: string;
 let file: string;

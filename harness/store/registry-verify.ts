@@ -1,7 +1,8 @@
 import type { Problem } from '../core/errors.js';
 import type { RegistryEntry } from '../core/types/index.js';
 import { schemaProblems } from '../documents/schemas.js';
-import { cutOffAdvice, cutOffAt, entryDigest, readRegistryText } from './registry.js';
+import { entryDigest } from './registry.js';
+import { cutOffAdvice, cutOffAt, readRegistryText } from './registry-read.js';
 
 export interface RegistryCheck {
   entries: RegistryEntry[];

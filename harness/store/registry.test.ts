@@ -7,7 +7,8 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../core/errors.js';
 import { packageRoot } from '../core/package-root.js';
 import type { RegistryEntry } from '../core/types/index.js';
-import { appendEntriesLocked, appendEntry, entryDigest, healRecordFiles, lastEntry, readAndFollow, readEntries, registryFollower } from './registry.js';
+import { appendEntriesLocked, appendEntry, entryDigest, healRecordFiles } from './registry.js';
+import { lastEntry, readAndFollow, readEntries, registryFollower } from './registry-read.js';
 
 const DIST_REGISTRY = path.join(packageRoot, 'dist/store/registry.js');
 
