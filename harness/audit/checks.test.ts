@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Manifest, RegistryEntry } from '../core/types/index.js';
-import { earlyLookFailures, exclusionEvidence, replacedWithoutRerun, scheduleOrder, startOrder } from './checks.js';
+import { earlyLookFailures, exclusionEvidence, replacedWithoutRerun, scheduleOrder, setAsideResults, startOrder } from './checks.js';
+import { evaluatedNotLockedReason } from '../pipeline/slot-state.js';
 import type { EntryOf } from '../core/entries.js';
 
 const pin = (runId: string, at: string) => ({ type: 'pinned', at, data: { runId, attempt: 1 } }) as unknown as EntryOf<'pinned'>;
@@ -88,5 +89,16 @@ describe('scheduleOrder', () => {
     const verdict = scheduleOrder({ entries, manifests, frozen: { runsDir: '/nowhere' } as never });
     expect(verdict.failures).toEqual([]);
     expect(verdict.evidence).toEqual(['3 first attempts (1 of them cut off before their pin was registered, registered as abandoned); 0 started more than 16 positions from their place in the schedule (smaller shifts are concurrency)']);
+  });
+});
+
+describe('setAsideResults (retries-infrastructure-only evidence)', () => {
+  const abandoned = (runId: string, reason: string) => ({ type: 'abandoned', data: { runId, reason } }) as unknown as RegistryEntry;
+
+  it('lists attempts given up although evaluated, with their outcomes, and nothing for others', () => {
+    expect(setAsideResults([abandoned('a1', 'never locked: the process running it stopped'), abandoned('b1', 'stopped on request (Ctrl-C) before it ran')])).toEqual([]);
+    expect(setAsideResults([abandoned('a1', evaluatedNotLockedReason(false)), abandoned('b1', evaluatedNotLockedReason(true))])).toEqual([
+      '2 attempts evaluated but never locked, and run again: a1: never locked, though evaluated (failed checks): set aside, and its slot run again; b1: never locked, though evaluated (success): set aside, and its slot run again',
+    ]);
   });
 });

@@ -210,16 +210,17 @@ function retries({ entries }: AuditContext): Verdict {
     failures.push(`${s.data.runId} (a completed result${was ? `, ${was.data.success ? 'success' : 'failed checks'}` : ''}) was redone: "${s.data.reason}" by rerun at ${s.at}`);
   }
   failures.push(...replacedWithoutRerun(entries));
-  // Not failures (a crash between an evaluation and its lock leaves the same), but results set aside:
-  // a reader sees how many, and in which direction.
+  return { failures, evidence: [`${ofType(entries, 'retried').length} infrastructure retries, ${superseded.length} superseded results`, ...setAsideResults(entries)] };
+}
+
+/**
+ * Attempts evaluated but never locked, then given up and run again: not failures (a crash between
+ * an evaluation and its lock leaves the same), but results set aside, listed with their outcomes
+ * so a reader sees how many and in which direction. One evidence line, or none.
+ */
+export function setAsideResults(entries: readonly RegistryEntry[]): string[] {
   const setAside = ofType(entries, 'abandoned').filter((e) => isEvaluatedNotLocked(e.data.reason)).map((e) => `${e.data.runId}: ${e.data.reason}`);
-  return {
-    failures,
-    evidence: [
-      `${ofType(entries, 'retried').length} infrastructure retries, ${superseded.length} superseded results`,
-      ...(setAside.length === 0 ? [] : [`${plural(setAside.length, 'attempt')} evaluated but never locked, and run again: ${setAside.join('; ')}`]),
-    ],
-  };
+  return setAside.length === 0 ? [] : [`${plural(setAside.length, 'attempt')} evaluated but never locked, and run again: ${setAside.join('; ')}`];
 }
 
 /**
