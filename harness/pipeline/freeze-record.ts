@@ -79,9 +79,10 @@ export function inputChanges(frozen: FreezeRecord, current: FreezeRecord): Input
     const [a, b] = [frozen.inputs.tasks.find((t) => t.id === id), current.inputs.tasks.find((t) => t.id === id)];
     add(`task ${id} spec`, (b ?? a)!.specPath, a?.specDigest.sha256, b?.specDigest.sha256);
     if (a?.workspaceDigest.sha256 !== b?.workspaceDigest.sha256) {
-      const dir = (b ?? a)!.workspacePath;
       for (const f of changedFixtureFiles(a?.workspaceFiles ?? [], b?.workspaceFiles ?? [])) {
-        add(`task ${id} fixture file`, `${dir}/${f}`, a?.workspaceFiles.find((x) => x.path === f)?.sha256, b?.workspaceFiles.find((x) => x.path === f)?.sha256);
+        const [was, now] = [a?.workspaceFiles.find((x) => x.path === f), b?.workspaceFiles.find((x) => x.path === f)];
+        // A file gone is named where it was frozen (the task may now point at another folder).
+        add(`task ${id} fixture file`, `${(now === undefined ? a : b ?? a)!.workspacePath}/${f}`, was?.sha256, now?.sha256);
       }
     }
   }
