@@ -17,7 +17,7 @@ Example:
     .action(async (experiment: string, opts: { runsDir?: string; json?: boolean }) => {
       const { status } = await import('../commands/status.js');
       const r = await status({ experiment, runsDir: opts.runsDir });
-      emit(r, opts.json, (x) => `${x.experiment} (${x.pilot ? 'pilot set, ' : ''}provider ${x.provider})\n${progressTable(x.progress, { timing: false })}${changedText(x.inputsChanged)}${unfinishedText(x.unfinished)}`);
+      emit(r, opts.json, (x) => `${x.experiment} (${x.pilot ? 'pilot set, ' : ''}provider ${x.provider})\n${progressTable(x.progress, { timing: false })}${changedText(x.inputsChanged)}${unfinishedText(x.unfinished, x.runCommand)}`);
     });
 }
 
@@ -27,7 +27,7 @@ function changedText(changes: readonly string[]): string {
 }
 
 // Left unfinished, an attempt blocks its slot: pin-and-run --init says what is left to do with it.
-function unfinishedText(runIds: readonly string[]): string {
+function unfinishedText(runIds: readonly string[], runCommand: string): string {
   if (runIds.length === 0) return '';
-  return `note: ${runIds.length === 1 ? '1 attempt is' : `${runIds.length} attempts are`} neither locked nor given up (under way in a \`run\`, or left unfinished; \`harness run\` gives up one that no process works on, and runs its slot again):\n${runIds.map((id) => `  ${id}\n`).join('')}`;
+  return `note: ${runIds.length === 1 ? '1 attempt is' : `${runIds.length} attempts are`} neither locked nor given up (under way, or left unfinished; \`${runCommand}\` gives up each one of the slots it runs, even one being worked on by hand, and runs its slot again):\n${runIds.map((id) => `  ${id}\n`).join('')}`;
 }

@@ -5,6 +5,7 @@ import { loadJsonIfValid } from '../documents/validate.js';
 import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { changedInputs, describeChange } from '../pipeline/frozen-set.js';
 import { readRunSet } from '../pipeline/open-run-set.js';
+import { runsDirFlag } from '../experiment/locate.js';
 import { Progress, type ProgressSnapshot } from '../pipeline/progress.js';
 import { runFiles } from '../pipeline/load-run.js';
 import { closedRunIds, failedAttempts } from '../pipeline/slot-state.js';
@@ -23,8 +24,10 @@ export interface StatusResult {
   complete: boolean;
   /** What changed in the experiment since freezing (run, analyze and exclude refuse the set until it is undone or recorded). */
   inputsChanged: string[];
-  /** Attempts pinned but neither locked nor given up: under way in a `run`, or left unfinished (by hand, or cut off by a crash). */
+  /** Scheduled attempts pinned but neither locked nor given up: under way, or left unfinished (by hand, or cut off by a crash). */
   unfinished: string[];
+  /** The command that gives up the unfinished attempts no process works on and runs their slots (with this set's --runs-dir). */
+  runCommand: string;
 }
 
 // status: the progress table from the files alone (registry and scorecards); runs nothing.
@@ -50,10 +53,11 @@ export async function status(options: StatusOptions): Promise<StatusResult> {
   return { experiment: location.id, provider: frozen.record.provider, pilot: frozen.record.pilot, progress: { ...snapshot, elapsedSeconds: 0, etaSeconds: null }, complete: snapshot.total.done === snapshot.total.total,
     inputsChanged: changedInputs(exp, frozen).map((c) => `${c.file}: ${describeChange(c)}`),
     unfinished: unfinishedAttempts(entries),
+    runCommand: `harness run ${location.id}${runsDirFlag(frozen.runsDir)}`,
   };
 }
 
 function unfinishedAttempts(entries: readonly RegistryEntry[]): string[] {
   const closed = closedRunIds(entries);
-  return ofType(entries, 'pinned').map((e) => e.data.runId).filter((id) => !closed.has(id));
+  return ofType(entries, 'pinned').filter((e) => !e.data.adhoc && !closed.has(e.data.runId)).map((e) => e.data.runId);
 }

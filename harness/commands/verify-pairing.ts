@@ -16,7 +16,7 @@ export interface VerifyPairingResult {
 }
 
 export async function verifyPairing(options: VerifyPairingOptions): Promise<VerifyPairingResult> {
-  if (!options.all && (options.pairIds ?? []).length === 0) throw inputError('say which pairs: --pair-id P (repeatable) or --all', { hint: 'e.g. harness verify-pairing --experiment exp-001-role-vs-goal --all' });
+  if (!options.all && (options.pairIds ?? []).length === 0) throw inputError('say which pairs: --pair-id P (repeatable) or --all', { hint: `e.g. \`harness verify-pairing --experiment ${options.experiment}${options.runsDir === undefined ? '' : ` --runs-dir ${options.runsDir}`} --all\`` });
   const location = locateExperiment(options.experiment, { runsRoot: options.runsDir });
   const frozen = loadFrozenSet(location.runsDir, location.id);
   const pairs = await verifyPairs(frozen, options.all ? 'all' : options.pairIds!);

@@ -34,7 +34,7 @@ describe('evaluate on an execution that never finished', () => {
   it('is refused (exit 2) as no result, writing no scorecard, with the command that redoes the slot', () => {
     const runId = path.basename(runDir);
     expect(refused.exitCode, refused.stderr).toBe(2);
-    expect(refused.stderr).toMatch(new RegExp(`^error: ${runId} is not a result: its execution never finished \\(agent\\.log has no run_end: a crash or a kill\\); it is never evaluated or locked$`, 'm'));
+    expect(refused.stderr).toMatch(new RegExp(`^error: ${runId} is not a result: its execution never finished \\(agent\\.log has no run_end: it is still running, or was cut off by a crash or a kill\\); it is never evaluated or locked$`, 'm'));
     expect(refused.stderr).toContain(`hint: \`harness run ${EXAMPLE} --only pair=${slot.pairId},variant=${slot.variant}\` gives it up (if it is not already) and runs its slot again`);
     expect(unchanged).toBe(true);
   });
@@ -42,14 +42,14 @@ describe('evaluate on an execution that never finished', () => {
   it('pinning the slot again is refused with the same way out, not with finishing it', async () => {
     const again = await cli(['pin-and-run', '--init', ...slotArgs(slot)], { cwd: project.dir });
     expect(again.exitCode).toBe(2);
-    expect(again.stderr).toContain(`hint: its execution never finished (agent.log has no run_end: a crash or a kill), so it is no result and is never evaluated or locked: \`harness run ${EXAMPLE} --only pair=${slot.pairId},variant=${slot.variant}\` gives it up`);
+    expect(again.stderr).toContain(`hint: its execution never finished (agent.log has no run_end: it is still running, or was cut off by a crash or a kill), so it is no result and is never evaluated or locked: \`harness run ${EXAMPLE} --only pair=${slot.pairId},variant=${slot.variant}\` gives it up`);
   });
 
   it('status names the unfinished attempt', async () => {
     const r = await cli(['status', EXAMPLE, '--json'], { cwd: project.dir });
     expect(JSON.parse(r.stdout)).toMatchObject({ unfinished: [path.basename(runDir)] });
     const text = await cli(['status', EXAMPLE], { cwd: project.dir });
-    expect(text.stdout).toContain(`note: 1 attempt is neither locked nor given up (under way in a \`run\`, or left unfinished; \`harness run\` gives up one that no process works on, and runs its slot again):\n  ${path.basename(runDir)}\n`);
+    expect(text.stdout).toContain(`note: 1 attempt is neither locked nor given up (under way, or left unfinished; \`harness run ${EXAMPLE}\` gives up each one of the slots it runs, even one being worked on by hand, and runs its slot again):\n  ${path.basename(runDir)}\n`);
   });
 
   it('the hint works: run --only on that one slot registers the attempt as abandoned and locks a second one', async () => {
@@ -103,6 +103,10 @@ describe('run on a slot whose attempt was evaluated by hand but never locked', (
       const entries = (await fs.readFile(path.join(project.dir, 'runs', EXAMPLE, 'registry.jsonl'), 'utf8')).trimEnd().split('\n').map((l) => JSON.parse(l) as { type: string; data: { runId: string; reason?: string } });
       const given = entries.find((e) => e.type === 'abandoned' && e.data.runId === path.basename(path.dirname(manifest)))!;
       expect(given.data.reason).toMatch(/^never locked, though evaluated \((success|failed checks)\): set aside, and its slot run again$/);
+      // Given up, it has nothing left to do: no hint sends it to evaluate or lock-run, which refuse it.
+      const again = await cli(['pin-and-run', '--execute', '--manifest', manifest], { cwd: project.dir });
+      expect(again.exitCode).toBe(2);
+      expect(again.stderr).toMatch(/^hint: it was given up \(registered abandoned\), so it is never finished or locked: its slot has a newer attempt, or gets one when you pin it again$/m);
     } finally {
       await project.cleanup();
     }

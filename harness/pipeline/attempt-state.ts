@@ -3,6 +3,8 @@ import { summarizeTrace, type TraceSummary } from '../evaluation/trace-summary.j
 import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
 import { readTrace } from '../store/trace-file.js';
 import type { ValidRun } from './load-run.js';
+import { givenUp } from './slot-state.js';
+import { readEntries } from '../store/registry-read.js';
 
 /**
  * What is left to do for an attempt that is not locked, by the files it has, as the command that
@@ -10,7 +12,10 @@ import type { ValidRun } from './load-run.js';
  * (no result: never evaluated or locked), the command that gives it up and runs its slot again.
  */
 export async function unfinishedAttemptHint(run: ValidRun): Promise<string> {
-  const { files } = run;
+  const { files, manifest, ctx } = run;
+  // Given up already (by run, or after a failure by hand): nothing is left to do with it.
+  const given = givenUp(await readEntries(ctx.frozen.files.registry)).find((e) => e.data.runId === manifest.runId);
+  if (given !== undefined) return `it was given up (registered ${given.type}), so it is never finished or locked: its slot has a newer attempt, or gets one when you pin it again`;
   const m = relativeToCwd(files.manifest);
   const dir = relativeToCwd(files.dir);
   if (!existsSync(files.trace)) return `execute it: \`harness pin-and-run --execute --manifest ${m}\`, then evaluate and lock it`;
@@ -29,5 +34,5 @@ export function redoHint({ manifest, ctx }: ValidRun): string {
 /** Why an executed attempt is no result (its execution was cut off, or failed for infrastructure reasons); undefined for a result. */
 export function noResult(trace: TraceSummary): string | undefined {
   if (trace.infrastructureError !== null) return `its execution failed for infrastructure reasons (${trace.infrastructureError})`;
-  return trace.stopReason === 'incomplete' ? 'its execution never finished (agent.log has no run_end: a crash or a kill)' : undefined;
+  return trace.stopReason === 'incomplete' ? 'its execution never finished (agent.log has no run_end: it is still running, or was cut off by a crash or a kill)' : undefined;
 }

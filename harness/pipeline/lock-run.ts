@@ -42,7 +42,7 @@ function requireNotGivenUp({ manifest, ctx }: ValidRun, entries: readonly Regist
   const given = givenUp(entries).find((e) => e.data.runId === manifest.runId);
   if (given === undefined) return;
   throw inputError(`${manifest.runId} was given up (registered ${given.type} at ${given.at}); an attempt given up is never locked`, {
-    hint: `pin the slot again for a new attempt, or see where the set stands: \`harness status ${manifest.experiment.id}${runsDirFlag(ctx.frozen.runsDir)}\`; a locked result is redone only by \`harness rerun <run-id>${runsDirFlag(ctx.frozen.runsDir)} --reason "…"\``,
+    hint: `its slot has a newer attempt, or gets one when you pin it again; see where the set stands: \`harness status ${manifest.experiment.id}${runsDirFlag(ctx.frozen.runsDir)}\`; a locked result is redone only by \`harness rerun <run-id>${runsDirFlag(ctx.frozen.runsDir)} --reason "…"\``,
   });
 }
 

@@ -151,8 +151,8 @@ describe('registryFollower', () => {
 describe('appendEntry across processes', () => {
   beforeAll(() => {
     // Child processes import the compiled module; build it when missing or older than the source.
-    const source = path.join(packageRoot, 'harness/store/registry.ts');
-    if (!existsSync(DIST_REGISTRY) || statSync(DIST_REGISTRY).mtimeMs < statSync(source).mtimeMs) {
+    const newestSource = Math.max(...['registry.ts', 'registry-read.ts'].map((f) => statSync(path.join(packageRoot, 'harness/store', f)).mtimeMs));
+    if (!existsSync(DIST_REGISTRY) || statSync(DIST_REGISTRY).mtimeMs < newestSource) {
       try {
         execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: packageRoot, stdio: 'pipe' });
       } catch (err) {
