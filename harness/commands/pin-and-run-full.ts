@@ -1,5 +1,6 @@
 import { outcomesHidden } from '../pipeline/current-runs.js';
 import { abandonFailedAttempt } from '../pipeline/execute-run.js';
+import { withSlotClaim } from '../pipeline/claims.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 import { finishSlot, pinSlot, type SlotStage } from '../pipeline/run-slot.js';
 import { resolveSandbox } from '../pipeline/sandbox-mode.js';
@@ -22,11 +23,16 @@ export interface FullResult {
 export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
   const { exp, frozen } = await openRunSet(options.experiment, options.runsDir, 'execute', options.provider);
   const sandbox = await resolveSandbox({ exp, frozen }, options.sandbox, [options.task]);
-  const pinned = await pinSlot(exp, frozen, {
-    task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
-  }, { sandbox, contexts: contextsOf({ exp, frozen }) });
-  const r = await finishSlot(pinned);
-  if (r.infrastructureError !== undefined) await abandonFailedAttempt(pinned.valid, r.infrastructureError);
+  const work = async () => {
+    const pinned = await pinSlot(exp, frozen, {
+      task: options.task, variant: options.variant, pairId: options.pairId, seed: options.seed, adhoc: options.adhoc ?? false,
+    }, { sandbox, contexts: contextsOf({ exp, frozen }) });
+    const r = await finishSlot(pinned);
+    if (r.infrastructureError !== undefined) await abandonFailedAttempt(pinned.valid, r.infrastructureError);
+    return { pinned, r };
+  };
+  // An ad hoc run is no slot of the schedule, which `run` never touches: it needs no claim.
+  const { pinned, r } = options.adhoc === true ? await work() : await withSlotClaim(frozen.runsDir, options, work);
   // An ad hoc run is never analysed, so blinding, which protects the analysis, does not hide it.
   const blinded = !pinned.run.manifest.adhoc && outcomesHidden(exp.preregistration.blinding.outcomesHiddenUntilComplete, frozen.schedule.slots, await readEntries(frozen.files.registry));
   return {

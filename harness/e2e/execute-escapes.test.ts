@@ -129,8 +129,10 @@ describe('escape attempts by a simulated agent', () => {
     const rel = path.relative(project.dir, runDir);
     // Besides the run's own files, only the registry and its record files changed: the attempt, failed
     // for infrastructure reasons, was registered abandoned (see the 413 test).
+    // and the slot's claim, held while it executed, then let go.
     const records = ['registry.jsonl', 'registry.csv', '.records-through'].map((f) => path.join(path.dirname(rel), f));
-    const outside = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).filter(([p]) => p !== `${rel}/agent.log` && !p.startsWith(`${rel}/outputs/`) && !records.includes(p)));
+    const claims = `${path.dirname(rel)}/.claims/`;
+    const outside = (tree: Record<string, string>) => Object.fromEntries(Object.entries(tree).filter(([p]) => p !== `${rel}/agent.log` && !p.startsWith(`${rel}/outputs/`) && !records.includes(p) && !p.startsWith(claims)));
     expect(outside(after)).toEqual(outside(before));
     expect(await treeDigests(path.join(runDir, 'outputs'))).toEqual({
       'README.md': before[`experiments/exp-001-role-vs-goal/tasks/TASK-001/workspace/README.md`],

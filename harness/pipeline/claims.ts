@@ -3,6 +3,8 @@ import { closeSync, fstatSync, openSync, promises as fs, readSync, writeSync } f
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
+import { inputError } from '../core/errors.js';
+import { slotName } from './slot-state.js';
 import { lockLost } from '../store/lock-lost.js';
 
 // A claim says which live process works on a slot: the file `.claims/<slot>` holds the id of its
@@ -130,4 +132,25 @@ export async function openClaims(runsDir: string): Promise<SlotClaims> {
       }));
     },
   };
+}
+
+/**
+ * Holds a scheduled slot's claim while `fn` works on it by hand (pin-and-run), as \`run\` holds the
+ * slots it works on, so a \`run\` started meanwhile waits for the slot instead of giving up the
+ * attempt under way. Refuses (exit 2) while a live process holds the claim.
+ */
+export async function withSlotClaim<T>(runsDir: string, slot: { pairId: string; task: string; variant: string }, fn: () => Promise<T>): Promise<T> {
+  const name = slotName(slot);
+  const claims = await openClaims(runsDir);
+  try {
+    const release = await claims.tryClaim(name);
+    if (release === undefined) throw inputError(`another process is working on ${name} (a \`run\`, or another pin-and-run)`, { hint: 'wait until it is done, then look at the slot again with `harness status`' });
+    try {
+      return await fn();
+    } finally {
+      await release();
+    }
+  } finally {
+    await claims.close();
+  }
 }

@@ -17,6 +17,7 @@ import { loadValidRun, type ValidRun } from './load-run.js';
 import { requireProviderReady } from './open-run-set.js';
 import { unfinishedAttemptHint } from './attempt-state.js';
 import { failedAttemptReason } from './slot-state.js';
+import { withSlotClaim } from './claims.js';
 import { appendEntry } from '../store/registry.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import type { ContextCache } from './experiment-context.js';
@@ -47,9 +48,13 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
   const run = await loadValidRun(options.manifestFile, options.contexts ?? new Map());
   requireSetProvider(run.ctx.frozen, run.manifest.experiment.id, options.provider);
   await requireProviderReady(run.ctx);
-  const result = await executeValidRun(run);
-  if (result.infrastructureError !== undefined) await abandonFailedAttempt(run, result.infrastructureError);
-  return result;
+  const execute = async () => {
+    const result = await executeValidRun(run);
+    if (result.infrastructureError !== undefined) await abandonFailedAttempt(run, result.infrastructureError);
+    return result;
+  };
+  const { manifest } = run;
+  return manifest.adhoc ? execute() : withSlotClaim(run.ctx.frozen.runsDir, { pairId: manifest.slot.pairId, task: manifest.task.id, variant: manifest.variant.id }, execute);
 }
 
 /**

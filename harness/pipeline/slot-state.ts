@@ -21,7 +21,7 @@ export function slotAttempts(runsDir: string, slot: ScheduleSlot): SlotAttempts 
   return { latest: n, latestRunId: runId, latestLocked: existsSync(path.join(runsDir, runId, 'lock.json')) };
 }
 
-export function slotName(slot: ScheduleSlot): string {
+export function slotName(slot: Pick<ScheduleSlot, 'pairId' | 'task' | 'variant'>): string {
   return `${slot.pairId}-${slot.task}-${slot.variant}`;
 }
 
