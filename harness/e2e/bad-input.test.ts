@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE, filesUnder, harness, scratchProject, slotFlags } from '../test-support/cli.js';
+import { EXAMPLE, filesUnder, harness, inScratchProject, scratchProject, slotFlags } from '../test-support/cli.js';
 
 // Each broken input must give exit 2 (or 1 for a failed check), a message naming the file and
 // the line or JSON path, no stack trace, and nothing written under runs/.
@@ -27,16 +27,6 @@ const commandAgent = async (exp: string, mode: number | undefined) => {
   }
   await edit(cfg(exp), (t) => t.replace(/^provider:\n {2}name: sim$/m, 'provider:\n  name: command\n  command: {argv: [agent/run.sh]}'));
 };
-
-// A scratch copy of the example for one test, removed afterwards whatever the test did.
-async function inScratchProject(fn: (project: Awaited<ReturnType<typeof scratchProject>>) => Promise<void>): Promise<void> {
-  const project = await scratchProject();
-  try {
-    await fn(project);
-  } finally {
-    await project.cleanup();
-  }
-}
 
 const cases: Case[] = [
   { name: 'agent program not executable', break: (e) => commandAgent(e, 0o644), expect: [/experiment\.yaml:\d+:\d+ \/provider\/command\/argv\/0: agent program "agent\/run\.sh" is not an executable file, so no run could start it: make it one \(`chmod \+x \/.*\/agent\/run\.sh`\)/] },

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { CLI, EXAMPLE, filesUnder, scratchProject } from '../test-support/cli.js';
+import { CLI, EXAMPLE, filesUnder, inScratchProject, scratchProject } from '../test-support/cli.js';
 import { cli, editYaml, executeCli, freezeCli, initCli, scheduleOf, slotArgs, type Slot } from './execute-support.js';
 
 // An execution cut off by a crash (agent.log without run_end) is an attempt, not a result: evaluate
@@ -70,8 +70,7 @@ describe('evaluate on an execution that never finished', () => {
 
 describe('pin-and-run --full on an attempt that fails for infrastructure reasons', () => {
   it('gives the attempt up (registered abandoned, with its cause), so the slot can be pinned again', async () => {
-    const project = await scratchProject();
-    try {
+    await inScratchProject(async (project) => {
       // Every response is garbled: an infrastructure failure the SDK does not retry.
       await editYaml(path.join(project.expDir, 'experiment.yaml'), (doc) => { (doc.simulator as Record<string, unknown>).faults = { rate: 1, kinds: ['malformed'] }; });
       await freezeCli(project.dir);
@@ -84,16 +83,13 @@ describe('pin-and-run --full on an attempt that fails for infrastructure reasons
       expect(entries.filter((e) => e.data.runId === result.runId).map((e) => e.type)).toEqual(['pinned', 'abandoned']);
       expect(entries.at(-1)!.data.reason).toMatch(/^infrastructure failure by hand, not retried: /);
       expect(path.basename(path.dirname(await initCli(project.dir, slot)))).toBe(result.runId.replace(/-a1$/, '-a2'));
-    } finally {
-      await project.cleanup();
-    }
+    });
   }, 60_000);
 });
 
 describe('run on a slot whose attempt was evaluated by hand but never locked', () => {
   it('gives it up saying its result was set aside, with the outcome, for the audit to list', async () => {
-    const project = await scratchProject();
-    try {
+    await inScratchProject(async (project) => {
       await freezeCli(project.dir);
       const slot = (await scheduleOf(project.dir))[0]!;
       const manifest = await initCli(project.dir, slot);
@@ -108,29 +104,27 @@ describe('run on a slot whose attempt was evaluated by hand but never locked', (
       const again = await cli(['pin-and-run', '--execute', '--manifest', manifest], { cwd: project.dir });
       expect(again.exitCode).toBe(2);
       expect(again.stderr).toMatch(/^hint: it was given up \(registered abandoned\), so it is never finished or locked: its slot has a newer attempt, or gets one when you pin it again$/m);
-    } finally {
-      await project.cleanup();
-    }
+    });
   }, 60_000);
 });
 
 describe('a slot a run is working on, pinned by hand meanwhile', () => {
   it('is refused (exit 2): pin-and-run takes the slot claim as run does, so neither gives up the other\'s attempt', async () => {
-    const project = await scratchProject();
-    // Each model call takes 2 s: the run holds its first slot's claim for a few seconds.
-    await editYaml(path.join(project.expDir, 'experiment.yaml'), (doc) => { (doc.simulator as Record<string, unknown>).latencyMs = 2000; });
-    await freezeCli(project.dir);
-    const slot = (await scheduleOf(project.dir))[0]!;
-    const running = spawn(process.execPath, [CLI, 'run', EXAMPLE, '-j', '1'], { cwd: project.dir, stdio: 'ignore' });
-    try {
-      const claim = path.join(project.dir, 'runs', EXAMPLE, '.claims', `${slot.pairId}-${slot.task}-${slot.variant}`);
-      await expect.poll(() => fs.readFile(claim, 'utf8').catch(() => ''), { timeout: 10_000 }).toMatch(/^[0-9a-f]{16}$/);
-      const full = await cli(['pin-and-run', '--full', ...slotArgs(slot)], { cwd: project.dir });
-      expect(full.exitCode).toBe(2);
-      expect(full.stderr).toMatch(new RegExp(`^error: another process is working on ${slot.pairId}-${slot.task}-${slot.variant} \\(a \`run\`, or another pin-and-run\\)$`, 'm'));
-    } finally {
-      running.kill('SIGKILL');
-      await project.cleanup();
-    }
+    await inScratchProject(async (project) => {
+      // Each model call takes 2 s: the run holds its first slot's claim for a few seconds.
+      await editYaml(path.join(project.expDir, 'experiment.yaml'), (doc) => { (doc.simulator as Record<string, unknown>).latencyMs = 2000; });
+      await freezeCli(project.dir);
+      const slot = (await scheduleOf(project.dir))[0]!;
+      const running = spawn(process.execPath, [CLI, 'run', EXAMPLE, '-j', '1'], { cwd: project.dir, stdio: 'ignore' });
+      try {
+        const claim = path.join(project.dir, 'runs', EXAMPLE, '.claims', `${slot.pairId}-${slot.task}-${slot.variant}`);
+        await expect.poll(() => fs.readFile(claim, 'utf8').catch(() => ''), { timeout: 10_000 }).toMatch(/^[0-9a-f]{16}$/);
+        const full = await cli(['pin-and-run', '--full', ...slotArgs(slot)], { cwd: project.dir });
+        expect(full.exitCode).toBe(2);
+        expect(full.stderr).toMatch(new RegExp(`^error: another process is working on ${slot.pairId}-${slot.task}-${slot.variant} \\(a \`run\`, or another pin-and-run\\)$`, 'm'));
+      } finally {
+        running.kill('SIGKILL');
+      }
+    });
   }, 60_000);
 });

@@ -32,6 +32,16 @@ export async function scratchProject(): Promise<{ dir: string; expDir: string; c
   return { dir, expDir, cleanup: () => makeWritableAndRemove(dir) };
 }
 
+/** Runs `fn` on a scratch copy of the example, removed afterwards whatever `fn` did. */
+export async function inScratchProject(fn: (project: Awaited<ReturnType<typeof scratchProject>>) => Promise<void>): Promise<void> {
+  const project = await scratchProject();
+  try {
+    await fn(project);
+  } finally {
+    await project.cleanup();
+  }
+}
+
 // Locked runs are read-only; make them writable again so the temp folder can be removed.
 export async function makeWritableAndRemove(dir: string): Promise<void> {
   const walk = async (p: string): Promise<void> => {
