@@ -32,6 +32,11 @@ export async function scratchProject(): Promise<{ dir: string; expDir: string; c
   return { dir, expDir, cleanup: () => makeWritableAndRemove(dir) };
 }
 
+/** Rewrites a text file through `fn` (a test's edit of an input or a run set). */
+export async function editFile(file: string, fn: (text: string) => string): Promise<void> {
+  await fs.writeFile(file, fn(await fs.readFile(file, 'utf8')));
+}
+
 /** Runs `fn` on a scratch copy of the example, removed afterwards whatever `fn` did. */
 export async function inScratchProject(fn: (project: Awaited<ReturnType<typeof scratchProject>>) => Promise<void>): Promise<void> {
   const project = await scratchProject();
