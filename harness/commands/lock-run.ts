@@ -1,5 +1,4 @@
-import { readEntries } from '../store/registry-read.js';
-import { outcomesHidden } from '../pipeline/current-runs.js';
+import { outcomeWithheld } from '../pipeline/attempt-state.js';
 import { loadValidRun } from '../pipeline/load-run.js';
 import { lockLoadedRun, type LockResult } from '../pipeline/lock-run.js';
 
@@ -14,8 +13,6 @@ export type LockRunResult = Omit<LockResult, 'success'> & { success: boolean | n
 export async function lockRun(options: LockRunOptions): Promise<LockRunResult> {
   const run = await loadValidRun(options.run, new Map());
   const r = await lockLoadedRun(run);
-  const { exp, frozen } = run.ctx;
-  // An ad hoc run is never analysed, so blinding, which protects the analysis, does not hide it.
-  const blinded = !run.manifest.adhoc && outcomesHidden(exp.preregistration.blinding.outcomesHiddenUntilComplete, frozen.schedule.slots, await readEntries(frozen.files.registry));
+  const blinded = await outcomeWithheld(run);
   return { ...r, success: blinded ? null : r.success, blinded };
 }

@@ -1,11 +1,10 @@
-import { outcomesHidden } from '../pipeline/current-runs.js';
+import { outcomeWithheld } from '../pipeline/attempt-state.js';
 import { abandonFailedAttempt } from '../pipeline/execute-run.js';
 import { withSlotClaim } from '../pipeline/claims.js';
 import { openRunSet } from '../pipeline/open-run-set.js';
 import { finishSlot, pinSlot, type SlotStage } from '../pipeline/run-slot.js';
 import { resolveSandbox } from '../pipeline/sandbox-mode.js';
 import { contextsOf } from '../pipeline/experiment-context.js';
-import { readEntries } from '../store/registry-read.js';
 import type { InitOptions } from './pin-and-run-init.js';
 
 export interface FullResult {
@@ -33,8 +32,7 @@ export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
   };
   // An ad hoc run is no slot of the schedule, which `run` never touches: it needs no claim.
   const { pinned, r } = options.adhoc === true ? await work() : await withSlotClaim(frozen.runsDir, options, work);
-  // An ad hoc run is never analysed, so blinding, which protects the analysis, does not hide it.
-  const blinded = !pinned.run.manifest.adhoc && outcomesHidden(exp.preregistration.blinding.outcomesHiddenUntilComplete, frozen.schedule.slots, await readEntries(frozen.files.registry));
+  const blinded = await outcomeWithheld(pinned.valid);
   return {
     runId: r.runId, runDir: r.runDir, stage: r.stage, success: blinded ? null : r.success, blinded,
     stopReason: r.execution.stopReason, infrastructureError: r.infrastructureError ?? null,

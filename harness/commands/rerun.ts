@@ -63,7 +63,7 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   await writeProgressCsv(frozen.runsDir, frozen.schedule, after);
   const current = currentRuns(after);
   const now = current.get(slotKey(slot.pairId, slot.variant));
-  const blinded = outcomesHidden(exp.preregistration.blinding.outcomesHiddenUntilComplete, frozen.schedule.slots, after);
+  const blinded = outcomesHidden({ exp, frozen }, after);
   const manifest = now === undefined ? undefined : loadJsonIfValid<Manifest>('manifest', runFiles(path.join(frozen.runsDir, now.data.runId)).manifest);
   const brokenPair = manifest === undefined ? [] : partnerDifferences(frozen, current, manifest);
   return { superseded: run.data.runId, newRunId: now?.data.runId ?? null, success: blinded ? null : now?.data.success ?? null, blinded, brokenPair };

@@ -4,6 +4,7 @@ import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
 import { readTrace } from '../store/trace-file.js';
 import type { ValidRun } from './load-run.js';
 import { givenUp } from './slot-state.js';
+import { outcomesHidden } from './current-runs.js';
 import { readEntries } from '../store/registry-read.js';
 
 /**
@@ -35,4 +36,9 @@ export function redoHint({ manifest, ctx }: ValidRun): string {
 export function noResult(trace: TraceSummary): string | undefined {
   if (trace.infrastructureError !== null) return `its execution failed for infrastructure reasons (${trace.infrastructureError})`;
   return trace.stopReason === 'incomplete' ? 'its execution never finished (agent.log has no run_end: it is still running, or was cut off by a crash or a kill)' : undefined;
+}
+
+/** Whether a run's outcome is withheld now (outcomesHidden); never an ad hoc run's, which no analysis uses. */
+export async function outcomeWithheld({ manifest, ctx }: ValidRun): Promise<boolean> {
+  return !manifest.adhoc && outcomesHidden(ctx, await readEntries(ctx.frozen.files.registry));
 }

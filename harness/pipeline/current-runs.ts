@@ -1,5 +1,6 @@
 import { ofType, type EntryOf } from '../core/entries.js';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
+import type { ExperimentContext } from './experiment-context.js';
 
 /** Slot key: one run per pair and variant. */
 export const slotKey = (pairId: string, variant: string) => `${pairId}\0${variant}`;
@@ -33,6 +34,6 @@ export function openSlots(slots: readonly ScheduleSlot[], current: ReadonlyMap<s
  * a run standing for it, and some slot has none yet. What `run`, `rerun`, `pin-and-run --full` and
  * `lock-run` print then says so instead of a success or failure.
  */
-export function outcomesHidden(hiddenUntilComplete: boolean, slots: readonly ScheduleSlot[], entries: readonly RegistryEntry[]): boolean {
-  return hiddenUntilComplete && openSlots(slots, currentRuns(entries)).length > 0;
+export function outcomesHidden({ exp, frozen }: ExperimentContext, entries: readonly RegistryEntry[]): boolean {
+  return exp.preregistration.blinding.outcomesHiddenUntilComplete && openSlots(frozen.schedule.slots, currentRuns(entries)).length > 0;
 }
