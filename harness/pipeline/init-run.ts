@@ -18,6 +18,7 @@ import { environmentPins } from './provenance.js';
 import { closedRunIds } from './slot-state.js';
 import { unfinishedAttemptHint } from './attempt-state.js';
 import { loadValidRun } from './load-run.js';
+import { contextsOf, type ExperimentContext } from './experiment-context.js';
 
 export interface SlotRequest {
   task: string;
@@ -69,7 +70,7 @@ export async function initRun(
   options: { sandbox: { mode: SandboxMode; version?: string }; attempt?: number },
 ): Promise<InitializedRun> {
   const scheduled = findSlot(exp, frozen, req);
-  const attempt = options.attempt ?? (await nextAttempt(frozen, req, scheduled));
+  const attempt = options.attempt ?? (await nextAttempt({ exp, frozen }, req, scheduled));
   const now = new Date();
   const runId = scheduled !== undefined
     ? runIdFor(scheduled, attempt)
@@ -90,7 +91,7 @@ export async function initRun(
 
 // A slot pinned by hand (pin-and-run) gets its next attempt, unless a locked run already stands for
 // it: a result is redone only by `rerun`, which records why and marks the old run superseded.
-async function nextAttempt(frozen: FrozenSet, req: SlotRequest, scheduled: ScheduleSlot | undefined): Promise<number> {
+async function nextAttempt({ exp, frozen }: ExperimentContext, req: SlotRequest, scheduled: ScheduleSlot | undefined): Promise<number> {
   const entries = await readEntries(frozen.files.registry);
   const standing = scheduled === undefined ? undefined : currentRuns(entries).get(slotKey(scheduled.pairId, scheduled.variant));
   if (standing !== undefined) {
@@ -105,7 +106,8 @@ async function nextAttempt(frozen: FrozenSet, req: SlotRequest, scheduled: Sched
   // An attempt neither locked nor given up (abandoned, retried) is still open: another beside it
   // would leave it pinned forever, never registered as abandoned.
   if (!adhoc && latest !== undefined && !closedRunIds(entries).has(latest)) {
-    const open = await loadValidRun(path.join(frozen.runsDir, latest, 'manifest.json'), new Map()).catch(() => undefined);
+    // Checked against the experiment loaded already, not loaded a second time.
+    const open = await loadValidRun(path.join(frozen.runsDir, latest, 'manifest.json'), contextsOf({ exp, frozen })).catch(() => undefined);
     throw inputError(`${req.pairId} of ${req.task} for ${req.variant} has an unfinished attempt, ${latest}`, {
       hint: open === undefined ? `\`harness run ${frozen.record.experiment}${runsDirFlag(frozen.runsDir)} --only pair=${req.pairId},variant=${req.variant}\` gives it up and runs the slot` : await unfinishedAttemptHint(open),
     });
