@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { harnessVersion } from '../core/package-root.js';
+import { harnessVersion } from '../documents/package-root.js';
 import { errorJson, exitCodeFor, renderError } from './render-error.js';
 import { registerAnalyze } from './analyze.js';
 import { registerAudit } from './audit.js';

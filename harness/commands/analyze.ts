@@ -14,7 +14,7 @@ import { runsDirFlag } from '../experiment/locate.js';
 import { requireUnchangedInputs, type FrozenSet } from '../pipeline/frozen-set.js';
 import { readRunSet } from '../pipeline/open-run-set.js';
 import { verifyStandingRuns } from '../pipeline/verify-experiment.js';
-import { harnessVersion } from '../core/package-root.js';
+import { harnessVersion } from '../documents/package-root.js';
 import { whoAmI } from '../pipeline/provenance.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
 import { appendEntry } from '../store/registry.js';

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { selfDigestMatches, type Digest } from '../core/digest.js';
-import { packageRoot } from '../core/package-root.js';
+import { packageRoot } from './package-root.js';
 import type { RegistryEntry } from '../core/types/index.js';
 import { entryDigest } from '../store/registry.js';
 import { parseYaml } from './load.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { bug, type Problem } from '../core/errors.js';
-import { packageRoot } from '../core/package-root.js';
+import { packageRoot } from './package-root.js';
 
 export type SchemaName =
   | 'experiment' | 'preregistration' | 'task' | 'freeze-record' | 'schedule'

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../core/package-root.js';
+import { packageRoot } from '../documents/package-root.js';
 import { CLI, EXAMPLE, harness, scratchProject, slotFlags } from '../test-support/cli.js';
 
 // The `harness` command itself: the launcher (dist/bin/harness.cjs) and the program behind it.

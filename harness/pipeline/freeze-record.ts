@@ -3,7 +3,7 @@ import { buildSchedule } from '../core/schedule.js';
 import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { runSetFiles } from '../experiment/locate.js';
-import { harnessVersion } from '../core/package-root.js';
+import { harnessVersion } from '../documents/package-root.js';
 
 export type ProviderName = FreezeRecord['provider'];
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { checkFailed, inputError } from '../core/errors.js';
 import type { Manifest } from '../core/types/index.js';
+import { LOCK_FILE, SUMS_FILE } from '../store/run-lock.js';
 import { checkManifestFile } from './validate-manifest.js';
 import { contextOf, type ContextCache, type ExperimentContext } from './experiment-context.js';
 
@@ -25,8 +26,8 @@ export function runFiles(dir: string): RunFiles {
     outputs: path.join(dir, 'outputs'),
     scorecard: path.join(dir, 'scorecard.json'),
     evaluationLog: path.join(dir, 'evaluation.log'),
-    lock: path.join(dir, 'lock.json'),
-    sums: path.join(dir, 'SHA256SUMS'),
+    lock: path.join(dir, LOCK_FILE),
+    sums: path.join(dir, SUMS_FILE),
   };
 }
 

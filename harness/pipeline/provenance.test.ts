@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../core/package-root.js';
+import { packageRoot } from '../documents/package-root.js';
 import { environmentPins } from './provenance.js';
 
 const git = (...args: string[]) => execFileSync('git', args, { cwd: packageRoot, encoding: 'utf8' }).trim();

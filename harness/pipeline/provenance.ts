@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { digestOf, type Digest } from '../core/digest.js';
-import { harnessVersion, packageRoot } from '../core/package-root.js';
+import { harnessVersion, packageRoot } from '../documents/package-root.js';
 import { VERSION as SDK_VERSION } from '@anthropic-ai/sdk/version';
 import { spawnCappedRetryingSignal } from '../sandbox/spawn-capped.js';
 import type { Manifest } from '../core/types/index.js';

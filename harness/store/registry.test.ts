@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../core/errors.js';
-import { packageRoot } from '../core/package-root.js';
+import { packageRoot } from '../documents/package-root.js';
 import type { RegistryEntry } from '../core/types/index.js';
 import { appendEntriesLocked, appendEntry, entryDigest, healRecordFiles } from './registry.js';
 import { lastEntry, readAndFollow, readEntries, registryFollower } from './registry-read.js';

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { packageRoot } from '../core/package-root.js';
+import { packageRoot } from '../documents/package-root.js';
 
 export const CLI = path.join(packageRoot, 'dist/bin/harness.cjs');
 export const EXAMPLE = 'exp-001-role-vs-goal';

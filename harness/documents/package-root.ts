@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// This file sits two levels below the package root both as source (harness/core) and as
-// build output (dist/core), so schemas/ and package.json are found the same way from either.
+// The files the harness reads from its own package: schemas/ and package.json. This file sits two
+// levels below the package root as source (harness/documents), as build output (dist/documents)
+// and bundled (dist/bin), so they are found the same way from each.
 export const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The harness's own version, from its package.json. */
