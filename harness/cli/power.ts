@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { plural } from '../core/plural.js';
 import { emit } from './output.js';
 import type { SetExitCode } from './program.js';
+import type { PowerResult } from '../commands/power.js';
 
 const num = (name: string) => (text: string): number => {
   const n = Number(text);
@@ -19,18 +20,29 @@ export function registerPower(program: Command, _setCode: SetExitCode): void {
     .option('--sd <s>', 'expected SD of the paired differences', num('--sd'))
     .option('--alpha <a>', 'two-sided significance level', num('--alpha'), 0.05)
     .option('--power <p>', 'target power (default 0.8) to solve for pairs', num('--power'))
-    .option('--n <pairs>', 'number of pairs, to solve for power', num('--n'))
+    .option('--n <pairs>', 'number of pairs, to solve for power (a whole number for --p10/--p01)', num('--n'))
     .option('--json', 'print the result as JSON')
     .addHelpText('after', `
 Examples:
-  harness power --p10 0.25 --p01 0.08 --power 0.8     # pairs for McNemar's test (Connor 1987's approximation)
+  harness power --p10 0.25 --p01 0.08 --power 0.8     # pairs for the exact McNemar test (and Connor 1987's approximation)
   harness power --p10 0.25 --p01 0.08 --n 90          # power with 90 pairs
   harness power --delta 1 --sd 2 --power 0.9          # as R: power.t.test(delta=1, sd=2, power=0.9, type="paired")`)
     .action(async (opts: { p10?: number; p01?: number; delta?: number; sd?: number; alpha: number; power?: number; n?: number; json?: boolean }) => {
       const { power } = await import('../commands/power.js');
-      const r = power(opts);
-      emit(r, opts.json, (x) => x.pairs !== null
-        ? `${x.design}: ${x.pairs} pairs (n = ${x.n.toFixed(4)}) for power ${x.power} at alpha ${x.alpha}\n`
-        : `${x.design}: power ${x.power.toFixed(4)} with ${plural(x.n, 'pair')} at alpha ${x.alpha}\n`);
+      emit(power(opts), opts.json, powerText);
     });
+}
+
+function powerText(x: PowerResult): string {
+  const answer = x.pairs !== null
+    ? `${x.design}: ${x.pairs} pairs ${x.connor === null ? `(n = ${x.n.toFixed(4)}) ` : ''}for power ${x.power} at alpha ${x.alpha}`
+    : `${x.design}: power ${x.power.toFixed(4)} with ${plural(x.n, 'pair')} at alpha ${x.alpha}`;
+  if (x.connor === null) return `${answer}\n`;
+  const approximation = x.pairs !== null
+    ? `${Math.ceil(x.connor.n)} pairs (n = ${x.connor.n.toFixed(4)})`
+    : `power ${x.connor.power.toFixed(4)}`;
+  return [
+    x.pairs !== null ? `${answer} (power ${x.achievedPower.toFixed(4)}; the smallest N that reaches it: exact power is not always monotone in N)` : answer,
+    `Connor (1987) normal approximation, which most tools use: ${approximation}`,
+  ].join('\n') + '\n';
 }

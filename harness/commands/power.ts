@@ -1,5 +1,5 @@
 import { inputError } from '../core/errors.js';
-import { mcnemarPower, mcnemarSampleSize, pairedTPower, pairedTSampleSize } from '../analysis/stats/index.js';
+import { mcnemarExactPower, mcnemarExactSampleSize, mcnemarPower, mcnemarSampleSize, pairedTPower, pairedTSampleSize } from '../analysis/stats/index.js';
 
 export interface PowerOptions {
   p10?: number;
@@ -12,13 +12,18 @@ export interface PowerOptions {
 }
 
 export interface PowerResult {
-  design: 'paired-binary (McNemar, Connor 1987)' | 'paired-continuous (paired t, as R power.t.test)';
+  design: 'paired-binary (exact McNemar, the test analyze runs)' | 'paired-continuous (paired t, as R power.t.test)';
   alpha: number;
   /** Pairs needed (rounded up) when solving for n. */
   pairs: number | null;
-  /** Unrounded n, as R reports it. */
+  /** The n solved for (unrounded for the paired t, as R reports it), or the n given. */
   n: number;
+  /** The target power when solving for n, or the power at the n given. */
   power: number;
+  /** The power `pairs` pairs actually have (at least the target), or the power at the n given. */
+  achievedPower: number;
+  /** Paired binary: Connor's (1987) normal approximation of the same question, which most tools use (it can overstate the exact test's power, as at the example's design). */
+  connor: { n: number; power: number } | null;
 }
 
 // power: pairs needed for a target power, or power at a given number of pairs, for the paired
@@ -35,15 +40,26 @@ export function power(o: PowerOptions): PowerResult {
   if (binary) {
     if (o.p10 === undefined || o.p01 === undefined) throw inputError('the paired binary design needs both --p10 and --p01');
     const rates = { p10: o.p10, p01: o.p01 };
-    const design = 'paired-binary (McNemar, Connor 1987)' as const;
-    if (o.n !== undefined) return { design, alpha: o.alpha, pairs: null, n: o.n, power: mcnemarPower(rates, o.n, o.alpha) };
-    const n = mcnemarSampleSize(rates, o.power ?? 0.8, o.alpha);
-    return { design, alpha: o.alpha, pairs: Math.ceil(n), n, power: o.power ?? 0.8 };
+    const design = 'paired-binary (exact McNemar, the test analyze runs)' as const;
+    if (o.n !== undefined) {
+      if (!Number.isInteger(o.n)) throw inputError(`--n ${o.n}: the exact test needs a whole number of pairs`);
+      const achieved = mcnemarExactPower(rates, o.n, o.alpha);
+      return { design, alpha: o.alpha, pairs: null, n: o.n, power: achieved, achievedPower: achieved, connor: { n: o.n, power: mcnemarPower(rates, o.n, o.alpha) } };
+    }
+    const target = o.power ?? 0.8;
+    const connor = { n: mcnemarSampleSize(rates, target, o.alpha), power: target };
+    const pairs = mcnemarExactSampleSize(rates, target, o.alpha);
+    return { design, alpha: o.alpha, pairs, n: pairs, power: target, achievedPower: mcnemarExactPower(rates, pairs, o.alpha), connor };
   }
   if (o.delta === undefined || o.sd === undefined) throw inputError('the paired continuous design needs both --delta and --sd');
   const effect = { delta: o.delta, sd: o.sd };
   const design = 'paired-continuous (paired t, as R power.t.test)' as const;
-  if (o.n !== undefined) return { design, alpha: o.alpha, pairs: null, n: o.n, power: pairedTPower(effect, o.n, o.alpha) };
-  const n = pairedTSampleSize(effect, o.power ?? 0.8, o.alpha);
-  return { design, alpha: o.alpha, pairs: Math.ceil(n), n, power: o.power ?? 0.8 };
+  if (o.n !== undefined) {
+    const achieved = pairedTPower(effect, o.n, o.alpha);
+    return { design, alpha: o.alpha, pairs: null, n: o.n, power: achieved, achievedPower: achieved, connor: null };
+  }
+  const target = o.power ?? 0.8;
+  const n = pairedTSampleSize(effect, target, o.alpha);
+  const pairs = Math.ceil(n);
+  return { design, alpha: o.alpha, pairs, n, power: target, achievedPower: pairedTPower(effect, pairs, o.alpha), connor: null };
 }

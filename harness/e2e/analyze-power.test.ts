@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { harness } from '../test-support/cli.js';
 
 // harness power: pairs for a target power (or power at n pairs) for the paired binary primary
-// outcome (Connor 1987) and a paired continuous metric (as R's power.t.test, type = "paired").
+// outcome (the exact McNemar test analyze runs, with Connor 1987's approximation beside it) and a
+// paired continuous metric (as R's power.t.test, type = "paired"). The exact figures are R's
+// (harness/analysis/stats/fixtures/make-reference.R: mcnemar_exact_n and mcnemar_exact_power).
 
 // Normal quantiles, as R's qnorm: z_{0.975}, z_{0.995}, z_{0.8}, z_{0.9}.
 const Z975 = 1.959963984540054;
@@ -19,7 +21,7 @@ const connor = (p10: number, p01: number, za: number, zb: number) => {
   return (za * Math.sqrt(psi) + zb * Math.sqrt(psi - delta * delta)) ** 2 / (delta * delta);
 };
 
-type Power = { design: string; alpha: number; pairs: number | null; n: number; power: number };
+type Power = { design: string; alpha: number; pairs: number | null; n: number; power: number; achievedPower: number; connor: { n: number; power: number } | null };
 
 let cwd: string;
 beforeAll(async () => { cwd = await mkdtemp(path.join(tmpdir(), 'harness-power-')); });
@@ -45,25 +47,29 @@ describe.concurrent('harness power', () => {
     expect(back.power).toBeCloseTo(0.9, 4);
   });
 
-  it('paired binary: --p10 0.25 --p01 0.08 needs ceil(Connor n) pairs at the default power 0.8', async () => {
+  it('paired binary: --p10 0.25 --p01 0.08 needs 96 pairs for the exact test at the default power 0.8, where Connor says 88', async () => {
     const n = connor(0.25, 0.08, Z975, Z80);
     const j = await powerJson(['--p10', '0.25', '--p01', '0.08']);
-    expect(j).toMatchObject({ design: 'paired-binary (McNemar, Connor 1987)', alpha: 0.05, power: 0.8, pairs: Math.ceil(n) });
-    expect(j.n).toBeCloseTo(n, 9);
-    expect(await power(['--p10', '0.25', '--p01', '0.08'])).toBe(`paired-binary (McNemar, Connor 1987): ${Math.ceil(n)} pairs (n = ${n.toFixed(4)}) for power 0.8 at alpha 0.05\n`);
+    expect(j).toMatchObject({ design: 'paired-binary (exact McNemar, the test analyze runs)', alpha: 0.05, power: 0.8, pairs: 96, n: 96 });
+    expect(j.achievedPower).toBeCloseTo(0.8019284491058695, 9);
+    expect(j.connor!.n).toBeCloseTo(n, 9);
+    expect(await power(['--p10', '0.25', '--p01', '0.08'])).toBe([
+      'paired-binary (exact McNemar, the test analyze runs): 96 pairs for power 0.8 at alpha 0.05 (power 0.8019; the smallest N that reaches it: exact power is not always monotone in N)',
+      `Connor (1987) normal approximation, which most tools use: ${Math.ceil(n)} pairs (n = ${n.toFixed(4)})`,
+      '',
+    ].join('\n'));
     // Another power and alpha; the direction of the effect does not matter.
-    const n2 = connor(0.25, 0.08, Z995, Z90);
-    const j2 = await powerJson(['--p10', '0.08', '--p01', '0.25', '--power', '0.9', '--alpha', '0.01']);
-    expect(j2).toMatchObject({ pairs: Math.ceil(n2), alpha: 0.01, power: 0.9 });
-    expect(j2.n).toBeCloseTo(n2, 9);
+    const j2 = await powerJson(['--p10', '0.2', '--p01', '0.05', '--power', '0.9', '--alpha', '0.01']);
+    expect(j2).toMatchObject({ pairs: 161, alpha: 0.01, power: 0.9 });
+    expect(j2.connor!.n).toBeCloseTo(connor(0.2, 0.05, Z995, Z90), 9);
   });
 
-  it('paired binary, power at n pairs: inverts the sample size', async () => {
-    const n = connor(0.25, 0.08, Z975, Z80);
-    const j = await powerJson(['--p10', '0.25', '--p01', '0.08', '--n', String(n)]);
+  it('paired binary, power at n pairs: the exact power, and Connor\'s beside it', async () => {
+    const j = await powerJson(['--p10', '0.25', '--p01', '0.08', '--n', '90']);
     expect(j.pairs).toBeNull();
-    expect(j.power).toBeCloseTo(0.8, 9);
-    expect(await power(['--p10', '0.25', '--p01', '0.08', '--n', '90'])).toMatch(/^paired-binary \(McNemar, Connor 1987\): power 0\.8\d{3} with 90 pairs at alpha 0\.05\n$/);
+    expect(j.power).toBeCloseTo(0.7713327516202291, 9);
+    expect(j.connor!.power).toBeGreaterThan(j.power);
+    expect(await power(['--p10', '0.25', '--p01', '0.08', '--n', '90'])).toMatch(/^paired-binary \(exact McNemar, the test analyze runs\): power 0\.7713 with 90 pairs at alpha 0\.05\nConnor \(1987\) normal approximation, which most tools use: power 0\.8\d{3}\n$/);
   });
 
   const bad: [string, string[], RegExp][] = [
@@ -80,6 +86,9 @@ describe.concurrent('harness power', () => {
     ['alpha out of range', ['--p10', '0.25', '--p01', '0.08', '--alpha', '1.5'], /alpha must be strictly between 0 and 1, got 1\.5/],
     ['power of 1', ['--delta', '1', '--sd', '2', '--power', '1'], /power must be strictly between 0 and 1, got 1/],
     ['negative n', ['--delta', '1', '--sd', '2', '--n', '-3'], /n must be positive, got -3/],
+    ['fractional n for the exact test', ['--p10', '0.25', '--p01', '0.08', '--n', '90.5'], /--n 90\.5: the exact test needs a whole number of pairs/],
+    ['power at most alpha/2', ['--p10', '0.3', '--p01', '0.29', '--power', '0.01'], /power 0\.01 is at most alpha\/2 = 0\.025/],
+    ['an effect too small to search', ['--p10', '0.101', '--p01', '0.1'], /more than 20,000 pairs would be needed/],
   ];
   for (const [name, args, message] of bad) {
     it(`bad input (${name}): exit 2 with the reason, nothing on stdout`, async () => {

@@ -10,6 +10,7 @@ export { mean } from './mean.js';
 export { pairedOddsRatio, pairedRiskDifference } from './paired-binary.js';
 export { pairedT } from './paired-t.js';
 export { signFlipTest } from './permutation.js';
-export { mcnemarPower, mcnemarSampleSize, pairedTPower, pairedTSampleSize } from './power.js';
+export { mcnemarExactPower, mcnemarExactSampleSize, mcnemarPower, mcnemarSampleSize } from './mcnemar-power.js';
+export { pairedTPower, pairedTSampleSize } from './paired-t-power.js';
 export { wilcoxonSignedRank } from './wilcoxon.js';
 export { wilsonInterval } from './wilson.js';

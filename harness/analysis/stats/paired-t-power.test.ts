@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose, reference, shared } from './fixtures/reference.js';
 import { noncentralTCdf } from './noncentral-t.js';
-import { mcnemarPower, mcnemarSampleSize, pairedTPower, pairedTSampleSize } from './power.js';
+import { pairedTPower, pairedTSampleSize } from './paired-t-power.js';
 
 describe('noncentralTCdf', () => {
   it("matches R's pt(q, df, ncp) in both tails, including fractional df and the normal approximation", () => {
@@ -33,21 +33,5 @@ describe('pairedTSampleSize / pairedTPower', () => {
 
   it('treat a negative delta as its absolute value (two-sided)', () => {
     expect(pairedTPower({ delta: -1, sd: 2 }, 20)).toBe(pairedTPower({ delta: 1, sd: 2 }, 20));
-  });
-});
-
-describe('mcnemarSampleSize / mcnemarPower (Connor 1987)', () => {
-  it('match the formula evaluated in R, and invert each other', () => {
-    for (const row of reference.connor) {
-      const rates = { p10: row.p10, p01: row.p01 };
-      const n = mcnemarSampleSize(rates, row.power, row.alpha);
-      expectClose(n, row.n);
-      expectClose(mcnemarPower(rates, row.n_given, row.alpha), row.power_at_n_given);
-      expectClose(mcnemarPower(rates, n, row.alpha), row.power);
-    }
-  });
-
-  it('reject a design with no effect', () => {
-    expect(() => mcnemarSampleSize({ p10: 0.1, p01: 0.1 })).toThrow(/no effect/);
   });
 });
