@@ -26,7 +26,7 @@ export function buildReport(data: Dataset, prereg: Preregistration, ctx: ReportC
   const secondaryPlan = prereg.secondaryOutcomes;
   const attempts = data.runsLocked + data.infrastructureFailures;
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     experiment: ctx.experiment,
     generatedAt: ctx.now.toISOString(),
     simulated: ctx.provider === 'sim',
@@ -50,8 +50,8 @@ export function buildReport(data: Dataset, prereg: Preregistration, ctx: ReportC
       interruptedAttempts: data.interrupted,
       errorRate: attempts === 0 ? 0 : data.infrastructureFailures / attempts,
     },
-    primary: blinded || data.pairs.length === 0 ? null : primaryAnalysis(data.pairs, ctx.tasks, data, prereg.primaryOutcome.sidedness, prereg.primaryOutcome.alpha),
-    secondary: blinded || data.pairs.length < 2 ? null : secondaryAnalysis(data.pairs, secondaryPlan, ctx.seed),
+    primary: blinded || data.pairs.length === 0 ? null : primaryAnalysis(data.pairs, ctx.tasks, h, prereg.primaryOutcome.sidedness, prereg.primaryOutcome.alpha),
+    secondary: blinded || data.pairs.length < 2 ? null : secondaryAnalysis(data.pairs, secondaryPlan, prereg.primaryOutcome.alpha, ctx.seed),
     exclusions: data.excluded,
   };
 }

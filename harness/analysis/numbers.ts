@@ -5,6 +5,11 @@ export function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
+/** An interval's level as people write it: 0.95 → "95%", 0.9 → "90%", 0.975 → "97.5%". */
+export function levelText(confLevel: number): string {
+  return `${Number((100 * confLevel).toFixed(1))}%`;
+}
+
 /**
  * Runs a statistic that may refuse degenerate data (e.g. constant differences), which the stats
  * functions do with an input error: null then, with the refusal as a note. Anything else is a bug

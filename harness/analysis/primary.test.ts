@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Metrics, PairedObservation } from './dataset.js';
 import { primaryAnalysis } from './primary.js';
-import { clusteredMeanDifference, mcnemarExact, pairedRiskDifference, wilsonInterval } from './stats/index.js';
+import { clusteredMeanDifference, mcnemarExact, pairedOddsRatio, pairedRiskDifference, wilsonInterval } from './stats/index.js';
 
 // primaryAnalysis on hand-made paired observations: every number is recomputed here from the raw
 // outcomes, either by hand or with the (separately R-checked) statistics library.
@@ -24,7 +24,7 @@ function pair(task: string, treatment: boolean, control: boolean): PairedObserva
 /** `n` pairs with the same outcomes. */
 const many = (n: number, task: string, t: boolean, c: boolean) => Array.from({ length: n }, () => pair(task, t, c));
 
-const ARMS = { treatment: 'goal', control: 'role' };
+const H1 = { id: 'H1', statement: 'goal beats role', treatment: 'goal', control: 'role', direction: 'greater' } as const;
 const TASKS = ['T1', 'T2', 'T3'];
 
 // T1: a=2 b=3 c=0 d=1; T2: a=1 b=2 c=1 d=2; T3: a=4 b=2 c=0 d=0. Pooled: a=7 b=7 c=1 d=3, n=18.
@@ -35,7 +35,7 @@ const PAIRS = [
 ];
 
 describe('primaryAnalysis', () => {
-  const r = primaryAnalysis(PAIRS, TASKS, ARMS, 'two-sided', 0.05);
+  const r = primaryAnalysis(PAIRS, TASKS, H1, 'two-sided', 0.05);
 
   it('counts discordant pairs: b = only the treatment succeeded, c = only the control', () => {
     expect(r.test).toBe('mcnemar-exact');
@@ -57,12 +57,12 @@ describe('primaryAnalysis', () => {
   });
 
   it('uses the registered sidedness and alpha', () => {
-    const greater = primaryAnalysis(PAIRS, TASKS, ARMS, 'greater', 0.05);
+    const greater = primaryAnalysis(PAIRS, TASKS, H1, 'greater', 0.05);
     expect(greater.pValue).toBe(mcnemarExact(7, 1, 'greater').pValue);
     expect(greater.pValue).toBeCloseTo(9 / 256, 15);
     expect(greater.significant).toBe(true);
     expect(greater.sidedness).toBe('greater');
-    const lenient = primaryAnalysis(PAIRS, TASKS, ARMS, 'two-sided', 0.1);
+    const lenient = primaryAnalysis(PAIRS, TASKS, H1, 'two-sided', 0.1);
     expect(lenient.significant).toBe(true);
   });
 
@@ -108,21 +108,53 @@ describe('primaryAnalysis', () => {
   });
 
   it('handles edge cases: no discordant pairs, c = 0, one task, a task without pairs', () => {
-    const none = primaryAnalysis([...many(3, 'T1', true, true), ...many(2, 'T2', false, false)], ['T1', 'T2'], ARMS, 'two-sided', 0.05);
+    const none = primaryAnalysis([...many(3, 'T1', true, true), ...many(2, 'T2', false, false)], ['T1', 'T2'], H1, 'two-sided', 0.05);
     expect([none.b, none.c, none.pValue, none.midPValue]).toEqual([0, 0, 1, 1]);
     expect(none.oddsRatio.estimate).toBeNull();
     expect(none.riskDifference.estimate).toBe(0);
 
-    const allTreatment = primaryAnalysis(many(5, 'T1', true, false), ['T1', 'T2'], ARMS, 'two-sided', 0.05);
+    const allTreatment = primaryAnalysis(many(5, 'T1', true, false), ['T1', 'T2'], H1, 'two-sided', 0.05);
     expect([allTreatment.b, allTreatment.c]).toEqual([5, 0]);
     expect(allTreatment.pValue).toBeCloseTo(2 / 32, 15);
     expect(allTreatment.oddsRatio.estimate).toBeNull(); // b/c = Infinity: JSON has no Infinity
     expect(allTreatment.oddsRatio.upper).toBeNull();
     // One task only: no clustered SE (it needs at least two clusters).
     expect(allTreatment.clustered).toBeNull();
-    // T2 has no pairs: reported with n = 0 and the non-informative interval, not dropped, not NaN.
-    expect(allTreatment.perTask[1]).toEqual({ task: 'T2', n: 0, b: 0, c: 0, riskDifference: { estimate: 0, lower: -1, upper: 1 } });
-    expect(allTreatment.successRates.filter((s) => s.task === 'T2').map((s) => [s.successes, s.n, s.rate, s.lower, s.upper])).toEqual([[0, 0, 0, 0, 1], [0, 0, 0, 0, 1]]);
+    // T2 has no pairs: reported with n = 0 and no estimate (0/0 is no rate), not dropped, not NaN.
+    expect(allTreatment.perTask[1]).toEqual({ task: 'T2', n: 0, b: 0, c: 0, riskDifference: null });
+    expect(allTreatment.successRates.filter((s) => s.task === 'T2').map((s) => [s.successes, s.n, s.rate, s.lower, s.upper])).toEqual([[0, 0, null, null, null], [0, 0, null, null, null]]);
     expect(JSON.parse(JSON.stringify(allTreatment))).toEqual(allTreatment);
+  });
+
+  it('computes every interval at the level matching the test: 1 - alpha two-sided, 1 - 2 alpha one-sided', () => {
+    expect(r.confLevel).toBe(0.95);
+    const table = { a: 7, b: 7, c: 1, d: 3 };
+    for (const [sidedness, alpha, level] of [['greater', 0.05, 0.9], ['less', 0.01, 0.98], ['two-sided', 0.1, 0.9]] as const) {
+      const x = primaryAnalysis(PAIRS, TASKS, H1, sidedness, alpha);
+      expect(x.confLevel).toBeCloseTo(level, 15);
+      expect(x.riskDifference).toEqual(pairedRiskDifference(table, x.confLevel));
+      const or = pairedOddsRatio(7, 1, x.confLevel);
+      expect([x.oddsRatio.lower, x.oddsRatio.upper]).toEqual([or.lower, or.upper]);
+      expect(x.perTask[0]!.riskDifference).toEqual(pairedRiskDifference({ a: 2, b: 3, c: 0, d: 1 }, x.confLevel));
+      const goalAll = x.successRates.find((s) => s.variant === 'goal' && s.task === 'all')!;
+      const w = wilsonInterval(14, 18, x.confLevel);
+      expect([goalAll.lower, goalAll.upper]).toEqual([w.lower, w.upper]);
+      const ref = clusteredMeanDifference(PAIRS.map((p) => Number(p.treatment.success) - Number(p.control.success)), PAIRS.map((p) => p.task), x.confLevel);
+      expect([x.clustered!.lower, x.clustered!.upper]).toEqual([ref.lower, ref.upper]);
+    }
+    // A narrower level gives a narrower interval.
+    const greater = primaryAnalysis(PAIRS, TASKS, H1, 'greater', 0.05);
+    expect(greater.riskDifference.lower).toBeGreaterThan(r.riskDifference.lower);
+  });
+
+  it('says which variant the discordant pairs favour, and whether that is the hypothesised direction', () => {
+    expect([r.favours, r.asHypothesised]).toEqual(['goal', true]);
+    expect(primaryAnalysis(PAIRS, TASKS, { ...H1, direction: 'less' }, 'two-sided', 0.05).asHypothesised).toBe(false);
+    expect(primaryAnalysis(PAIRS, TASKS, { ...H1, direction: 'different' }, 'two-sided', 0.05).asHypothesised).toBe(true);
+    // The control ahead, significantly, against an expected 'greater': significant but not as hypothesised.
+    const reversed = primaryAnalysis(many(9, 'T1', false, true), ['T1'], H1, 'two-sided', 0.05);
+    expect([reversed.significant, reversed.favours, reversed.asHypothesised]).toEqual([true, 'role', false]);
+    const even = primaryAnalysis([...many(2, 'T1', true, false), ...many(2, 'T1', false, true)], ['T1'], { ...H1, direction: 'different' }, 'two-sided', 0.05);
+    expect([even.favours, even.asHypothesised]).toEqual([null, false]);
   });
 });

@@ -1,4 +1,5 @@
 import type { AnalysisReport } from '../core/types/index.js';
+import { levelText } from './numbers.js';
 
 type Primary = NonNullable<AnalysisReport['primary']>;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -9,7 +10,8 @@ const COLORS = ['#2b6cb0', '#dd6b20', '#2f855a', '#9b2c2c'];
 // can be archived with the run set and opened anywhere.
 export function reportHtml(r: AnalysisReport, markdownBody: string): string {
   const banner = r.simulated ? '<div class="banner">SIMULATED: these runs came from the offline simulator, not from Claude. The numbers exercise the pipeline; they say nothing about the model.</div>' : '';
-  const charts = r.primary === null ? '' : `<h2>Success per variant per task (95% Wilson CI)</h2>${successChart(r.primary)}<h2>Paired risk difference, ${esc(r.plan.hypothesis.treatment)} − ${esc(r.plan.hypothesis.control)} (95% Newcombe CI)</h2>${forestPlot(r.primary)}`;
+  const level = r.primary === null ? '' : levelText(r.primary.confLevel);
+  const charts = r.primary === null ? '' : `<h2>Success per variant per task (${level} Wilson CI)</h2>${successChart(r.primary)}<h2>Paired risk difference, ${esc(r.plan.hypothesis.treatment)} − ${esc(r.plan.hypothesis.control)} (${level} Newcombe CI)</h2>${forestPlot(r.primary)}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(r.experiment)}: analysis</title>
 <style>body{font:15px/1.5 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#1a202c}
@@ -38,6 +40,8 @@ function successChart(pr: Primary): string {
     variants.forEach((variant, vi) => {
       const s = pr.successRates.find((r) => r.task === task && r.variant === variant)!;
       const x = gx + vi * barW;
+      // A task with no analysable pair has no rate: no bar, no whiskers.
+      if (s.rate === null || s.lower === null || s.upper === null) return;
       parts.push(`<rect x="${x}" y="${y(s.rate)}" width="${barW - 4}" height="${y(0) - y(s.rate)}" fill="${COLORS[vi % COLORS.length]}"><title>${esc(variant)} ${esc(task)}: ${s.successes}/${s.n}</title></rect>`);
       const cx = x + (barW - 4) / 2;
       parts.push(`<line x1="${cx}" x2="${cx}" y1="${y(s.upper)}" y2="${y(s.lower)}" stroke="#1a202c"/><line x1="${cx - 4}" x2="${cx + 4}" y1="${y(s.upper)}" y2="${y(s.upper)}" stroke="#1a202c"/><line x1="${cx - 4}" x2="${cx + 4}" y1="${y(s.lower)}" y2="${y(s.lower)}" stroke="#1a202c"/>`);
@@ -49,7 +53,7 @@ function successChart(pr: Primary): string {
 }
 
 function forestPlot(pr: Primary): string {
-  const rows = [...pr.perTask.map((t) => ({ label: `${t.task} (n=${t.n})`, ...t.riskDifference })), { label: `pooled (n=${pr.n})`, ...pr.riskDifference }];
+  const rows = [...pr.perTask.map((t) => ({ label: `${t.task} (n=${t.n})`, estimate: t.riskDifference })), { label: `pooled (n=${pr.n})`, estimate: pr.riskDifference }];
   const W = 900, rowH = 26, left = 200, right = 180, top = 20;
   const H = top + rows.length * rowH + 30;
   const x = (v: number) => left + ((v + 1) / 2) * (W - left - right);
@@ -59,9 +63,14 @@ function forestPlot(pr: Primary): string {
     const cy = top + i * rowH + rowH / 2;
     const pooled = i === rows.length - 1;
     parts.push(`<text x="${left - 10}" y="${cy + 4}" text-anchor="end" font-size="12"${pooled ? ' font-weight="700"' : ''}>${esc(r.label)}</text>`);
-    parts.push(`<line x1="${x(r.lower)}" x2="${x(r.upper)}" y1="${cy}" y2="${cy}" stroke="#1a202c" stroke-width="2"/>`);
-    parts.push(pooled ? `<polygon points="${x(r.estimate) - 7},${cy} ${x(r.estimate)},${cy - 7} ${x(r.estimate) + 7},${cy} ${x(r.estimate)},${cy + 7}" fill="#c53030"/>` : `<rect x="${x(r.estimate) - 5}" y="${cy - 5}" width="10" height="10" fill="#2b6cb0"/>`);
-    parts.push(`<text x="${W - right + 10}" y="${cy + 4}" font-size="12">${f(r.estimate)} (${f(r.lower)}, ${f(r.upper)})</text>`);
+    const rd = r.estimate;
+    if (rd === null) {
+      parts.push(`<text x="${W - right + 10}" y="${cy + 4}" font-size="12">n/a (no pairs)</text>`);
+      return;
+    }
+    parts.push(`<line x1="${x(rd.lower)}" x2="${x(rd.upper)}" y1="${cy}" y2="${cy}" stroke="#1a202c" stroke-width="2"/>`);
+    parts.push(pooled ? `<polygon points="${x(rd.estimate) - 7},${cy} ${x(rd.estimate)},${cy - 7} ${x(rd.estimate) + 7},${cy} ${x(rd.estimate)},${cy + 7}" fill="#c53030"/>` : `<rect x="${x(rd.estimate) - 5}" y="${cy - 5}" width="10" height="10" fill="#2b6cb0"/>`);
+    parts.push(`<text x="${W - right + 10}" y="${cy + 4}" font-size="12">${f(rd.estimate)} (${f(rd.lower)}, ${f(rd.upper)})</text>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="forest plot">${parts.join('')}</svg>`;
 }

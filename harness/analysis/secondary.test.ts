@@ -52,7 +52,7 @@ const of = (side: typeof T, m: keyof typeof T) => side[m];
 
 describe('secondaryAnalysis', () => {
   it('runs the registered Wilcoxon test per metric and Holm-adjusts across the family', () => {
-    const results = secondaryAnalysis(PAIRS, PLAN, 1);
+    const results = secondaryAnalysis(PAIRS, PLAN, 0.05, 1);
     expect(results.map((r) => r.metric)).toEqual(PLAN.metrics);
     const raw = PLAN.metrics.map((m) => wilcoxonSignedRank(of(T, m as keyof typeof T), of(C, m as keyof typeof T), 'two-sided'));
     results.forEach((r, i) => {
@@ -61,7 +61,12 @@ describe('secondaryAnalysis', () => {
       expect(r.test.pValue).toBe(raw[i]!.pValue);
       expect(r.test.statistic).toBe(raw[i]!.statistic);
       expect(r.test.method).toBe(raw[i]!.method);
+      // The pairs the test used: Wilcoxon drops zero differences (every constraintAdherence one).
+      expect(r.test.n).toBe(raw[i]!.n);
+      expect(r.test.sidedness).toBe('two-sided');
+      expect(r.confLevel).toBe(0.95);
     });
+    expect(results.find((r) => r.metric === 'constraintAdherence')!.test.n).toBe(0);
     const adjusted = holm(raw.map((w) => w.pValue));
     expect(results.map((r) => r.pHolm)).toEqual(adjusted);
     // Holm never lowers a p-value, and the adjustment is not the identity here.
@@ -70,7 +75,7 @@ describe('secondaryAnalysis', () => {
   });
 
   it('reports means, the paired-t CI, Hodges-Lehmann, clustered SE and log ratios where registered', () => {
-    const tokens = secondaryAnalysis(PAIRS, PLAN, 1).find((r) => r.metric === 'totalTokens')!;
+    const tokens = secondaryAnalysis(PAIRS, PLAN, 0.05, 1).find((r) => r.metric === 'totalTokens')!;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(tokens.meanTreatment).toBeCloseTo(mean(T.totalTokens), 9);
     expect(tokens.meanControl).toBeCloseTo(mean(C.totalTokens), 9);
@@ -84,11 +89,11 @@ describe('secondaryAnalysis', () => {
     expect(tokens.logRatio).toEqual({ ratio: lr.ratio, lower: lr.ratioLower, upper: lr.ratioUpper, n: 8, skipped: 0 });
     expect(tokens.notes).toEqual([]);
     // turns is not in logRatio: none reported.
-    expect(secondaryAnalysis(PAIRS, PLAN, 1).find((r) => r.metric === 'turns')!.logRatio).toBeNull();
+    expect(secondaryAnalysis(PAIRS, PLAN, 0.05, 1).find((r) => r.metric === 'turns')!.logRatio).toBeNull();
   });
 
   it('handles constant differences with notes instead of throwing', () => {
-    const results = secondaryAnalysis(PAIRS, PLAN, 1);
+    const results = secondaryAnalysis(PAIRS, PLAN, 0.05, 1);
     const turns = results.find((r) => r.metric === 'turns')!;
     // Every difference is +1: no t-test CI (zero variance), but the test, HL shift and mean stand.
     expect(turns.meanDifference).toBe(1);
@@ -111,11 +116,11 @@ describe('secondaryAnalysis', () => {
 
   it('notes a log ratio it cannot compute (every pair has a zero) and a clustered SE with one pair', () => {
     const zeroCost = PAIRS.map((p) => ({ ...p, control: { ...p.control, metrics: { ...p.control.metrics, costUsd: 0 } } }));
-    const cost = secondaryAnalysis(zeroCost, PLAN, 1).find((r) => r.metric === 'costUsd')!;
+    const cost = secondaryAnalysis(zeroCost, PLAN, 0.05, 1).find((r) => r.metric === 'costUsd')!;
     expect(cost.logRatio).toBeNull();
     expect(cost.notes.some((n) => n.startsWith('log ratio unavailable: '))).toBe(true);
 
-    const one = secondaryAnalysis(PAIRS.slice(0, 1), PLAN, 1);
+    const one = secondaryAnalysis(PAIRS.slice(0, 1), PLAN, 0.05, 1);
     for (const r of one) {
       expect(r.n).toBe(1);
       expect(r.ci).toBeNull();
@@ -126,7 +131,7 @@ describe('secondaryAnalysis', () => {
 
   it('runs the sign-flip permutation test with the registered sidedness and seed, Holm across metrics', () => {
     const plan: Plan = { ...PLAN, test: 'sign-flip-permutation', sidedness: 'greater' };
-    const results = secondaryAnalysis(PAIRS, plan, 20261123);
+    const results = secondaryAnalysis(PAIRS, plan, 0.05, 20261123);
     const raw = plan.metrics.map((m) => signFlipTest(of(T, m as keyof typeof T), of(C, m as keyof typeof T), { alternative: 'greater', seed: 20261123 }));
     results.forEach((r, i) => {
       expect(r.test.name).toBe('sign-flip-permutation');
@@ -134,13 +139,22 @@ describe('secondaryAnalysis', () => {
       expect(r.test.statistic).toBe(raw[i]!.meanDifference);
     });
     expect(results.map((r) => r.pHolm)).toEqual(holm(raw.map((s) => s.pValue)));
+    // The permutation test uses every pair; one-sided at alpha 0.05, the intervals are 90% two-sided.
+    expect(results.map((r) => [r.test.n, r.test.sidedness, r.confLevel])).toEqual(plan.metrics.map(() => [8, 'greater', 0.9]));
+    const tokens = results.find((r) => r.metric === 'totalTokens')!;
+    const t = pairedT(T.totalTokens, C.totalTokens, { alternative: 'two-sided', confLevel: 0.9 });
+    expect(tokens.ci).toEqual({ lower: t.lower, upper: t.upper });
+    const cl = clusteredMeanDifference(T.totalTokens.map((x, i) => x - C.totalTokens[i]!), TASKS, 0.9);
+    expect([tokens.clustered!.lower, tokens.clustered!.upper]).toEqual([cl.lower, cl.upper]);
+    const lr = logRatio(T.totalTokens, C.totalTokens, 0.9);
+    expect([tokens.logRatio!.lower, tokens.logRatio!.upper]).toEqual([lr.ratioLower, lr.ratioUpper]);
     // Same seed, same answer.
-    expect(secondaryAnalysis(PAIRS, plan, 20261123)).toEqual(results);
+    expect(secondaryAnalysis(PAIRS, plan, 0.05, 20261123)).toEqual(results);
   });
 
   it('defaults to a two-sided test when the plan gives no sidedness', () => {
     const { sidedness: _omit, ...plan } = PLAN;
-    const results = secondaryAnalysis(PAIRS, plan as Plan, 1);
+    const results = secondaryAnalysis(PAIRS, plan as Plan, 0.05, 1);
     expect(results[0]!.test.pValue).toBe(wilcoxonSignedRank(T.totalTokens, C.totalTokens, 'two-sided').pValue);
   });
 });

@@ -14,6 +14,7 @@ import { failedAttempts, isEvaluatedNotLocked } from '../pipeline/slot-state.js'
 import { ofType, type EntryOf } from '../core/entries.js';
 import { plural } from '../core/plural.js';
 import type { AuditContext } from './context.js';
+import { intervalLevel } from '../analysis/stats/index.js';
 
 export type AuditCheck = AuditReport['checks'][number];
 type Verdict = { failures: string[]; evidence: string[] };
@@ -246,12 +247,20 @@ async function analysisAsRegistered({ exp, frozen, report, reportFile, entries }
   const expect = (what: string, used: unknown, registered: unknown) => {
     if (JSON.stringify(used) !== JSON.stringify(registered)) failures.push(`${what}: used ${JSON.stringify(used)}, registered ${JSON.stringify(registered)}`);
   };
-  expect('primary test', report.plan.primary.test, pre.primaryOutcome.test);
-  expect('sidedness', report.plan.primary.sidedness, pre.primaryOutcome.sidedness);
-  expect('alpha', report.plan.primary.alpha, pre.primaryOutcome.alpha);
-  expect('secondary test', report.plan.secondary.test, pre.secondaryOutcomes.test);
-  expect('correction', report.plan.secondary.correction, pre.secondaryOutcomes.correction);
-  expect('secondary metrics', report.plan.secondary.metrics, pre.secondaryOutcomes.metrics);
+  // What the analysis computed where the report holds it, else the plan it copied.
+  const { primary, secondary, plan } = report;
+  const registeredSecondary = { sidedness: pre.secondaryOutcomes.sidedness ?? 'two-sided', logRatio: pre.secondaryOutcomes.logRatio ?? [] };
+  expect('primary test', primary?.test ?? plan.primary.test, pre.primaryOutcome.test);
+  expect('sidedness', primary?.sidedness ?? plan.primary.sidedness, pre.primaryOutcome.sidedness);
+  expect('alpha', primary?.alpha ?? plan.primary.alpha, pre.primaryOutcome.alpha);
+  if (primary) expect('confidence level', primary.confLevel, intervalLevel(pre.primaryOutcome.alpha, pre.primaryOutcome.sidedness));
+  expect('secondary metrics', secondary?.map((m) => m.metric) ?? plan.secondary.metrics, pre.secondaryOutcomes.metrics);
+  for (const used of new Set(secondary?.map((m) => m.test.name) ?? [plan.secondary.test])) expect('secondary test', used, pre.secondaryOutcomes.test);
+  for (const used of new Set(secondary?.map((m) => m.test.sidedness) ?? [plan.secondary.sidedness])) expect('secondary sidedness', used, registeredSecondary.sidedness);
+  expect('correction', plan.secondary.correction, pre.secondaryOutcomes.correction);
+  expect('log-ratio metrics', plan.secondary.logRatio, registeredSecondary.logRatio);
+  const unregisteredRatios = (secondary ?? []).filter((m) => m.logRatio !== null && !registeredSecondary.logRatio.includes(m.metric)).map((m) => m.metric);
+  if (unregisteredRatios.length > 0) failures.push(`log ratios computed for metrics not registered for one: ${unregisteredRatios.join(', ')}`);
   if (!sameDigest(report.inputs.freezeDigest, frozen.record.digest)) failures.push('the report was computed from another freeze record');
   if (!ofType(entries, 'analysed').some((e) => e.data.reportDigest !== null && sameDigest(e.data.reportDigest, jsonDigest(report)))) failures.push(`${reportFile} is not a report any registered analyze call wrote (edited?)`);
   if (report.blinded) failures.push('the latest report is blinded: the analysis has not been run on the complete set');

@@ -5,6 +5,7 @@ import { jsonDigest } from '../core/digest.js';
 import type { AnalysisReport } from '../core/types/index.js';
 import { schemaProblems } from '../documents/schemas.js';
 import { reportMarkdown } from '../analysis/report-markdown.js';
+import { reportHtml } from '../analysis/report-html.js';
 import { mcnemarExact } from '../analysis/stats/index.js';
 import { EXAMPLE, harness } from '../test-support/cli.js';
 import { completeAndPartial, copyProject, ok, PAIRS_PER_TASK, readJson, registry, runsOnDisk, TASKS, type Project } from './analyze-support.js';
@@ -112,8 +113,22 @@ describe('analyze on a complete honest run set', () => {
     const allTreatment = { ...report, primary: { ...report.primary!, b: 5, c: 0, oddsRatio: { estimate: null, lower: 2.1, upper: null } } };
     expect(reportMarkdown(allTreatment)).toContain('odds ratio b/c ∞ (95% CI 2.10 to ∞)');
     // With no discordant pair there is no ratio (the exact interval's lower bound is 0): no interval either.
-    const none = { ...report, primary: { ...report.primary!, b: 0, c: 0, oddsRatio: { estimate: null, lower: 0, upper: null } } };
+    const none = { ...report, primary: { ...report.primary!, b: 0, c: 0, significant: false, favours: null, asHypothesised: false, oddsRatio: { estimate: null, lower: 0, upper: null } } };
     expect(reportMarkdown(none)).toContain('; odds ratio b/c undefined (no discordant pairs).');
+    expect(reportMarkdown(none)).toContain(': not significant at alpha 0.05; the discordant pairs split evenly.');
+    // A significant result against the hypothesis says so; the interval level follows the test.
+    const reversed = { ...report, primary: { ...report.primary!, b: 0, c: 18, significant: true, favours: CONTROL, asHypothesised: false, confLevel: 0.9, sidedness: 'greater' as const } };
+    const md2 = reportMarkdown(reversed);
+    expect(md2).toContain(`**significant** at alpha 0.05; ${CONTROL} succeeded alone more often, opposite to the hypothesised direction (greater).`);
+    expect(md2).toContain('(90% Newcombe CI');
+    expect(md2).toContain('Intervals are 90% two-sided (1 - 2 alpha): for the greater test, the bound on its side is the one-sided 95% bound.');
+    expect(md2).toContain('| task | pairs | b | c | risk difference (90% CI) |');
+    // A task with no analysable pair has no estimate: n/a, not 0 with a made-up interval.
+    const empty = { ...report, primary: { ...report.primary!, perTask: [{ task: 'TASK-006', n: 0, b: 0, c: 0, riskDifference: null }], successRates: [{ variant: TREATMENT, task: 'TASK-006', successes: 0, n: 0, rate: null, lower: null, upper: null }] } };
+    const md3 = reportMarkdown(empty);
+    expect(md3).toContain('| TASK-006 | 0 | 0 | 0 | n/a (no pairs) |');
+    expect(md3).toContain(`| ${TREATMENT} | TASK-006 | 0/0 | n/a |`);
+    expect(reportHtml(empty, md3)).toContain('n/a (no pairs)</text>');
   });
 
   it('report.html is self-contained: inline SVG, the SIMULATED banner, the digests; no scripts, nothing fetched', async () => {

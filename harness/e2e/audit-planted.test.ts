@@ -191,6 +191,21 @@ describe.concurrent('planted violations, each on its own copy', () => {
     expect(shown.stdout).toMatch(/^ {2}.*experiment\.yaml: experiment config changed: frozen sha256:/m);
   }, SLOW);
 
+  it('(d) a pre-registration whose secondary plan differs from what the analysis used: analysis-as-registered names sidedness and log ratios', async () => {
+    const p = await copyOf(base);
+    const file = path.join(p.expDir, 'preregistration.yaml');
+    const text = await fs.readFile(file, 'utf8');
+    expect(text).toMatch(/ {2}sidedness: two-sided\n {2}correction: holm\n {2}logRatio: \[totalTokens, costUsd, wallTimeSeconds\]\n/);
+    await fs.writeFile(file, text.replace(/ {2}sidedness: two-sided\n {2}correction: holm\n {2}logRatio: \[totalTokens, costUsd, wallTimeSeconds\]\n/, '  sidedness: greater\n  correction: holm\n  logRatio: [totalTokens]\n'));
+    const { exitCode, audit } = await auditOf(p);
+    expect(exitCode).toBe(1);
+    expect(failed(audit)).toEqual(['analysis-as-registered', 'inputs-unchanged']);
+    const found = evidence(audit, 'analysis-as-registered');
+    expect(found).toContain('secondary sidedness: used "two-sided", registered "greater"');
+    expect(found).toContain('log-ratio metrics: used ["totalTokens","costUsd","wallTimeSeconds"], registered ["totalTokens"]');
+    expect(found).toContain('log ratios computed for metrics not registered for one: costUsd, wallTimeSeconds');
+  }, SLOW);
+
   it('(e) a pair deleted: registry-and-locks-verify names both run folders, the pair is not analysed until excluded', async () => {
     const p = await copyOf(base);
     const pair = slots.find((s) => s.task === 'TASK-002' && s.pairId !== 'pair-0002')!.pairId;

@@ -9,3 +9,12 @@ export interface Interval {
   lower: number;
   upper: number;
 }
+
+/**
+ * The level of the two-sided intervals shown beside a test at `alpha`: 1 − α when the test is
+ * two-sided, 1 − 2α when it is one-sided, so that the interval's bound on the tested side is the
+ * one-sided 1 − α bound and excludes no effect exactly when a test of that form would reject.
+ */
+export function intervalLevel(alpha: number, alternative: Alternative): number {
+  return alternative === 'two-sided' ? 1 - alpha : 1 - 2 * alpha;
+}

@@ -1,6 +1,6 @@
 // The statistics used by `harness analyze` and `harness power`: pure functions, each checked
 // against R 4.2.2 (fixtures/make-reference.R) to 1e-9.
-export type { Alternative } from './alternative.js';
+export { intervalLevel, type Alternative } from './alternative.js';
 export { clusteredMeanDifference } from './clustered.js';
 export { hodgesLehmann } from './hodges-lehmann.js';
 export { holm } from './holm.js';

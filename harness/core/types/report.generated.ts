@@ -6,7 +6,7 @@
  * runs/<exp>/analysis/report.json: the paired analysis as registered, and the registry head and freeze record it was computed from.
  */
 export interface AnalysisReport {
-  schemaVersion: 1;
+  schemaVersion: 2;
   experiment: string;
   generatedAt: string;
   /**
@@ -76,6 +76,18 @@ export interface AnalysisReport {
     pValue: number;
     midPValue: number;
     significant: boolean;
+    /**
+     * The variant that alone succeeded in more discordant pairs (the treatment when b > c), or null when b = c.
+     */
+    favours: string | null;
+    /**
+     * Whether the difference observed (b against c) points the way the hypothesis expects; for direction 'different', any difference does.
+     */
+    asHypothesised: boolean;
+    /**
+     * The level of every interval in primary: 1 - alpha for a two-sided test, 1 - 2 alpha for a one-sided one, whose bound on the tested side is then the one-sided 1 - alpha bound.
+     */
+    confLevel: number;
     riskDifference: {
       estimate: number;
       lower: number;
@@ -99,20 +111,26 @@ export interface AnalysisReport {
       n: number;
       b: number;
       c: number;
+      /**
+       * null when the task has no analysable pair.
+       */
       riskDifference: {
         estimate: number;
         lower: number;
         upper: number;
-      };
+      } | null;
     }[];
     successRates: {
       variant: string;
       task: string;
       successes: number;
       n: number;
-      rate: number;
-      lower: number;
-      upper: number;
+      /**
+       * null, as its interval, when n = 0.
+       */
+      rate: number | null;
+      lower: number | null;
+      upper: number | null;
     }[];
   } | null;
   secondary:
@@ -139,10 +157,22 @@ export interface AnalysisReport {
         test: {
           name: "wilcoxon-signed-rank" | "sign-flip-permutation";
           statistic: number | null;
+          sidedness: "two-sided" | "greater" | "less";
+          /**
+           * The pairs the test used: the Wilcoxon test drops pairs whose difference is zero.
+           */
+          n: number;
           pValue: number;
           method: string;
         };
         pHolm: number;
+        /**
+         * The level of ci, clustered and logRatio: 1 - alpha (the primary outcome's) for two-sided secondary tests, 1 - 2 alpha for one-sided ones.
+         */
+        confLevel: number;
+        /**
+         * The median of the Walsh averages of all paired differences, zeros included (the Wilcoxon test drops them).
+         */
         hodgesLehmann: number | null;
         clustered: {
           se: number;
