@@ -180,4 +180,29 @@ describe('lock-run', () => {
     expect(action).toMatch(/refused/i);
     expect(status).not.toBe('');
   });
+
+  // Runs last: it rewrites the registry.
+  it('a lock and its violation are one registry write; a violation an older version lost is named by verify and registered again by lock-run', async () => {
+    const entries = await registry();
+    const lockedAt = entries.findIndex((e) => e.type === 'locked' && e.data.runId === runId);
+    // Adjacent, same moment: they went out in one write, so no crash can keep one without the other.
+    expect(entries[lockedAt + 1]).toMatchObject({ type: 'violation', seq: entries[lockedAt]!.seq + 1, data: { runId } });
+    expect(entries.filter((e) => e.type === 'violation')).toHaveLength(1);
+    // What a crash between two appends left with an older version: the violation never registered.
+    const file = path.join(runsDir, 'registry.jsonl');
+    const lines = (await fs.readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(lines).toHaveLength(lockedAt + 2);
+    await fs.writeFile(file, `${lines.slice(0, -1).join('\n')}\n`);
+    const verified = await cli(['verify', EXAMPLE], { cwd: project.dir });
+    expect(verified.exitCode).toBe(1);
+    expect(verified.stdout).toContain(`runs/${EXAMPLE}/registry.jsonl: ${runId}: 0 violation entries registered, its locked scorecard lists 1 (lost when an earlier version of harness was stopped between a lock and its violations: \`harness lock-run runs/${EXAMPLE}/${runId}\` registers them from the locked scorecard)`);
+    const repaired = await cli(['lock-run', runDir, '--json'], { cwd: project.dir });
+    expect(repaired.exitCode, repaired.stderr).toBe(0);
+    expect(JSON.parse(repaired.stdout)).toMatchObject({ runId, action: 'registered' });
+    expect((await registry()).filter((e) => e.type === 'violation').map((e) => e.data.runId)).toEqual([runId]);
+    const again = await cli(['verify', EXAMPLE], { cwd: project.dir });
+    expect(again.exitCode, again.stdout).toBe(0);
+    // And only once: locking it again changes nothing.
+    expect(JSON.parse((await cli(['lock-run', runDir, '--json'], { cwd: project.dir })).stdout)).toMatchObject({ action: 'already-locked' });
+  });
 });

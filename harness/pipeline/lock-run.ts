@@ -6,7 +6,7 @@ import type { RegistryEntry, RunLock, Scorecard } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import { OUTPUT_RULES } from '../evaluation/output-violations.js';
 import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
-import { appendEntry } from '../store/registry.js';
+import { appendEntries, type NewEntry } from '../store/registry.js';
 import { readEntries } from '../store/registry-read.js';
 import { writeLock, lockDigest, makeReadOnly } from '../store/run-lock.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
@@ -62,7 +62,7 @@ export async function lockValidRun(run: ValidRun, options: { scorecard?: Scoreca
     const entries = await readEntries(registry);
     const registered = entries.find((e): e is EntryOf<'locked'> => e.type === 'locked' && e.data.runId === manifest.runId);
     if (registered === undefined) requirePinRegistered(run, entries);
-    return relock(run, registered, scorecard);
+    return relock(run, registered, scorecard, entries);
   }
   const lock = await writeLock(files.dir, manifest.runId, manifest.digest, jsonDigest(scorecard), new Date());
   await register(run, scorecard, lock);
@@ -80,7 +80,7 @@ function requirePinRegistered({ manifest, files, ctx }: ValidRun, entries: reado
   });
 }
 
-async function relock(run: ValidRun, registered: EntryOf<'locked'> | undefined, scorecard: Scorecard): Promise<LockResult> {
+async function relock(run: ValidRun, registered: EntryOf<'locked'> | undefined, scorecard: Scorecard, entries: readonly RegistryEntry[]): Promise<LockResult> {
   // A lock cut off before it was registered (crash, kill -9) may not have made every file
   // read-only yet: finish that, then check the hashes as for any locked run.
   if (registered === undefined) makeReadOnly(run.files.dir);
@@ -91,26 +91,35 @@ async function relock(run: ValidRun, registered: EntryOf<'locked'> | undefined, 
     await register(run, scorecard, lock);
     return { runId: run.manifest.runId, action: 'registered', rootDigest: lock.rootDigest, success: scorecard.success };
   }
+  // Before its lock and violations were one append, a crash between them could lose the
+  // violations (verify names such a run): they are registered from the locked scorecard.
+  const violations = violationEntries(run.manifest.runId, scorecard);
+  if (violations.length > 0 && !entries.some((e) => e.type === 'violation' && e.data.runId === run.manifest.runId)) {
+    await appendEntries(run.ctx.frozen.files.registry, run.manifest.experiment.id, violations.map((data) => ({ type: 'violation', data })));
+    return { runId: run.manifest.runId, action: 'registered', rootDigest: lock.rootDigest, success: scorecard.success };
+  }
   return { runId: run.manifest.runId, action: 'already-locked', rootDigest: lock.rootDigest, success: scorecard.success };
 }
 
 // Digests as the lock recorded them (a lock found on disk is verified before it is registered).
+// The lock and its violations are one append: a crash keeps both or neither.
 async function register(run: ValidRun, scorecard: Scorecard, lock: RunLock): Promise<void> {
   const { manifest, ctx } = run;
-  const registry = ctx.frozen.files.registry;
-  const exp = manifest.experiment.id;
-  await appendEntry(registry, exp, 'locked', {
-    runId: manifest.runId, slotIndex: manifest.slot.index, pairId: manifest.slot.pairId, variant: manifest.variant.id, task: manifest.task.id,
-    attempt: manifest.slot.attempt, rootDigest: lock.rootDigest, lockDigest: lockDigest(lock), manifestDigest: manifest.digest,
-    scorecardDigest: lock.scorecardDigest, success: scorecard.success, stopReason: scorecard.stopReason, adhoc: manifest.adhoc,
-  });
-  await Promise.all(violationEntries(manifest.runId, scorecard).map((v) => appendEntry(registry, exp, 'violation', v)));
+  const locked: NewEntry<'locked'> = {
+    type: 'locked',
+    data: {
+      runId: manifest.runId, slotIndex: manifest.slot.index, pairId: manifest.slot.pairId, variant: manifest.variant.id, task: manifest.task.id,
+      attempt: manifest.slot.attempt, rootDigest: lock.rootDigest, lockDigest: lockDigest(lock), manifestDigest: manifest.digest,
+      scorecardDigest: lock.scorecardDigest, success: scorecard.success, stopReason: scorecard.stopReason, adhoc: manifest.adhoc,
+    },
+  };
+  await appendEntries(ctx.frozen.files.registry, manifest.experiment.id, [locked, ...violationEntries(manifest.runId, scorecard).map((data): NewEntry<'violation'> => ({ type: 'violation', data }))]);
 }
 
 // What the seed's violations.log recorded: sandbox refusals and what the evaluator found left in
 // the outputs (critical when they lead out of the workspace), and runs stopped by their time
 // limit, each with the action taken.
-function violationEntries(runId: string, scorecard: Scorecard): EntryOf<'violation'>['data'][] {
+export function violationEntries(runId: string, scorecard: Scorecard): EntryOf<'violation'>['data'][] {
   const entries: EntryOf<'violation'>['data'][] = scorecard.violations.map((v) => {
     const how = OUTPUT_RULES.includes(v.rule) ? 'Found in the outputs by the evaluator' : 'Refused by the sandbox';
     return {

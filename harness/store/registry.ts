@@ -54,6 +54,9 @@ export interface NewEntry<T extends RegistryEntryType = RegistryEntryType> {
   at?: Date;
 }
 
+/** One new entry of any type, its data typed by its type. */
+export type AnyNewEntry = { [T in RegistryEntryType]: NewEntry<T> }[RegistryEntryType];
+
 interface Pending {
   experiment: string;
   entry: NewEntry;
@@ -69,13 +72,21 @@ const flushing = new Set<string>();
  * committed: those that arrive while a write is in flight go out together, under one lock and one
  * fsync, in arrival order, so many concurrent runs do not queue on the file lock one by one.
  */
-export function appendEntry<T extends RegistryEntryType>(file: string, experiment: string, type: T, data: EntryData<T>): Promise<RegistryEntry> {
-  return new Promise((resolve, reject) => {
-    const queue = pending.get(file) ?? [];
-    queue.push({ experiment, entry: { type, data } as NewEntry, resolve, reject });
-    pending.set(file, queue);
-    void flush(file);
-  });
+export async function appendEntry<T extends RegistryEntryType>(file: string, experiment: string, type: T, data: EntryData<T>): Promise<RegistryEntry> {
+  const [written] = await appendEntries(file, experiment, [{ type, data } as AnyNewEntry]);
+  return written!;
+}
+
+/**
+ * Appends entries that belong together (a lock and the violations it found) in one write, so a
+ * crash leaves all of them or none; in order, group committed with other appends as appendEntry.
+ */
+export function appendEntries(file: string, experiment: string, entries: readonly AnyNewEntry[]): Promise<RegistryEntry[]> {
+  const queue = pending.get(file) ?? [];
+  const written = entries.map((entry) => new Promise<RegistryEntry>((resolve, reject) => queue.push({ experiment, entry: entry as NewEntry, resolve, reject })));
+  pending.set(file, queue);
+  void flush(file);
+  return Promise.all(written);
 }
 
 async function flush(file: string): Promise<void> {
