@@ -10,7 +10,7 @@ export class SlotHistory {
   /** The run standing for each slot as `run` started. */
   readonly current: Map<string, EntryOf<'locked'>>;
   private readonly superseded: Set<string>;
-  /** Attempts already accounted for: registered as abandoned, or retried after an infrastructure failure (and, see isAccountedFor, locked). */
+  /** Attempts already accounted for: registered as abandoned, or retried after an infrastructure failure, by any process (and, see isAccountedFor, locked). */
   private readonly accounted: Set<string>;
   /** The highest attempt pinned per slot, should a run folder have been lost with its unsynced rename (power loss). */
   private readonly pinnedAttempts = new Map<string, number>();
@@ -19,12 +19,12 @@ export class SlotHistory {
   private constructor(entries: readonly RegistryEntry[], private readonly follow: () => RegistryEntry[]) {
     this.current = currentRuns(entries);
     this.superseded = supersededRuns(entries);
-    this.accounted = new Set(givenUp(entries).map((e) => e.data.runId));
+    this.accounted = new Set();
     for (const e of ofType(entries, 'pinned')) {
       const key = slotKey(e.data.pairId, e.data.variant);
       this.pinnedAttempts.set(key, Math.max(this.pinnedAttempts.get(key) ?? 0, e.data.attempt));
     }
-    this.noteLocks(entries);
+    this.note(entries);
   }
 
   static async read(registry: string): Promise<SlotHistory> {
@@ -37,9 +37,12 @@ export class SlotHistory {
   }
 
   isAccountedFor(runId: string): boolean {
+    // Another process may have given the attempt up since (a `run` stopped by Ctrl-C registers
+    // the attempts it pinned and never started): it is not given up a second time.
+    this.catchUp();
     // A registered lock accounts for a run too: one whose lock.json was lost since is named by
     // verify and redone by rerun, never recorded as an attempt cut off by a crash.
-    return this.accounted.has(runId) || this.registeredLock(runId) !== undefined;
+    return this.accounted.has(runId) || this.registeredLocks.has(runId);
   }
 
   accountFor(runId: string): void {
@@ -53,11 +56,17 @@ export class SlotHistory {
 
   /** The `locked` entry of a run, also of one another process registered since `run` started. */
   registeredLock(runId: string): EntryOf<'locked'> | undefined {
-    this.noteLocks(this.follow());
+    this.catchUp();
     return this.registeredLocks.get(runId);
   }
 
-  private noteLocks(entries: readonly RegistryEntry[]): void {
+  // Entries appended since the last look, by this process or another.
+  private catchUp(): void {
+    this.note(this.follow());
+  }
+
+  private note(entries: readonly RegistryEntry[]): void {
     for (const e of ofType(entries, 'locked')) this.registeredLocks.set(e.data.runId, e);
+    for (const e of givenUp(entries)) this.accounted.add(e.data.runId);
   }
 }
