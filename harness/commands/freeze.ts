@@ -34,7 +34,7 @@ export async function freeze(options: FreezeOptions): Promise<FreezeResult> {
   const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
   const provider = options.provider ?? exp.config.provider.name;
   if (provider === 'command') requireRunnableAgent(exp);
-  const plan = planFreeze(exp, provider, options.deviation, options.pilot ?? false);
+  const plan = await planFreeze(exp, provider, options.deviation, options.pilot ?? false);
   await applyFreeze(exp, plan, whoAmI());
   const files = runSetFiles(exp.location.runsDir);
   return {
@@ -48,6 +48,6 @@ export async function freeze(options: FreezeOptions): Promise<FreezeResult> {
     pilot: plan.record.pilot,
     provider: plan.record.provider,
     freezeDigest: plan.record.digest,
-    changes: plan.action === 'deviate' ? plan.changes : [],
+    changes: plan.action === 'deviate' || plan.action === 'register' ? plan.changes : [],
   };
 }

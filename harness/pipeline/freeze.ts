@@ -1,22 +1,28 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { inputError } from '../core/errors.js';
+import { sameDigest } from '../core/digest.js';
+import { ofType } from '../core/entries.js';
+import { checkFailed, inputError } from '../core/errors.js';
 import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import { invalid, type LoadedExperiment } from '../experiment/load-experiment.js';
 import { runSetFiles, runsDirFlag } from '../experiment/locate.js';
 import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
-import { appendEntriesLocked, appendEntry } from '../store/registry.js';
+import { loadJsonIfValid } from '../documents/validate.js';
+import { appendEntries, appendEntriesLocked } from '../store/registry.js';
+import { readEntries } from '../store/registry-read.js';
 import { freezeRecordFor, inputChanges, scheduleFor, scheduleText, type InputChange, type ProviderName } from './freeze-record.js';
-import { changedInputsError, loadFrozenSet } from './frozen-set.js';
+import { changedInputsError, loadFrozenSet, type FrozenSet } from './frozen-set.js';
 
 export type FreezePlan =
   | { action: 'create'; record: FreezeRecord; schedule: Schedule }
   | { action: 'unchanged'; record: FreezeRecord; schedule: Schedule }
-  | { action: 'deviate'; record: FreezeRecord; schedule: Schedule; previous: FreezeRecord; changes: InputChange[]; reason: string };
+  | { action: 'deviate'; record: FreezeRecord; schedule: Schedule; previous: FreezeRecord; changes: InputChange[]; reason: string }
+  /** A deviation whose new record was written but never registered (the freeze was stopped): registered now. */
+  | { action: 'register'; record: FreezeRecord; schedule: Schedule; previous: FreezeRecord; changes: InputChange[]; reason: string };
 
 // Decides what freezing would do without writing anything.
-export function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean): FreezePlan {
+export async function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean): Promise<FreezePlan> {
   if (provider === 'command' && exp.config.provider.command === undefined) {
     throw inputError(`provider "command" needs provider.command.argv (the agent program to run), which ${exp.location.configFile} does not set`, {
       problems: [{ file: exp.location.configFile, path: '/provider', message: 'no provider.command' }],
@@ -37,6 +43,15 @@ export function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviat
   }
   const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
   requireSameKind(exp, frozen.record, record);
+  const unregistered = await unregisteredRecord(frozen);
+  if (unregistered !== undefined) {
+    if (deviation === undefined) {
+      throw inputError(`${frozen.files.freezeRecord} was written by a \`freeze --deviation\` that was stopped before it was registered`, {
+        hint: `run it again, with its reason, to register it: \`harness freeze ${exp.config.id}${frozen.record.pilot ? ' --pilot' : ''}${runsDirFlag(frozen.runsDir)} --deviation "…"\``,
+      });
+    }
+    return { action: 'register', record: frozen.record, schedule: frozen.schedule, previous: unregistered.previous, changes: inputChanges(unregistered.previous, frozen.record), reason: deviation };
+  }
   const changes = inputChanges(frozen.record, record);
   if (changes.length === 0) return { action: 'unchanged', record: frozen.record, schedule: frozen.schedule };
   if (deviation === undefined) throw changedInputsError(exp, frozen, changes);
@@ -61,24 +76,45 @@ function requireSameKind(exp: LoadedExperiment, frozen: FreezeRecord, wanted: Fr
   });
 }
 
+// A deviation keeps every earlier document: the old record and schedule are copied to
+// freeze-history/ first, the new ones written, and the deviation registered with the new freeze in
+// one append. Stopped before that append, the new record stands unregistered: planFreeze finds it
+// (its digest is not the registry's last freeze) and the same command registers it.
 export async function applyFreeze(exp: LoadedExperiment, plan: FreezePlan, who: string): Promise<void> {
   if (plan.action === 'unchanged') return;
   if (plan.action === 'create') return createRunSet(exp, plan.record, plan.schedule);
-  // A deviation keeps every earlier document: the old record and schedule move to freeze-history/.
   const files = runSetFiles(exp.location.runsDir);
-  const history = path.join(exp.location.runsDir, 'freeze-history', plan.previous.frozenAt.replace(/[:.]/g, '-'));
-  await fs.mkdir(history, { recursive: true });
-  await fs.copyFile(files.freezeRecord, path.join(history, 'experiment.lock.json'));
-  await fs.copyFile(files.schedule, path.join(history, 'schedule.json'));
-  await appendEntry(files.registry, exp.config.id, 'deviation', {
-    kind: 'config-change',
-    who,
-    reason: plan.reason,
-    details: { changes: plan.changes, previousFreezeDigest: plan.previous.digest, archivedIn: history },
-  });
-  await writeFileAtomic(files.schedule, scheduleText(plan.schedule));
-  await writeJsonAtomic(files.freezeRecord, plan.record);
-  await appendEntry(files.registry, exp.config.id, 'frozen', frozenData(plan.record));
+  const history = historyFolder(exp.location.runsDir, plan.previous);
+  if (plan.action === 'deviate') {
+    await fs.mkdir(history, { recursive: true });
+    await fs.copyFile(files.freezeRecord, path.join(history, 'experiment.lock.json'));
+    await fs.copyFile(files.schedule, path.join(history, 'schedule.json'));
+    await writeFileAtomic(files.schedule, scheduleText(plan.schedule));
+    await writeJsonAtomic(files.freezeRecord, plan.record);
+  }
+  await appendEntries(files.registry, exp.config.id, [
+    { type: 'deviation', data: { kind: 'config-change', who, reason: plan.reason, details: { changes: plan.changes, previousFreezeDigest: plan.previous.digest, archivedIn: history } } },
+    { type: 'frozen', data: frozenData(plan.record) },
+  ]);
+}
+
+const historyFolder = (runsDir: string, previous: FreezeRecord): string => path.join(runsDir, 'freeze-history', previous.frozenAt.replace(/[:.]/g, '-'));
+
+// The freeze record on disk is the one the registry's last `frozen` entry names, unless a deviation
+// was stopped between writing it and registering it: then the record it replaced is the one
+// archived under freeze-history/ with the registered digest.
+async function unregisteredRecord(frozen: FrozenSet): Promise<{ previous: FreezeRecord } | undefined> {
+  const registered = ofType(await readEntries(frozen.files.registry), 'frozen').at(-1);
+  if (registered === undefined || sameDigest(registered.data.freezeDigest, frozen.record.digest)) return undefined;
+  const archive = path.join(frozen.runsDir, 'freeze-history');
+  const archived = existsSync(archive) ? (await fs.readdir(archive)).map((d) => loadJsonIfValid<FreezeRecord>('freeze-record', path.join(archive, d, 'experiment.lock.json'))) : [];
+  const previous = archived.find((r) => r !== undefined && sameDigest(r.digest, registered.data.freezeDigest));
+  if (previous === undefined) {
+    throw checkFailed(`${frozen.files.freezeRecord} is not the freeze the registry recorded last (entry ${registered.seq}), and no archived record is`, {
+      hint: `the freeze record was replaced by hand; restore it from a backup, then \`harness verify ${frozen.runsDir}\``,
+    });
+  }
+  return { previous };
 }
 
 // The run set appears all at once: written into a staging folder, then renamed into place, so

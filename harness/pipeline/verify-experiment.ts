@@ -1,5 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { sameDigest } from '../core/digest.js';
 import { HarnessError, type Problem } from '../core/errors.js';
 import { loadJson } from '../documents/load.js';
 import { loadJsonIfValid, loadValidJson } from '../documents/validate.js';
@@ -29,7 +30,7 @@ export async function verifyRunSet(runsDir: string, onlyRun?: string): Promise<V
   const mark = readMark(runsDir);
   const chain = await verifyRegistryChain(files.registry);
   const problems: Problem[] = [...chain.problems];
-  if (onlyRun === undefined) problems.push(...(await freezeProblems(files)), ...(chain.problems.length === 0 ? recordFileProblems(runsDir, chain.entries, mark) : []));
+  if (onlyRun === undefined) problems.push(...freezeProblems(files, chain.entries), ...(chain.problems.length === 0 ? recordFileProblems(runsDir, chain.entries, mark) : []));
   const locked = new Map<string, EntryOf<'locked'>>();
   // lock-run registers a run once; a second `locked` entry (anyone can append a well-chained one)
   // would otherwise re-anchor a rewritten lock, so it is a finding and the first entry stands.
@@ -93,10 +94,17 @@ const folderGone = (runsDir: string, locked: EntryOf<'locked'>): Problem => ({
 });
 
 // The freeze record is checked against its schema before its digests are used; a record or
-// schedule that cannot be read or parsed is named with where it breaks.
-function freezeProblems(files: ReturnType<typeof runSetFiles>): Problem[] {
+// schedule that cannot be read or parsed is named with where it breaks. The record is the freeze
+// the registry recorded last, unless a `freeze --deviation` stopped before registering it.
+function freezeProblems(files: ReturnType<typeof runSetFiles>, entries: readonly RegistryEntry[]): Problem[] {
   try {
-    return frozenFileProblems(files, loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord), loadJson(files.schedule).data);
+    const record = loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord);
+    const problems = frozenFileProblems(files, record, loadJson(files.schedule).data);
+    const registered = ofType(entries, 'frozen').at(-1);
+    if (registered !== undefined && !sameDigest(registered.data.freezeDigest, record.digest)) {
+      problems.push({ file: files.freezeRecord, message: `not the freeze the registry recorded last (entry ${registered.seq}): a \`freeze --deviation\` stopped before registering it leaves this, and running it again with its reason registers it` });
+    }
+    return problems;
   } catch (err) {
     // A schema's problems are listed one by one; every other message starts with the file it is about.
     return err instanceof HarnessError && err.problems.length > 0 ? err.problems : [{ message: (err as Error).message }];
