@@ -262,7 +262,7 @@ async function analysisAsRegistered({ exp, frozen, report, reportFile, entries }
   const unregisteredRatios = (secondary ?? []).filter((m) => m.logRatio !== null && !registeredSecondary.logRatio.includes(m.metric)).map((m) => m.metric);
   if (unregisteredRatios.length > 0) failures.push(`log ratios computed for metrics not registered for one: ${unregisteredRatios.join(', ')}`);
   if (!sameDigest(report.inputs.freezeDigest, frozen.record.digest)) failures.push('the report was computed from another freeze record');
-  if (!ofType(entries, 'analysed').some((e) => e.data.reportDigest !== null && sameDigest(e.data.reportDigest, jsonDigest(report)))) failures.push(`${reportFile} is not a report any registered analyze call wrote (edited?)`);
+  if (!ofType(entries, 'analysed').some((e) => e.data.reportDigest !== null && sameDigest(e.data.reportDigest, jsonDigest(report)))) failures.push(`${reportFile} is not a report any registered analyze call wrote: edited, or written by an analyze stopped before it registered the report; \`harness analyze ${exp.config.id}${runsDirFlag(frozen.runsDir)}\` writes and registers it anew`);
   if (report.blinded) failures.push('the latest report is blinded: the analysis has not been run on the complete set');
   return { failures, evidence: [`report generated ${report.generatedAt} from ${report.inputs.registryEntries} registry entries`] };
 }

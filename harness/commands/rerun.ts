@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { EntryOf } from '../core/entries.js';
 import { inputError } from '../core/errors.js';
-import { defaultRunsRoot, runSetFiles } from '../experiment/locate.js';
+import { defaultRunsRoot, runSetFiles, runsDirFlag } from '../experiment/locate.js';
 import { currentRuns, outcomesHidden, slotKey } from '../pipeline/current-runs.js';
 import { Progress } from '../pipeline/progress.js';
 import { writeProgressCsv } from '../pipeline/progress-records.js';
@@ -47,9 +47,12 @@ export async function rerun(options: RerunOptions): Promise<RerunResult> {
   if (run === undefined) {
     const locked = entries.find((e): e is EntryOf<'locked'> => e.type === 'locked' && e.data.runId === options.runId);
     const instead = locked === undefined ? undefined : standing.get(slotKey(locked.data.pairId, locked.data.variant));
+    // Superseded, and nothing stands for its slot yet: a rerun was stopped before its new attempt was locked.
+    const unfinished = locked !== undefined && !locked.data.adhoc && instead === undefined;
     const hint = instead !== undefined ? `the run standing for its slot is ${instead.data.runId}`
-      : locked === undefined && existsSync(path.join(frozen.runsDir, options.runId)) ? 'an unlocked run is finished by `harness run`, not rerun'
-        : `${path.join(frozen.runsDir, 'registry.csv')} lists every run of the set`;
+      : unfinished ? `it was rerun, and that rerun stopped before its new attempt was locked; finish it: \`harness run ${exp.config.id}${runsDirFlag(frozen.runsDir)} --only pair=${locked.data.pairId},variant=${locked.data.variant}\``
+        : locked === undefined && existsSync(path.join(frozen.runsDir, options.runId)) ? 'an unlocked run is finished by `harness run`, not rerun'
+          : `${path.join(frozen.runsDir, 'registry.csv')} lists every run of the set`;
     throw inputError(locked !== undefined ? `${options.runId} is already superseded or ad hoc; only the run standing for a slot can be rerun` : `${options.runId} is not a locked run of ${exp.config.id}`, { hint });
   }
   const slot = frozen.schedule.slots.find((s) => s.pairId === run.data.pairId && s.variant === run.data.variant)!;

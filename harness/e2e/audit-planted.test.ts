@@ -206,6 +206,18 @@ describe.concurrent('planted violations, each on its own copy', () => {
     expect(found).toContain('log ratios computed for metrics not registered for one: costUsd, wallTimeSeconds');
   }, SLOW);
 
+  it('(d) an edited report.json (or one an analyze stopped before registering): analysis-as-registered fails, saying how to write it anew', async () => {
+    const p = await copyOf(base);
+    const file = path.join(p.runsDir, 'analysis', 'report.json');
+    const report = JSON.parse(await fs.readFile(file, 'utf8')) as AnalysisReport;
+    report.primary!.pValue = 0.5;
+    await fs.writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    const { exitCode, audit } = await auditOf(p);
+    expect(exitCode).toBe(1);
+    expect(failed(audit)).toEqual(['analysis-as-registered']);
+    expect(evidence(audit, 'analysis-as-registered')).toContain(`analysis/report.json is not a report any registered analyze call wrote: edited, or written by an analyze stopped before it registered the report; \`harness analyze ${EXAMPLE}\` writes and registers it anew`);
+  }, SLOW);
+
   it('(e) a pair deleted: registry-and-locks-verify names both run folders, the pair is not analysed until excluded', async () => {
     const p = await copyOf(base);
     const pair = slots.find((s) => s.task === 'TASK-002' && s.pairId !== 'pair-0002')!.pairId;

@@ -2,6 +2,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, type CliResult } from '../test-support/cli.js';
+import { appendEntry } from '../store/registry.js';
 import { treeDigests } from './execute-support.js';
 import {
   SLOTS, currentLocked, hx, isLocked, ofType, progressRows, registry, runFolders, runSetDir, slotKey, slotsOf, smallProject, type Project,
@@ -251,4 +252,26 @@ describe('status and analyze when a locked run lost or broke its scorecard', () 
     expect(analyze.stderr).toContain('hint: `harness verify exp-001-role-vs-goal` lists every problem');
   });
 
+});
+
+describe('a rerun stopped after it marked the old run superseded', () => {
+  let q: Project;
+  afterAll(() => q?.cleanup());
+
+  it('rerun of the same run id says the rerun was cut off and gives the run command that finishes it', async () => {
+    q = await smallProject();
+    const done = await hx(q, ['run', EXAMPLE, '-j', '4']);
+    expect(done.exitCode, done.stderr).toBe(0);
+    const slot = (await slotsOf(q))[0]!;
+    const oldId = `${slot.pairId}-${slot.task}-${slot.variant}-a1`;
+    // What `rerun` registers first; the kill comes before the new attempt is pinned.
+    await appendEntry(path.join(runSetDir(q), 'registry.jsonl'), EXAMPLE, 'superseded', { runId: oldId, slotIndex: slot.index, pairId: slot.pairId, task: slot.task, variant: slot.variant, reason: REASON });
+    const again = await hx(q, ['rerun', oldId, '--reason', REASON]);
+    expect(again.exitCode).toBe(2);
+    const finish = `harness run ${EXAMPLE} --only pair=${slot.pairId},variant=${slot.variant}`;
+    expect(again.stderr).toContain(`hint: it was rerun, and that rerun stopped before its new attempt was locked; finish it: \`${finish}\``);
+    const finished = await hx(q, finish.split(' ').slice(1));
+    expect(finished.exitCode, finished.stderr).toBe(0);
+    expect(isLocked(q, `${slot.pairId}-${slot.task}-${slot.variant}-a2`)).toBe(true);
+  }, 120_000);
 });
