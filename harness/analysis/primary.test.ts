@@ -157,4 +157,11 @@ describe('primaryAnalysis', () => {
     const even = primaryAnalysis([...many(2, 'T1', true, false), ...many(2, 'T1', false, true)], ['T1'], { ...H1, direction: 'different' }, 'two-sided', 0.05);
     expect([even.favours, even.asHypothesised]).toEqual([null, false]);
   });
+
+  it('is significant only when p is below alpha, not equal to it', () => {
+    // Two-sided, b = 5, c = 0: p = 2 / 32 exactly.
+    const five = many(5, 'T1', true, false);
+    expect(primaryAnalysis(five, ['T1'], H1, 'two-sided', 0.0625).significant).toBe(false);
+    expect(primaryAnalysis(five, ['T1'], H1, 'two-sided', 0.0626).significant).toBe(true);
+  });
 });

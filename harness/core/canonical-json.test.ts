@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from './canonical-json.js';
-import { compareBytes, jsonDigest, selfDigestMatches, withSelfDigest } from './digest.js';
+import { compareBytes, jsonDigest, sameDigest, selfDigestMatches, withSelfDigest } from './digest.js';
 import { HarnessError } from './errors.js';
 
 // Expected digests are computed here from literal text, never through the code under test.
@@ -124,5 +124,15 @@ describe('compareBytes', () => {
     const names = ['é', 'a', 'Z.txt', 'B', '\ufb33', '😀', 'dir/x', 'dir x'];
     expect([...names].sort(compareBytes)).toEqual(['B', 'Z.txt', 'a', 'dir x', 'dir/x', 'é', '\ufb33', '😀']);
     expect([...names].sort()).not.toEqual([...names].sort(compareBytes));
+  });
+});
+
+describe('sameDigest', () => {
+  it('is true only for two digests with the same hex: a missing digest never matches, not even another missing one', () => {
+    const a = { sha256: sha256('a') };
+    expect(sameDigest(a, { sha256: sha256('a') })).toBe(true);
+    expect(sameDigest(a, { sha256: sha256('b') })).toBe(false);
+    expect(sameDigest(a, undefined)).toBe(false);
+    expect(sameDigest(undefined, undefined)).toBe(false);
   });
 });

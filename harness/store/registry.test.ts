@@ -130,8 +130,8 @@ describe('registryFollower', () => {
     expect(follow()).toEqual([third]);
   });
 
-  it('readAndFollow: every entry so far, then a follower that returns only the entries appended after them', async () => {
-    const first = await appendEntry(file, 'exp-1', 'deviation', deviation('one'));
+  it('readAndFollow: every entry so far, then a follower that returns only the entries appended after them (offsets in bytes, not characters)', async () => {
+    const first = await appendEntry(file, 'exp-1', 'deviation', deviation('one … é'));
     const { entries, follow } = await readAndFollow(file);
     expect(entries).toEqual([first]);
     expect(follow()).toEqual([]);
