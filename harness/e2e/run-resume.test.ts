@@ -268,3 +268,25 @@ describe('a pinned run whose folder was lost (power loss before the folder reach
     expect(pinned).toContain(lost.replace(/-a1$/, '-a2'));
   });
 });
+
+describe('a slot claimed by a run killed before it pinned the slot', () => {
+  it('is run in its place in the schedule once the claim turns void, not last', async () => {
+    const p = await smallProject();
+    projects.push(p);
+    const slots = await slotsOf(p);
+    const first = slots[0]!;
+    // What the killed process left: its claim on the first slot, its owner lock no longer refreshed.
+    const claims = path.join(runSetDir(p), '.claims');
+    const killed = 'dead0000000feed0';
+    await fs.mkdir(path.join(claims, `owner-${killed}.lock`), { recursive: true });
+    await fs.writeFile(path.join(claims, `${first.pairId}-${first.task}-${first.variant}`), killed);
+    const then = new Date(Date.now() - 3_000);
+    await fs.utimes(path.join(claims, `owner-${killed}.lock`), then, then);
+    const r = await hx(p, ['run', EXAMPLE, '-j', '2']);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const pinned = ofType(await registry(p), 'pinned').map((e) => e.data.runId);
+    expect(pinned).toHaveLength(SLOTS);
+    // Waited for where it stands (the first pins go in schedule order), not deferred to the end.
+    expect(pinned.indexOf(`${first.pairId}-${first.task}-${first.variant}-a1`)).toBeLessThan(2);
+  }, 60_000);
+});

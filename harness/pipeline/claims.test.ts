@@ -90,6 +90,31 @@ describe('slot claims', () => {
     expect(await ownerLocks()).toEqual([]);
   });
 
+  it('a claim whose owner stopped refreshing its lock (killed moments ago) is still held, but is told apart from a live one', async () => {
+    const killed = 'dead0000000feed0';
+    await fs.mkdir(claimsDir(), { recursive: true });
+    await fs.writeFile(path.join(claimsDir(), 'slot-k'), killed);
+    await fs.mkdir(path.join(claimsDir(), `owner-${killed}.lock`));
+    // Not refreshed for 3 s: more than two refreshes missed, not yet stale.
+    await backdate(path.join(claimsDir(), `owner-${killed}.lock`), 3_000);
+    const live = await openClaims(runsDir);
+    const held = await live.tryClaim('slot-l');
+    const b = await openClaims(runsDir);
+    expect(await b.tryClaim('slot-k')).toBeUndefined();
+    expect(await b.heldByStalledOwner('slot-k')).toBe(true);
+    expect(await b.heldByStalledOwner('slot-l')).toBe(false);
+    expect(await b.heldByStalledOwner('no-such-slot')).toBe(false);
+    // Waited for, it is taken once the stale time has passed.
+    const started = Date.now();
+    const taken = await b.tryClaim('slot-k', CLAIM_STALE_MS * 3);
+    expect(taken).toBeDefined();
+    expect(Date.now() - started).toBeLessThan(CLAIM_STALE_MS);
+    await held!();
+    expect(await b.heldByStalledOwner('slot-l')).toBe(false);
+    await taken!();
+    await Promise.all([live.close(), b.close()]);
+  });
+
   it('a live owner keeps its claim while it refreshes its lock: another owner waiting for it gives up after waitMs', async () => {
     const a = await openClaims(runsDir);
     const b = await openClaims(runsDir);

@@ -16,12 +16,19 @@ import { lockLost } from '../store/lock-lost.js';
 // file scans past the inodes deleted in the last minutes, so a folder created and removed per
 // slot (what a proper-lockfile lock per slot costs) slowed down every file written after it.
 export const CLAIM_STALE_MS = 5_000;
+/** How often a live owner refreshes its owner lock (proper-lockfile's `update`). */
+const OWNER_REFRESH_MS = CLAIM_STALE_MS / 5;
 
 export type Release = () => Promise<void>;
 
 export interface SlotClaims {
   /** Takes the slot's claim, or returns undefined if a live process holds it for longer than `waitMs` (or until `stop`). */
   tryClaim(slotName: string, waitMs?: number, stop?: AbortSignal): Promise<Release | undefined>;
+  /**
+   * Whether the slot is claimed by an owner that has stopped refreshing its owner lock for more
+   * than two refreshes: a process killed moments ago, whose claims turn void within CLAIM_STALE_MS.
+   */
+  heldByStalledOwner(slotName: string): Promise<boolean>;
   /** Gives up the owner lock (any claim still held becomes void) and clears the locks of dead owners. */
   close(): Promise<void>;
 }
@@ -40,7 +47,7 @@ export async function openClaims(runsDir: string): Promise<SlotClaims> {
   const self = randomBytes(ID_LENGTH / 2).toString('hex');
   const ownerPath = (id: string): string => path.join(dir, `owner-${id}`);
   const releaseOwner = await lockfile.lock(ownerPath(self), {
-    ...lockOptions, update: CLAIM_STALE_MS / 5, onCompromised: lockLost("this process's owner lock, which makes its slot claims valid", `${ownerPath(self)}.lock`),
+    ...lockOptions, update: OWNER_REFRESH_MS, onCompromised: lockLost("this process's owner lock, which makes its slot claims valid", `${ownerPath(self)}.lock`),
   });
 
   // Held by a live owner (this process included), or being written by one: its file was created
@@ -118,6 +125,17 @@ export async function openClaims(runsDir: string): Promise<SlotClaims> {
         if (release !== undefined || Date.now() >= deadline || stop?.aborted === true) return release;
         await sleep(POLL_MS);
       }
+    },
+    async heldByStalledOwner(slotName) {
+      let id: string;
+      try {
+        id = (await fs.readFile(path.join(dir, slotName), 'utf8')).slice(0, ID_LENGTH);
+      } catch {
+        return false;
+      }
+      if (!OWNER_ID.test(id) || id === RELEASED || id === self) return false;
+      const refreshed = await fs.stat(`${ownerPath(id)}.lock`).then((s) => s.mtimeMs, () => undefined);
+      return refreshed !== undefined && Date.now() - refreshed > 2 * OWNER_REFRESH_MS;
     },
     async close() {
       await releaseOwner();

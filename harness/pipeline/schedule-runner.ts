@@ -177,8 +177,8 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
     }
   };
 
-  // First pass: claimed and pinned ahead. Slots claimed elsewhere come back in a second pass,
-  // which waits (inside a place) for the claim to be let go or for its holder to die.
+  // First pass: claimed and pinned ahead. Slots a live process claimed come back in a second
+  // pass, which waits (inside a place) for the claim to be let go or for its holder to die.
   // A slot is in hand from its claim until it is locked or given up: at most -j with a running
   // agent, the ones pinned ahead, and as many again as -j, but at least LOCKING_AT_LEAST,
   // evaluating and locking. When locks fall behind (syncing is slower than simulated agents), new
@@ -200,7 +200,10 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   try {
     const deferred: ScheduleSlot[] = [];
     await limiter.forEach(pending, PIN_AHEAD, async (slot) => {
-      const claimed = await claim(slot);
+      // A slot held by a process killed moments ago is waited for in its place, not at the end:
+      // its claim turns void within CLAIM_STALE_MS, and run last it would start far from its
+      // place in the schedule, which the audit's schedule-order reports.
+      const claimed = (await claim(slot)) ?? ((await claims.heldByStalledOwner(slotName(slot))) ? await claim(slot, CLAIM_STALE_MS * 3) : undefined);
       if (claimed !== undefined) return prepareClaimed(slot, claimed);
       deferred.push(slot);
       return undefined;
