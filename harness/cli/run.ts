@@ -23,7 +23,7 @@ export function registerRun(program: Command, setCode: SetExitCode): void {
     .addHelpText('after', `
 Slots already locked (and verifying) are skipped, so a second run is a no-op; a run folder that
 was never locked (crash, kill -9) is kept, marked abandoned, and its slot gets a new attempt.
-Ctrl-C stops starting runs and lets the ones under way finish and lock; Ctrl-C again stops at once.
+Ctrl-C (or SIGTERM) stops starting runs and lets the ones under way finish and lock; Ctrl-C again stops at once.
 Exit status: 0 every slot locked (and verifying), 1 otherwise (see the completeness gate line).
 Examples:
   harness run exp-001-role-vs-goal -j 8
@@ -34,8 +34,9 @@ Examples:
     .action(async (experiment: string, opts: { jobs: number; provider?: ProviderName; only: string[]; runsDir?: string; sandbox: SandboxRequest; watch?: boolean; json?: boolean }) => {
       const { run } = await import('../commands/run.js');
       let view: { stop: () => void } | undefined;
-      // Ctrl-C: no further run starts, the runs under way finish and lock (their agents' work is
-      // kept); a second Ctrl-C meets Node's default and stops the process at once.
+      // Ctrl-C, or SIGTERM (what `timeout`, `kill` and `docker stop` send): no further run starts,
+      // the runs under way finish and lock (their agents' work is kept); a second signal meets
+      // Node's default and stops the process at once.
       const stop = new AbortController();
       const interrupted = (): void => {
         stop.abort();
@@ -43,6 +44,7 @@ Examples:
         if (!process.stderr.isTTY) process.stderr.write(`${STOPPING}\n`);
       };
       process.once('SIGINT', interrupted);
+      process.once('SIGTERM', interrupted);
       try {
         const { watch = false, ...options } = opts;
         const r = await run({ ...options, experiment, stop: stop.signal, onStart: (snapshot) => { view = startProgressView(snapshot, { watch }); } });
@@ -52,6 +54,7 @@ Examples:
         setCode(r.complete ? 0 : 1);
       } finally {
         process.removeListener('SIGINT', interrupted);
+        process.removeListener('SIGTERM', interrupted);
         view?.stop();
       }
     });
@@ -65,7 +68,7 @@ function summaryText(r: RunResult): string {
     progressTable({ ...r.progress, stopping: false }).trimEnd(),
     `executed ${plural(r.executed, 'run')}: ${r.locked} locked, ${r.infrastructureFailures} infrastructure failures, ${plural(r.retries, 'retry')}, ${plural(r.abandoned, 'attempt')} registered abandoned`,
     r.lastFailure === null ? '' : `last infrastructure failure: ${r.lastFailure}`,
-    r.stopped ? 'stopped on request (Ctrl-C): no further run was started, and the runs already under way were let finish' : '',
+    r.stopped ? 'stopped on request (Ctrl-C or SIGTERM): no further run was started, and the runs already under way were let finish' : '',
     r.notVerified.length > 0 ? `locked runs that do not verify (not re-run; see \`${r.verifyCommand}\`): ${r.notVerified.join(', ')}` : '',
     refrozen,
     gateLine(r),

@@ -6,10 +6,11 @@ import {
   SLOTS, expectEachSlotLockedOnce, expectVerifies, hx, isLocked, ofType, registry, runFolders, runSetDir, smallProject, startCli, waitFor, type Project,
 } from './run-support.js';
 
-// Ctrl-C (SIGINT) on `harness run`: no further run starts, the runs whose agents are under way
-// finish and lock (with Claude, their calls are paid for), and the next `run` does the rest.
+// Ctrl-C (SIGINT), or SIGTERM as `timeout` and `docker stop` send it, on `harness run`: no further
+// run starts, the runs whose agents are under way finish and lock (with Claude, their calls are
+// paid for), and the next `run` does the rest.
 
-describe('run stopped with Ctrl-C', () => {
+describe.each(['SIGINT', 'SIGTERM'] as const)('run stopped with %s', (signal) => {
   let p: Project;
   let stopped: { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
   let lockedAtSignal: number;
@@ -25,7 +26,7 @@ describe('run stopped with Ctrl-C', () => {
       return existsSync(path.join(runSetDir(p), 'registry.jsonl')) && ofType(await registry(p), 'locked').length >= 2;
     });
     lockedAtSignal = ofType(await registry(p), 'locked').length;
-    process.kill(child.pid, 'SIGINT');
+    process.kill(child.pid, signal);
     stopped = await child.done;
     // A run folder with a trace was executed; every one of them must have been locked.
     executedButUnlocked = (await runFolders(p)).filter((id) => existsSync(path.join(runSetDir(p), id, 'agent.log')) && !isLocked(p, id));
@@ -37,7 +38,7 @@ describe('run stopped with Ctrl-C', () => {
     expect(stopped.signal).toBeNull();
     expect(stopped.code, stopped.stderr).toBe(1);
     expect(stopped.stderr).toContain('stopping: no further run starts; the runs under way finish and lock (Ctrl-C again to stop at once)');
-    expect(stopped.stdout).toContain('stopped on request (Ctrl-C): no further run was started, and the runs already under way were let finish');
+    expect(stopped.stdout).toContain('stopped on request (Ctrl-C or SIGTERM): no further run was started, and the runs already under way were let finish');
     expect(stopped.stdout).toMatch(/^completeness gate: INCOMPLETE, \d+ of \d+ slots not locked/m);
     expect(executedButUnlocked).toEqual([]);
     expect(lockedAtSignal).toBeLessThan(SLOTS);
@@ -49,7 +50,7 @@ describe('run stopped with Ctrl-C', () => {
     await expectEachSlotLockedOnce(p);
     for (const e of ofType(await registry(p), 'abandoned')) {
       expect(existsSync(path.join(runSetDir(p), e.data.runId, 'agent.log')), e.data.runId).toBe(false);
-      expect(e.data.reason).toBe('stopped on request (Ctrl-C) before it ran');
+      expect(e.data.reason).toBe('stopped on request (Ctrl-C or SIGTERM) before it ran');
     }
     await expectVerifies(p);
   });

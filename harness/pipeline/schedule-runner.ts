@@ -85,7 +85,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   // A pinned attempt that will not run because the run was stopped (after its pin is registered).
   const dropStopped = async (slot: ScheduleSlot, pinned: PinnedSlot): Promise<void> => {
     await pinned.run.registered;
-    await abandon(slot, pinned.run.runId, 'stopped on request (Ctrl-C) before it ran');
+    await abandon(slot, pinned.run.runId, 'stopped on request (Ctrl-C or SIGTERM) before it ran');
   };
 
   // -j bounds the agents running at once: a slot holds a place until its agent is done, and
@@ -157,7 +157,7 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
       summary.infrastructureFailures++;
       summary.lastFailure = outcome.infrastructureError;
       options.progress.infrastructureError(slot.variant);
-      if (stopping()) return abandon(slot, outcome.runId, failedAttemptReason(`not retried, the run was stopped on request (Ctrl-C): ${outcome.infrastructureError}`));
+      if (stopping()) return abandon(slot, outcome.runId, failedAttemptReason(`not retried, the run was stopped on request (Ctrl-C or SIGTERM): ${outcome.infrastructureError}`));
       if (tries >= exp.resolved.maxAttempts) {
         return abandon(slot, outcome.runId, failedAttemptReason(`on the last allowed attempt (${exp.resolved.maxAttempts}): ${outcome.infrastructureError}`));
       }
