@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -97,6 +98,19 @@ describe('treeDigest', () => {
       { path: 'link-to-file', type: 'symlink' },
     ]);
     expect((await treeDigest(root)).sha256).toBe(coreutilsDigest(root));
+  });
+
+  it('lists each file\'s own mode, a file of 1 MiB or more (streamed) as a small one', async () => {
+    // A loosened mode on a locked run's file is what verify reports: the streamed path must see it too.
+    const big = Buffer.alloc(2 * 1024 * 1024, 0x61);
+    await write({ big, small: 's\n' });
+    await fs.chmod(path.join(root, 'big'), 0o644);
+    await fs.chmod(path.join(root, 'small'), 0o640);
+    const listing = await listTree(root);
+    expect(listing.files.map((f) => [f.path, f.size, f.mode])).toEqual([['big', big.length, 0o644], ['small', 2, 0o640]]);
+    expect(listing.files[0]!.sha256).toBe(createHash('sha256').update(big).digest('hex'));
+    await fs.chmod(path.join(root, 'big'), 0o400);
+    expect((await listTree(root)).files[0]!.mode).toBe(0o400);
   });
 
   it('leaves out what skip names', async () => {
