@@ -8,7 +8,7 @@ import { HarnessError } from '../core/errors.js';
 import { packageRoot } from '../documents/package-root.js';
 import type { RegistryEntry } from '../core/types/index.js';
 import { appendEntriesLocked, appendEntry, entryDigest, healRecordFiles } from './registry.js';
-import { lastEntry, readAndFollow, readEntries, registryFollower } from './registry-read.js';
+import { cutOffAt, lastEntry, readAndFollow, readEntries, registryFollower } from './registry-read.js';
 
 const DIST_REGISTRY = path.join(packageRoot, 'dist/store/registry.js');
 
@@ -91,6 +91,20 @@ describe('appendEntry', () => {
     await fs.truncate(file, before.length - 38);
     await appendEntry(file, 'exp-1', 'deviation', deviation('after'));
     expectIntactChain(await readEntries(file));
+  });
+
+  it('gives the size to cut a torn registry to in bytes, not characters, when earlier lines hold non-ASCII text', async () => {
+    await appendEntry(file, 'exp-1', 'deviation', deviation('r\u00e9sum\u00e9 \u65e5\u672c \u2026'));
+    const complete = (await fs.readFile(file)).length;
+    const text = await fs.readFile(file, 'utf8');
+    expect(text.length).toBeLessThan(complete);
+    await fs.appendFile(file, '{"schemaVersion":1,"seq":1,"at":"2026-');
+    expect(cutOffAt(await fs.readFile(file, 'utf8'))).toBe(complete);
+    expect(cutOffAt(text)).toBeUndefined();
+    await expect(readEntries(file)).rejects.toMatchObject({ hint: expect.stringContaining(`truncate -s ${complete} ${file})`) });
+    // Doing what the hint says leaves the whole first entry.
+    await fs.truncate(file, complete);
+    expect(await readEntries(file)).toHaveLength(1);
   });
 
   it('refuses to chain onto a last line that is JSON but not a registry entry, and writes nothing', async () => {
