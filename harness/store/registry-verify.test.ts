@@ -1,0 +1,28 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendEntry } from './registry.js';
+import { verifyRegistryChain } from './registry-verify.js';
+
+let dir: string;
+let file: string;
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(tmpdir(), 'harness-registry-verify-'));
+  file = path.join(dir, 'registry.jsonl');
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+const deviation = (reason: string) => ({ kind: 'other' as const, who: 'test', reason });
+
+describe('verifyRegistryChain', () => {
+  it('reports a registry whose first entry is not the freeze, though its chain is intact (a chain rebuilt without its genesis)', async () => {
+    for (const reason of ['one', 'two']) await appendEntry(file, 'exp-1', 'deviation', deviation(reason));
+    const { entries, problems, cutOff } = await verifyRegistryChain(file);
+    expect(entries.map((e) => [e.seq, e.type])).toEqual([[0, 'deviation'], [1, 'deviation']]);
+    expect(cutOff).toBeUndefined();
+    expect(problems).toEqual([{ file, line: 1, message: 'the first entry is not the freeze (genesis) entry' }]);
+  });
+});
