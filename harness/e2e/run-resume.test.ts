@@ -213,7 +213,10 @@ describe('kill -9 in the middle of a run, then run again', () => {
     await expectVerifies(p);
     const status = await hx(p, ['status', EXAMPLE, '--json']);
     expect(status.exitCode, status.stderr).toBe(0);
-    expect((JSON.parse(status.stdout) as { complete: boolean; progress: { total: { done: number } } }).progress.total.done).toBe(SLOTS);
+    const shown = JSON.parse(status.stdout) as { complete: boolean; progress: { total: { done: number } }; unfinished: string[] };
+    expect(shown.progress.total.done).toBe(SLOTS);
+    // Every attempt pinned is locked or given up: none is left unfinished.
+    expect(shown).toMatchObject({ complete: true, unfinished: [] });
   });
 });
 
