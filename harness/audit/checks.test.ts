@@ -1,8 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest, RegistryEntry } from '../core/types/index.js';
-import { earlyLookFailures, exclusionEvidence, replacedWithoutRerun, scheduleOrder, setAsideResults, startOrder } from './checks.js';
+import { runAuditChecks, earlyLookFailures, exclusionEvidence, replacedWithoutRerun, scheduleOrder, setAsideResults, startOrder, type AuditCheck } from './checks.js';
 import { evaluatedNotLockedReason } from '../pipeline/slot-state.js';
 import type { EntryOf } from '../core/entries.js';
+import { buildDataset } from '../analysis/dataset.js';
+import { freeze } from '../commands/freeze.js';
+import { initRun } from '../pipeline/init-run.js';
+import { readRunSet } from '../pipeline/open-run-set.js';
+import type { ExperimentContext } from '../pipeline/experiment-context.js';
+import { scratchProject } from '../test-support/cli.js';
 
 const pin = (runId: string, at: string) => ({ type: 'pinned', at, data: { runId, attempt: 1 } }) as unknown as EntryOf<'pinned'>;
 
@@ -90,6 +98,30 @@ describe('scheduleOrder', () => {
     expect(verdict.failures).toEqual([]);
     expect(verdict.evidence).toEqual(['3 first attempts (1 of them cut off before their pin was registered, registered as abandoned); 0 started more than 16 positions from their place in the schedule (smaller shifts are concurrency)']);
   });
+
+  // Slot i's first attempt pinned as the order[i]-th run.
+  const ordered = (order: number[]) => {
+    const at = (ms: number) => new Date(Date.UTC(2026, 11, 7, 10) + ms).toISOString();
+    const entries = order.map((_, slot) => ({ type: 'pinned', data: { runId: `s${slot}-a1`, slotIndex: slot, attempt: 1 } }) as unknown as RegistryEntry);
+    const manifests = new Map(order.map((position, slot) => [`s${slot}-a1`, { createdAt: at(position) }])) as unknown as Map<string, Manifest>;
+    return scheduleOrder({ entries, manifests, frozen: { runsDir: '/nowhere' } as never });
+  };
+
+  it('fails 40 first attempts run in reverse schedule order, naming each started more than 16 positions away', () => {
+    const verdict = ordered(Array.from({ length: 40 }, (_, slot) => 39 - slot));
+    // Run p is slot 39 - p: |p - (39 - p)| > 16 for p <= 11 and p >= 28.
+    expect(verdict.failures).toHaveLength(24);
+    expect(verdict.failures[0]).toBe('s39-a1 (slot 39) started as run 1, scheduled as run 40');
+    expect(verdict.failures.at(-1)).toBe('s0-a1 (slot 0) started as run 40, scheduled as run 1');
+    expect(verdict.evidence[0]).toBe('40 first attempts; 24 started more than 16 positions from their place in the schedule (smaller shifts are concurrency)');
+  });
+
+  it('tolerates a shift of 16 positions, not of 17', () => {
+    // Slot 0 started after the next 16 (or 17) slots.
+    const shifted = (by: number) => Array.from({ length: 40 }, (_, slot) => (slot === 0 ? by : slot <= by ? slot - 1 : slot));
+    expect(ordered(shifted(16)).failures).toEqual([]);
+    expect(ordered(shifted(17)).failures).toEqual(['s0-a1 (slot 0) started as run 18, scheduled as run 1']);
+  });
 });
 
 describe('setAsideResults (retries-infrastructure-only evidence)', () => {
@@ -100,5 +132,107 @@ describe('setAsideResults (retries-infrastructure-only evidence)', () => {
     expect(setAsideResults([abandoned('a1', evaluatedNotLockedReason(false)), abandoned('b1', evaluatedNotLockedReason(true))])).toEqual([
       '2 attempts evaluated but never locked, and run again: a1: never locked, though evaluated (failed checks): set aside, and its slot run again; b1: never locked, though evaluated (success): set aside, and its slot run again',
     ]);
+  });
+});
+
+// The checks not exported, through runAuditChecks on a real frozen set (the example experiment,
+// frozen in a scratch folder, one run pinned) with hand-made entries and manifests added.
+describe('runAuditChecks on a frozen set', () => {
+  let project: Awaited<ReturnType<typeof scratchProject>>;
+  let set: ExperimentContext & { entries: RegistryEntry[] };
+  let manifest: Manifest;
+  let pinned: EntryOf<'pinned'>;
+
+  beforeAll(async () => {
+    project = await scratchProject();
+    const runsDir = path.join(project.dir, 'runs');
+    await freeze({ experiment: project.expDir, runsDir });
+    const { exp, frozen } = await readRunSet(project.expDir, runsDir);
+    const slot = frozen.schedule.slots[0]!;
+    const run = await initRun(exp, frozen, { task: slot.task, variant: slot.variant, pairId: slot.pairId, seed: slot.seed, adhoc: false }, { sandbox: { mode: 'none' } });
+    await run.registered;
+    set = await readRunSet(project.expDir, runsDir);
+    manifest = run.manifest;
+    pinned = set.entries.find((e): e is EntryOf<'pinned'> => e.type === 'pinned')!;
+  });
+  afterAll(async () => project.cleanup());
+
+  const audit = async (o: { entries?: RegistryEntry[]; manifests?: Map<string, Manifest>; frozen?: ExperimentContext['frozen'] } = {}): Promise<Map<string, AuditCheck>> => {
+    const entries = o.entries ?? set.entries;
+    const frozen = o.frozen ?? set.frozen;
+    const checks = await runAuditChecks({
+      exp: set.exp, frozen, entries, report: undefined, reportFile: path.join(frozen.runsDir, 'analysis', 'report.json'),
+      data: await buildDataset(frozen, set.exp.preregistration, entries),
+      manifests: o.manifests ?? new Map([[manifest.runId, manifest]]),
+    });
+    return new Map(checks.map((c) => [c.id, c]));
+  };
+  // An entry added after the real ones (what the checks read of it).
+  const added = (type: string, data: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ seq: set.entries.length, type, at: new Date().toISOString(), data, ...extra }) as unknown as RegistryEntry;
+
+  it('as frozen, with one run pinned: the checks this test plants violations for pass', async () => {
+    const checks = await audit();
+    for (const id of ['frozen-before-first-run', 'schedule-regenerates', 'pins-match-freeze', 'retries-infrastructure-only', 'schedule-order']) expect(checks.get(id), id).toMatchObject({ status: 'PASS' });
+    expect(checks.get('exclusions-registered')!.evidence).not.toContainEqual(expect.stringContaining('which is not a registered exclusion rule'));
+  });
+
+  it('frozen-before-first-run: fails a pin registered after the freeze but timestamped before it', async () => {
+    const frozenAt = set.entries[0]!.at;
+    const early = { ...pinned, at: '2000-01-01T00:00:00.000Z' };
+    const check = (await audit({ entries: set.entries.map((e) => (e === pinned ? early : e)) })).get('frozen-before-first-run')!;
+    expect(check.status).toBe('FAIL');
+    expect(check.evidence[0]).toBe(`run ${pinned.data.runId} pinned at 2000-01-01T00:00:00.000Z, before the freeze at ${frozenAt}`);
+  });
+
+  it('schedule-regenerates: fails a schedule.json that is not the one its seed regenerates', async () => {
+    const edited = path.join(project.dir, 'schedule-edited.json');
+    await fs.writeFile(edited, `${await fs.readFile(set.frozen.files.schedule, 'utf8')}\n`);
+    const check = (await audit({ frozen: { ...set.frozen, files: { ...set.frozen.files, schedule: edited } } })).get('schedule-regenerates')!;
+    expect(check).toEqual({
+      id: 'schedule-regenerates', title: expect.any(String) as string, status: 'FAIL',
+      evidence: [`${edited} differs from the schedule regenerated from seed ${set.exp.config.design.seed}`],
+    });
+  });
+
+  it('exclusions-registered: names a pair excluded under a rule the pre-registration does not have', async () => {
+    const rule = set.exp.preregistration.exclusionRules[0]!.id;
+    const excluded = (r: string) => added('excluded', { pairId: 'pair-0002', rule: r, reason: 'API outage', who: 'test' });
+    const bad = (await audit({ entries: [...set.entries, excluded('looked-bad')] })).get('exclusions-registered')!;
+    expect(bad.status).toBe('FAIL');
+    expect(bad.evidence).toContain('pair-0002: excluded under "looked-bad", which is not a registered exclusion rule');
+    const good = (await audit({ entries: [...set.entries, excluded(rule)] })).get('exclusions-registered')!;
+    expect(good.evidence).not.toContainEqual(expect.stringContaining('which is not a registered exclusion rule'));
+  });
+
+  it('pins-match-freeze: names a run whose pre-registration, task fixture or variant prompt digest differs from the freeze', async () => {
+    const other = { sha256: 'b'.repeat(64) };
+    const edited = (edit: (m: Manifest) => void) => {
+      const m = structuredClone(manifest);
+      edit(m);
+      return m;
+    };
+    const manifests = new Map([
+      [manifest.runId, manifest],
+      ['prereg-edited', edited((m) => { m.experiment.preregistrationDigest = other; })],
+      ['fixture-edited', edited((m) => { m.task.workspaceDigest = other; })],
+      ['prompt-edited', edited((m) => { m.variant.promptDigest = other; })],
+    ]);
+    const check = (await audit({ manifests })).get('pins-match-freeze')!;
+    expect(check.status).toBe('FAIL');
+    expect(check.evidence.filter((e) => e.includes('differs from the freeze record'))).toEqual([
+      'prereg-edited: pre-registration digest differs from the freeze record',
+      `fixture-edited: task ${manifest.task.id} differs from the freeze record`,
+      `prompt-edited: variant ${manifest.variant.id} prompt differs from the freeze record`,
+    ]);
+  });
+
+  it('retries-infrastructure-only: fails a run retried after it was locked with a result', async () => {
+    const { runId, pairId, variant, task } = pinned.data;
+    const locked = added('locked', { runId, pairId, variant, task, attempt: 1, adhoc: false, success: true });
+    const retried = added('retried', { runId, pairId, variant, task, reason: 'HTTP 529' }, { seq: set.entries.length + 1 });
+    const check = (await audit({ entries: [...set.entries, locked, retried] })).get('retries-infrastructure-only')!;
+    expect(check.status).toBe('FAIL');
+    expect(check.evidence[0]).toBe(`${runId} was retried although it finished with a result`);
+    expect(check.evidence).toContain('1 infrastructure retries, 0 superseded results');
   });
 });
