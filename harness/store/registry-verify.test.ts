@@ -25,4 +25,11 @@ describe('verifyRegistryChain', () => {
     expect(cutOff).toBeUndefined();
     expect(problems).toEqual([{ file, line: 1, message: 'the first entry is not the freeze (genesis) entry' }]);
   });
+
+  it('reports an emptied registry: a run set\'s registry always holds its freeze entry', async () => {
+    await fs.writeFile(file, '');
+    const { entries, problems } = await verifyRegistryChain(file);
+    expect(entries).toEqual([]);
+    expect(problems).toEqual([{ file, message: "empty: a run set's registry starts with its freeze (genesis) entry, and this one has no entry (emptied or truncated)" }]);
+  });
 });

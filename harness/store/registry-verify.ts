@@ -47,6 +47,8 @@ export async function verifyRegistryChain(file: string): Promise<RegistryCheck> 
     entries.push(entry);
     prev = entry;
   });
-  if (entries.length > 0 && entries[0]!.type !== 'frozen') problems.push({ file, line: 1, message: 'the first entry is not the freeze (genesis) entry' });
+  // Every run set's registry starts with its freeze: one without entries was emptied.
+  if (entries.length === 0 && cutOff === undefined) problems.push({ file, message: 'empty: a run set\'s registry starts with its freeze (genesis) entry, and this one has no entry (emptied or truncated)' });
+  else if (entries.length > 0 && entries[0]!.type !== 'frozen') problems.push({ file, line: 1, message: 'the first entry is not the freeze (genesis) entry' });
   return cutOff === undefined ? { entries, problems } : { entries, problems, cutOff };
 }
