@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE, scratchProject } from '../test-support/cli.js';
-import { cli, freezeCli } from './execute-support.js';
+import { cli, editYaml, freezeCli } from './execute-support.js';
 
 // freeze --deviation registers the deviation and the new freeze in one append, after writing the
 // new record: stopped before that append, the record stands unregistered, verify says so, and the
@@ -39,11 +39,25 @@ describe('freeze --deviation, stopped between writing the new record and registe
     const verified = await cli(['verify', EXAMPLE], { cwd: project.dir });
     expect(verified.exitCode).toBe(1);
     expect(verified.stdout).toContain(`runs/${EXAMPLE}/experiment.lock.json: not the freeze the registry recorded last (entry 0): a \`freeze --deviation\` stopped before registering it leaves this, and running it again with its reason registers it`);
+    // Nothing is added to the set meanwhile: runs made now would be registered before their freeze.
+    const run = await cli(['run', EXAMPLE, '--only', 'task=TASK-001'], { cwd: project.dir });
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(`error: runs/${EXAMPLE}/experiment.lock.json is a freeze the registry never recorded: a \`freeze --deviation\` was stopped before registering it`);
+    expect(verified.stdout).not.toContain('restore the freeze record');
     const plain = await cli(['freeze', EXAMPLE], { cwd: project.dir });
     expect(plain.exitCode).toBe(2);
     expect(plain.stderr).toContain(`error: runs/${EXAMPLE}/experiment.lock.json was written by a \`freeze --deviation\` that was stopped before it was registered`);
     expect(plain.stderr).toContain(`hint: run it again, with its reason, to register it: \`harness freeze ${EXAMPLE} --deviation "…"\``);
 
+    // Its reason is for its own change: a newer change is refused until it is registered.
+    const role = path.join(project.expDir, 'variants', 'role-centric.md');
+    const roleText = await fs.readFile(role, 'utf8');
+    await fs.writeFile(role, `${roleText}\nAnother line.\n`);
+    const newer = await cli(['freeze', EXAMPLE, '--deviation', 'changed the role prompt'], { cwd: project.dir });
+    expect(newer.exitCode).toBe(2);
+    expect(newer.stderr).toContain('stopped before it was registered, and the inputs changed again since');
+    expect(newer.stderr).toContain('variants/role-centric.md');
+    await fs.writeFile(role, roleText);
     const again = await cli(['freeze', EXAMPLE, '--deviation', 'clarified the prompt'], { cwd: project.dir });
     expect(again.exitCode, again.stderr).toBe(0);
     const registered = await entries();
@@ -57,5 +71,29 @@ describe('freeze --deviation, stopped between writing the new record and registe
     const third = await cli(['freeze', EXAMPLE, '--deviation', 'clarified the prompt'], { cwd: project.dir });
     expect(third.exitCode, third.stderr).toBe(0);
     expect(await entries()).toHaveLength(3);
+  });
+
+  it('stopped between writing the new schedule and the new record: the same command puts the old schedule back and records the deviation', async () => {
+    const runs = path.join(project.dir, 'runs', EXAMPLE);
+    const before = await entries();
+    // More pairs: the schedule changes too.
+    await editYaml(path.join(project.expDir, 'experiment.yaml'), (doc) => { (doc.design as Record<string, number>).pairsPerTask = 16; });
+    await editYaml(path.join(project.expDir, 'preregistration.yaml'), (doc) => { (doc.plannedN as Record<string, number>).pairsPerTask = 16; });
+    const reason = 'one more pair per task';
+    const deviated = await cli(['freeze', EXAMPLE, '--deviation', reason], { cwd: project.dir });
+    expect(deviated.exitCode, deviated.stderr).toBe(0);
+    const registered = await entries();
+    // Rewind to the moment after the new schedule was written: the old record back, nothing registered.
+    const previous = registered.at(-2)!.data.details as unknown as { archivedIn: string };
+    await fs.copyFile(path.resolve(project.dir, previous.archivedIn, 'experiment.lock.json'), path.join(runs, 'experiment.lock.json'));
+    const lines = (await fs.readFile(registry, 'utf8')).trimEnd().split('\n');
+    await fs.writeFile(registry, `${lines.slice(0, before.length).join('\n')}\n`);
+    const broken = await cli(['verify', EXAMPLE], { cwd: project.dir });
+    expect(broken.exitCode).toBe(1);
+    expect(broken.stdout).toContain('schedule.json: edited: does not match the digest in the freeze record');
+    const again = await cli(['freeze', EXAMPLE, '--deviation', reason], { cwd: project.dir });
+    expect(again.exitCode, again.stderr).toBe(0);
+    expect((await entries()).slice(before.length).map((e) => [e.type, e.data.reason])).toEqual([['deviation', reason], ['frozen', undefined]]);
+    expect((await cli(['verify', EXAMPLE], { cwd: project.dir })).exitCode).toBe(0);
   });
 });

@@ -1,18 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { sameDigest } from '../core/digest.js';
-import { ofType } from '../core/entries.js';
+import { jsonDigest, sameDigest } from '../core/digest.js';
 import { checkFailed, inputError } from '../core/errors.js';
 import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import { invalid, type LoadedExperiment } from '../experiment/load-experiment.js';
 import { runSetFiles, runsDirFlag } from '../experiment/locate.js';
-import { writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
+import { syncPaths, writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
 import { loadJsonIfValid } from '../documents/validate.js';
 import { appendEntries, appendEntriesLocked } from '../store/registry.js';
 import { readEntries } from '../store/registry-read.js';
 import { freezeRecordFor, inputChanges, scheduleFor, scheduleText, type InputChange, type ProviderName } from './freeze-record.js';
-import { changedInputsError, loadFrozenSet, type FrozenSet } from './frozen-set.js';
+import { changedInputsError, describeChange, finishDeviationHint, loadFrozenSet, unregisteredFreeze, type FrozenSet } from './frozen-set.js';
 
 export type FreezePlan =
   | { action: 'create'; record: FreezeRecord; schedule: Schedule }
@@ -43,16 +42,21 @@ export async function planFreeze(exp: LoadedExperiment, provider: ProviderName, 
   }
   const frozen = loadFrozenSet(exp.location.runsDir, exp.config.id);
   requireSameKind(exp, frozen.record, record);
+  const changes = inputChanges(frozen.record, record);
   const unregistered = await unregisteredRecord(frozen);
   if (unregistered !== undefined) {
-    if (deviation === undefined) {
-      throw inputError(`${frozen.files.freezeRecord} was written by a \`freeze --deviation\` that was stopped before it was registered`, {
-        hint: `run it again, with its reason, to register it: \`harness freeze ${exp.config.id}${frozen.record.pilot ? ' --pilot' : ''}${runsDirFlag(frozen.runsDir)} --deviation "…"\``,
+    const stopped = `${frozen.files.freezeRecord} was written by a \`freeze --deviation\` that was stopped before it was registered`;
+    if (deviation === undefined) throw inputError(stopped, { hint: finishDeviationHint(exp.config.id, frozen) });
+    const its = inputChanges(unregistered.previous, frozen.record);
+    // Its reason is for its own changes: newer ones are a deviation of their own, recorded after it.
+    if (changes.length > 0) {
+      throw inputError(`${stopped}, and the inputs changed again since`, {
+        problems: changes.map((c) => ({ file: c.file, message: describeChange(c) })),
+        hint: `undo these newer changes, run the stopped deviation again with its reason (its changes: ${its.map((c) => c.what).join(', ')}), then make them again and record them with a \`freeze --deviation\` of their own`,
       });
     }
-    return { action: 'register', record: frozen.record, schedule: frozen.schedule, previous: unregistered.previous, changes: inputChanges(unregistered.previous, frozen.record), reason: deviation };
+    return { action: 'register', record: frozen.record, schedule: frozen.schedule, previous: unregistered.previous, changes: its, reason: deviation };
   }
-  const changes = inputChanges(frozen.record, record);
   if (changes.length === 0) return { action: 'unchanged', record: frozen.record, schedule: frozen.schedule };
   if (deviation === undefined) throw changedInputsError(exp, frozen, changes);
   requireFreezable(exp);
@@ -87,8 +91,11 @@ export async function applyFreeze(exp: LoadedExperiment, plan: FreezePlan, who: 
   const history = historyFolder(exp.location.runsDir, plan.previous);
   if (plan.action === 'deviate') {
     await fs.mkdir(history, { recursive: true });
-    await fs.copyFile(files.freezeRecord, path.join(history, 'experiment.lock.json'));
-    await fs.copyFile(files.schedule, path.join(history, 'schedule.json'));
+    const archived = [path.join(history, 'experiment.lock.json'), path.join(history, 'schedule.json')];
+    await fs.copyFile(files.freezeRecord, archived[0]!);
+    await fs.copyFile(files.schedule, archived[1]!);
+    // The archive is what a stopped deviation is recovered from: durable before anything is replaced.
+    await syncPaths([...archived, history, path.dirname(history)]);
     await writeFileAtomic(files.schedule, scheduleText(plan.schedule));
     await writeJsonAtomic(files.freezeRecord, plan.record);
   }
@@ -98,14 +105,40 @@ export async function applyFreeze(exp: LoadedExperiment, plan: FreezePlan, who: 
   ]);
 }
 
+/**
+ * Puts back the schedule of the freeze record on disk when a `freeze --deviation` was stopped after
+ * writing the new schedule and before writing the new record: the record is then still the old one,
+ * and its own schedule is the copy archived first under freeze-history/. Anything else is left for
+ * loadFrozenSet to report. Returns whether it restored the schedule.
+ */
+export async function restoreStoppedSchedule(runsDir: string): Promise<boolean> {
+  const files = runSetFiles(runsDir);
+  const record = loadJsonIfValid<FreezeRecord>('freeze-record', files.freezeRecord);
+  if (record === undefined || scheduleMatches(files.schedule, record)) return false;
+  const archive = historyFolder(runsDir, record);
+  const archivedRecord = loadJsonIfValid<FreezeRecord>('freeze-record', path.join(archive, 'experiment.lock.json'));
+  const archived = path.join(archive, 'schedule.json');
+  if (archivedRecord === undefined || !sameDigest(archivedRecord.digest, record.digest) || !scheduleMatches(archived, record)) return false;
+  await writeFileAtomic(files.schedule, await fs.readFile(archived, 'utf8'));
+  return true;
+}
+
+function scheduleMatches(file: string, record: FreezeRecord): boolean {
+  try {
+    return sameDigest(jsonDigest(JSON.parse(readFileSync(file, 'utf8'))), record.schedule.digest);
+  } catch {
+    return false;
+  }
+}
+
 const historyFolder = (runsDir: string, previous: FreezeRecord): string => path.join(runsDir, 'freeze-history', previous.frozenAt.replace(/[:.]/g, '-'));
 
 // The freeze record on disk is the one the registry's last `frozen` entry names, unless a deviation
 // was stopped between writing it and registering it: then the record it replaced is the one
 // archived under freeze-history/ with the registered digest.
 async function unregisteredRecord(frozen: FrozenSet): Promise<{ previous: FreezeRecord } | undefined> {
-  const registered = ofType(await readEntries(frozen.files.registry), 'frozen').at(-1);
-  if (registered === undefined || sameDigest(registered.data.freezeDigest, frozen.record.digest)) return undefined;
+  const registered = unregisteredFreeze(frozen.record, await readEntries(frozen.files.registry));
+  if (registered === undefined) return undefined;
   const archive = path.join(frozen.runsDir, 'freeze-history');
   const archived = existsSync(archive) ? (await fs.readdir(archive)).map((d) => loadJsonIfValid<FreezeRecord>('freeze-record', path.join(archive, d, 'experiment.lock.json'))) : [];
   const previous = archived.find((r) => r !== undefined && sameDigest(r.digest, registered.data.freezeDigest));

@@ -1,8 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { jsonDigest, sameDigest, selfDigestMatches } from '../core/digest.js';
+import { ofType, type EntryOf } from '../core/entries.js';
 import { checkFailed, formatProblem, inputError, type Problem } from '../core/errors.js';
-import type { FreezeRecord, Schedule } from '../core/types/index.js';
+import type { FreezeRecord, RegistryEntry, Schedule } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { defaultRunsRoot, relativeToCwd, runSetFiles, runsDirFlag } from '../experiment/locate.js';
@@ -31,7 +32,7 @@ export function loadFrozenSet(runsDir: string, experimentId: string, provider?: 
   if (problems.length > 0) {
     throw checkFailed(`the run set in ${runsDir} was edited after freezing`, {
       problems,
-      hint: `restore the files from a backup (the schedule regenerates from the config: \`harness freeze\` on a copy), and run \`harness verify ${experimentId}${runsDirFlag(runsDir)}\` to see what else changed`,
+      hint: `a \`freeze --deviation\` stopped partway is finished by running it again; otherwise restore the files from a backup (the schedule regenerates from the config: \`harness freeze\` on a copy), and run \`harness verify ${experimentId}${runsDirFlag(runsDir)}\` to see what else changed`,
     });
   }
   return { runsDir, files, record, schedule };
@@ -54,6 +55,23 @@ export function notFrozenError(runsDir: string, experimentId: string, provider?:
   return inputError(`experiment ${experimentId} is not frozen: ${runSetFiles(runsDir).freezeRecord} does not exist`, {
     hint: elsewhere.length === 0 ? freeze : `its run set${elsewhere.length === 1 ? ' is' : 's are'} in ${elsewhere.join(', ')} (as make keeps providers apart): pass --runs-dir ${elsewhere[0]}; or, for a new set here, ${freeze}`,
   });
+}
+
+/** How verify words a freeze record the registry never recorded (cli/verify.ts gives no restore hint for it). */
+export const UNREGISTERED_FREEZE = 'not the freeze the registry recorded last';
+
+/**
+ * The registry's last `frozen` entry when the freeze record on disk is not the one it names: what a
+ * `freeze --deviation` stopped between writing the new record and registering it leaves.
+ */
+export function unregisteredFreeze(record: FreezeRecord, entries: readonly RegistryEntry[]): EntryOf<'frozen'> | undefined {
+  const registered = ofType(entries, 'frozen').at(-1);
+  return registered === undefined || sameDigest(registered.data.freezeDigest, record.digest) ? undefined : registered;
+}
+
+/** Running the stopped `freeze --deviation` again registers its record (pipeline/freeze.ts). */
+export function finishDeviationHint(experimentId: string, frozen: Pick<FrozenSet, 'runsDir' | 'record'>): string {
+  return `run it again, with its reason, to register it: \`harness freeze ${experimentId}${frozen.record.pilot ? ' --pilot' : ''}${runsDirFlag(frozen.runsDir)} --deviation "…"\``;
 }
 
 /** Refuses to go on when the experiment's inputs differ from what was frozen, naming each change. */

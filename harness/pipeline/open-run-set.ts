@@ -4,9 +4,9 @@ import { anthropicBaseUrl, requireApiKey } from '../providers/anthropic-client.j
 import { requireExternalSimulator } from '../providers/sim-provider.js';
 import { readEntries, tornTail } from '../store/registry-read.js';
 import { verifyRegistryChain } from '../store/registry-verify.js';
-import { checkFailed } from '../core/errors.js';
+import { checkFailed, inputError } from '../core/errors.js';
 import { runsDirFlag } from '../experiment/locate.js';
-import { loadFrozenSet, requireSetProvider, requireUnchangedInputs, type FrozenSet } from './frozen-set.js';
+import { finishDeviationHint, loadFrozenSet, requireSetProvider, requireUnchangedInputs, unregisteredFreeze, type FrozenSet } from './frozen-set.js';
 import type { ProviderName } from './freeze-record.js';
 import { environmentPins } from './provenance.js';
 import type { ExperimentContext } from './experiment-context.js';
@@ -48,14 +48,21 @@ export async function requireProviderReady({ exp, frozen }: ExperimentContext): 
 
 /**
  * Refuses (exit 1) to add to a registry whose hash chain is broken: an entry appended to it would
- * chain onto the damage and hide where it is. For the commands that append (run, rerun, the
+ * chain onto the damage and hide where it is; and (exit 2) to add to a set whose freeze record a
+ * stopped `freeze --deviation` wrote and never registered. For the commands that append (run, rerun, the
  * by-hand stages, exclude); those that only read report it (verify, the audit) or refuse (analyze).
  */
 export async function requireIntactRegistry(experiment: string, frozen: FrozenSet): Promise<void> {
-  const { problems, cutOff } = await verifyRegistryChain(frozen.files.registry);
+  const { entries, problems, cutOff } = await verifyRegistryChain(frozen.files.registry);
   // A last line cut off by a crash is refused on its own, with how to cut it off (exit 2).
   if (cutOff !== undefined) throw tornTail(frozen.files.registry, cutOff);
-  if (problems.length === 0) return;
+  if (problems.length === 0) {
+    // Runs made now would be registered before the freeze they were pinned under.
+    if (unregisteredFreeze(frozen.record, entries) !== undefined) {
+      throw inputError(`${frozen.files.freezeRecord} is a freeze the registry never recorded: a \`freeze --deviation\` was stopped before registering it`, { hint: finishDeviationHint(experiment, frozen) });
+    }
+    return;
+  }
   throw checkFailed(`the registry of ${experiment} is broken, so nothing is added to it`, {
     problems,
     hint: `restore ${frozen.files.registry} from a backup; \`harness verify ${experiment}${runsDirFlag(frozen.runsDir)}\` lists every problem`,

@@ -1,6 +1,5 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { sameDigest } from '../core/digest.js';
 import { HarnessError, type Problem } from '../core/errors.js';
 import { loadJson } from '../documents/load.js';
 import { loadJsonIfValid, loadValidJson } from '../documents/validate.js';
@@ -11,7 +10,7 @@ import { verifyRegistryChain } from '../store/registry-verify.js';
 import { readMark, recordFileProblems } from '../store/record-files.js';
 import { LOCK_FILE } from '../store/run-lock.js';
 import { currentRuns } from './current-runs.js';
-import { frozenFileProblems } from './frozen-set.js';
+import { frozenFileProblems, UNREGISTERED_FREEZE, unregisteredFreeze } from './frozen-set.js';
 import { runFiles } from './load-run.js';
 import { violationEntries } from './lock-run.js';
 import { verifyLockedRun } from './verify-run.js';
@@ -100,9 +99,9 @@ function freezeProblems(files: ReturnType<typeof runSetFiles>, entries: readonly
   try {
     const record = loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord);
     const problems = frozenFileProblems(files, record, loadJson(files.schedule).data);
-    const registered = ofType(entries, 'frozen').at(-1);
-    if (registered !== undefined && !sameDigest(registered.data.freezeDigest, record.digest)) {
-      problems.push({ file: files.freezeRecord, message: `not the freeze the registry recorded last (entry ${registered.seq}): a \`freeze --deviation\` stopped before registering it leaves this, and running it again with its reason registers it` });
+    const registered = unregisteredFreeze(record, entries);
+    if (registered !== undefined) {
+      problems.push({ file: files.freezeRecord, message: `${UNREGISTERED_FREEZE} (entry ${registered.seq}): a \`freeze --deviation\` stopped before registering it leaves this, and running it again with its reason registers it` });
     }
     return problems;
   } catch (err) {
