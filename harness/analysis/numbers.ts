@@ -5,9 +5,9 @@ export function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-/** An interval's level as people write it: 0.95 → "95%", 0.9 → "90%", 0.975 → "97.5%". */
+/** An interval's level as people write it: 0.95 → "95%", 0.9 → "90%", 0.9995 → "99.95%". */
 export function levelText(confLevel: number): string {
-  return `${Number((100 * confLevel).toFixed(1))}%`;
+  return `${Number((100 * confLevel).toFixed(3))}%`;
 }
 
 /**

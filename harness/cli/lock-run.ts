@@ -16,7 +16,7 @@ Example:
     .action(async (run: string, opts: { json?: boolean }) => {
       const { lockRun } = await import('../commands/lock-run.js');
       const r = await lockRun({ run });
-      const said = { locked: 'locked', 'already-locked': 'already locked and verified; nothing changed:', registered: 'verified and registered the existing lock of' }[r.action];
+      const said = { locked: 'locked', 'already-locked': 'already locked and verified; nothing changed:', registered: 'verified and registered the existing lock of', 'violations-registered': 'already locked and verified; registered the violations its registry entries lacked:' }[r.action];
       const outcome = (x: typeof r) => (x.blinded ? 'outcome hidden until every slot is done, as pre-registered' : x.success ? 'success' : 'checks failed');
       emit(r, opts.json, (x) => `${said} ${x.runId}: ${outcome(x)} (root sha256:${x.rootDigest.sha256})\n`);
     });

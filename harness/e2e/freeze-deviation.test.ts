@@ -8,7 +8,7 @@ import { cli, editYaml, freezeCli } from './execute-support.js';
 // new record: stopped before that append, the record stands unregistered, verify says so, and the
 // same command registers it, once.
 
-type Entry = { seq: number; type: string; data: { freezeDigest?: { sha256: string }; reason?: string; details?: { previousFreezeDigest: { sha256: string }; changes: { file: string }[] } } };
+type Entry = { seq: number; at: string; type: string; data: { freezeDigest?: { sha256: string }; reason?: string; details?: { previousFreezeDigest: { sha256: string }; changes: { file: string }[] } } };
 
 describe('freeze --deviation, stopped between writing the new record and registering it', () => {
   let project: Awaited<ReturnType<typeof scratchProject>>;
@@ -30,6 +30,8 @@ describe('freeze --deviation, stopped between writing the new record and registe
     expect(deviated.exitCode, deviated.stderr).toBe(0);
     const after = await entries();
     expect(after.slice(-2).map((e) => e.type)).toEqual(['deviation', 'frozen']);
+    // One write: the two share their moment, so no crash keeps one without the other.
+    expect(after.at(-1)!.at).toBe(after.at(-2)!.at);
     const second = await recordDigest();
     expect(after.at(-1)!.data.freezeDigest!.sha256).toBe(second);
 

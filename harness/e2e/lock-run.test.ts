@@ -186,7 +186,7 @@ describe('lock-run', () => {
     const entries = await registry();
     const lockedAt = entries.findIndex((e) => e.type === 'locked' && e.data.runId === runId);
     // Adjacent, same moment: they went out in one write, so no crash can keep one without the other.
-    expect(entries[lockedAt + 1]).toMatchObject({ type: 'violation', seq: entries[lockedAt]!.seq + 1, data: { runId } });
+    expect(entries[lockedAt + 1]).toMatchObject({ type: 'violation', seq: entries[lockedAt]!.seq + 1, at: entries[lockedAt]!.at, data: { runId } });
     expect(entries.filter((e) => e.type === 'violation')).toHaveLength(1);
     // What a crash between two appends left with an older version: the violation never registered.
     const file = path.join(runsDir, 'registry.jsonl');
@@ -198,7 +198,7 @@ describe('lock-run', () => {
     expect(verified.stdout).toContain(`runs/${EXAMPLE}/registry.jsonl: ${runId}: 0 violation entries registered, its locked scorecard lists 1 (lost when an earlier version of harness was stopped between a lock and its violations: \`harness lock-run runs/${EXAMPLE}/${runId}\` registers them from the locked scorecard)`);
     const repaired = await cli(['lock-run', runDir, '--json'], { cwd: project.dir });
     expect(repaired.exitCode, repaired.stderr).toBe(0);
-    expect(JSON.parse(repaired.stdout)).toMatchObject({ runId, action: 'registered' });
+    expect(JSON.parse(repaired.stdout)).toMatchObject({ runId, action: 'violations-registered' });
     expect((await registry()).filter((e) => e.type === 'violation').map((e) => e.data.runId)).toEqual([runId]);
     const again = await cli(['verify', EXAMPLE], { cwd: project.dir });
     expect(again.exitCode, again.stdout).toBe(0);

@@ -6,7 +6,7 @@ import type { RegistryEntry, RunLock, Scorecard } from '../core/types/index.js';
 import { loadValidJson } from '../documents/validate.js';
 import { OUTPUT_RULES } from '../evaluation/output-violations.js';
 import { relativeToCwd, runsDirFlag } from '../experiment/locate.js';
-import { appendEntries, type NewEntry } from '../store/registry.js';
+import { appendEntries, appendEntriesLocked, withRegistryLock, type NewEntry } from '../store/registry.js';
 import { readEntries } from '../store/registry-read.js';
 import { writeLock, lockDigest, makeReadOnly } from '../store/run-lock.js';
 import { loadValidRun, type ValidRun } from './load-run.js';
@@ -17,7 +17,7 @@ import { verifyLockedRun } from './verify-run.js';
 
 export interface LockResult {
   runId: string;
-  action: 'locked' | 'already-locked' | 'registered';
+  action: 'locked' | 'already-locked' | 'registered' | 'violations-registered';
   rootDigest: Digest;
   success: boolean;
 }
@@ -93,12 +93,16 @@ async function relock(run: ValidRun, registered: EntryOf<'locked'> | undefined, 
   }
   // Before its lock and violations were one append, a crash between them could lose the
   // violations (verify names such a run): they are registered from the locked scorecard.
+  const registry = run.ctx.frozen.files.registry;
   const violations = violationEntries(run.manifest.runId, scorecard);
-  if (violations.length > 0 && !entries.some((e) => e.type === 'violation' && e.data.runId === run.manifest.runId)) {
-    await appendEntries(run.ctx.frozen.files.registry, run.manifest.experiment.id, violations.map((data) => ({ type: 'violation', data })));
-    return { runId: run.manifest.runId, action: 'registered', rootDigest: lock.rootDigest, success: scorecard.success };
-  }
-  return { runId: run.manifest.runId, action: 'already-locked', rootDigest: lock.rootDigest, success: scorecard.success };
+  const unregistered = (seen: readonly RegistryEntry[]) => violations.length > 0 && !seen.some((e) => e.type === 'violation' && e.data.runId === run.manifest.runId);
+  // Checked again under the registry's lock, so two lock-runs at once register them once.
+  const repaired = unregistered(entries) && (await withRegistryLock(registry, async () => {
+    if (!unregistered(await readEntries(registry))) return false;
+    await appendEntriesLocked(registry, violations.map((data) => ({ experiment: run.manifest.experiment.id, type: 'violation', data })));
+    return true;
+  }));
+  return { runId: run.manifest.runId, action: repaired ? 'violations-registered' : 'already-locked', rootDigest: lock.rootDigest, success: scorecard.success };
 }
 
 // Digests as the lock recorded them (a lock found on disk is verified before it is registered).

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HarnessError } from '../core/errors.js';
 import { packageRoot } from '../documents/package-root.js';
 import type { RegistryEntry } from '../core/types/index.js';
-import { appendEntriesLocked, appendEntry, entryDigest, healRecordFiles } from './registry.js';
+import { appendEntries, appendEntriesLocked, appendEntry, entryDigest, healRecordFiles } from './registry.js';
 import { cutOffAt, lastEntry, readAndFollow, readEntries, registryFollower } from './registry-read.js';
 
 const DIST_REGISTRY = path.join(packageRoot, 'dist/store/registry.js');
@@ -123,6 +123,17 @@ describe('appendEntry', () => {
     expectIntactChain(read);
     const reasonOf = (e: RegistryEntry): string => (e.type === 'deviation' ? e.data.reason : '');
     expect(new Set(read.map(reasonOf))).toEqual(new Set(Array.from({ length: 20 }, (_, i) => `p${i}`)));
+  });
+});
+
+describe('appendEntries', () => {
+  it('writes entries given together in one batch: adjacent and at one moment, even behind an append in flight', async () => {
+    const inFlight = appendEntry(file, 'exp-1', 'deviation', deviation('first'));
+    const [a, b] = await appendEntries(file, 'exp-1', [{ type: 'deviation', data: deviation('lock') }, { type: 'deviation', data: deviation('its violation') }]);
+    await inFlight;
+    expect(b!.seq).toBe(a!.seq + 1);
+    expect(b!.at).toBe(a!.at);
+    expectIntactChain(await readEntries(file));
   });
 });
 

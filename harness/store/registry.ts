@@ -117,11 +117,13 @@ export async function appendEntriesLocked(file: string, items: readonly (NewEntr
   const previous = lastEntry(file);
   let last = previous;
   const written: RegistryEntry[] = [];
+  // One write, one moment: the entries of a batch (a lock and its violations) share their time.
+  const now = new Date();
   for (const item of items) {
     const body = {
       schemaVersion: 1 as const,
       seq: last === undefined ? 0 : last.seq + 1,
-      at: (item.at ?? new Date()).toISOString(),
+      at: (item.at ?? now).toISOString(),
       type: item.type,
       experiment: item.experiment,
       prev: last === undefined ? null : last.digest,

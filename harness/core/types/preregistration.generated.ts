@@ -42,6 +42,9 @@ export interface Preregistration {
     metric: "success";
     test: "mcnemar-exact";
     sidedness: "two-sided" | "greater" | "less";
+    /**
+     * Below 0.5: a one-sided test at 0.5 would have no matching interval (1 - 2 alpha).
+     */
     alpha: number;
     /**
      * How tasks are combined for the primary test.
