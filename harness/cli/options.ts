@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { statSync } from 'node:fs';
+import type { Alternative } from '../analysis/stats/alternative.js';
 import type { ProviderName } from '../pipeline/freeze-record.js';
 import type { SandboxRequest } from '../pipeline/sandbox-mode.js';
 
@@ -24,7 +25,10 @@ function members<T extends string>(all: Record<T, true>): T[] {
 
 const PROVIDERS = members<ProviderName>({ sim: true, anthropic: true, command: true });
 const SANDBOX_REQUESTS = members<SandboxRequest>({ auto: true, bwrap: true, none: true });
+const SIDEDNESS = members<Alternative>({ 'two-sided': true, greater: true, less: true });
 
 export const providerOption = (description: string) => new Option('--provider <name>', description).choices(PROVIDERS);
+
+export const sidednessOption = (description: string) => new Option('--sidedness <s>', description).choices(SIDEDNESS).default('two-sided' satisfies Alternative);
 
 export const sandboxOption = () => new Option('--sandbox <mode>', 'sandbox for programs the runs start (auto: bwrap when usable)').choices(SANDBOX_REQUESTS).default('auto' satisfies SandboxRequest);

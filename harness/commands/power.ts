@@ -1,5 +1,5 @@
 import { inputError } from '../core/errors.js';
-import { mcnemarExactPower, mcnemarExactSampleSize, mcnemarPower, mcnemarSampleSize, pairedTPower, pairedTSampleSize } from '../analysis/stats/index.js';
+import { mcnemarExactPower, mcnemarExactSampleSize, mcnemarPower, mcnemarSampleSize, pairedTPower, pairedTSampleSize, type Alternative } from '../analysis/stats/index.js';
 
 export interface PowerOptions {
   p10?: number;
@@ -7,6 +7,8 @@ export interface PowerOptions {
   delta?: number;
   sd?: number;
   alpha: number;
+  /** The test's sidedness, as the pre-registration gives it ('greater': the treatment better). */
+  sidedness: Alternative;
   power?: number;
   n?: number;
 }
@@ -14,6 +16,7 @@ export interface PowerOptions {
 export interface PowerResult {
   design: 'paired-binary (exact McNemar, the test analyze runs)' | 'paired-continuous (paired t, as R power.t.test)';
   alpha: number;
+  sidedness: Alternative;
   /** Pairs needed (rounded up) when solving for n. */
   pairs: number | null;
   /** The n solved for (unrounded for the paired t, as R reports it), or the n given. */
@@ -43,23 +46,23 @@ export function power(o: PowerOptions): PowerResult {
     const design = 'paired-binary (exact McNemar, the test analyze runs)' as const;
     if (o.n !== undefined) {
       if (!Number.isInteger(o.n)) throw inputError(`--n ${o.n}: the exact test needs a whole number of pairs`);
-      const achieved = mcnemarExactPower(rates, o.n, o.alpha);
-      return { design, alpha: o.alpha, pairs: null, n: o.n, power: achieved, achievedPower: achieved, connor: { n: o.n, power: mcnemarPower(rates, o.n, o.alpha) } };
+      const achieved = mcnemarExactPower(rates, o.n, o.alpha, o.sidedness);
+      return { design, alpha: o.alpha, sidedness: o.sidedness, pairs: null, n: o.n, power: achieved, achievedPower: achieved, connor: { n: o.n, power: mcnemarPower(rates, o.n, o.alpha, o.sidedness) } };
     }
     const target = o.power ?? 0.8;
-    const connor = { n: mcnemarSampleSize(rates, target, o.alpha), power: target };
-    const pairs = mcnemarExactSampleSize(rates, target, o.alpha);
-    return { design, alpha: o.alpha, pairs, n: pairs, power: target, achievedPower: mcnemarExactPower(rates, pairs, o.alpha), connor };
+    const connor = { n: mcnemarSampleSize(rates, target, o.alpha, o.sidedness), power: target };
+    const pairs = mcnemarExactSampleSize(rates, target, o.alpha, o.sidedness);
+    return { design, alpha: o.alpha, sidedness: o.sidedness, pairs, n: pairs, power: target, achievedPower: mcnemarExactPower(rates, pairs, o.alpha, o.sidedness), connor };
   }
   if (o.delta === undefined || o.sd === undefined) throw inputError('the paired continuous design needs both --delta and --sd');
   const effect = { delta: o.delta, sd: o.sd };
   const design = 'paired-continuous (paired t, as R power.t.test)' as const;
   if (o.n !== undefined) {
-    const achieved = pairedTPower(effect, o.n, o.alpha);
-    return { design, alpha: o.alpha, pairs: null, n: o.n, power: achieved, achievedPower: achieved, connor: null };
+    const achieved = pairedTPower(effect, o.n, o.alpha, o.sidedness);
+    return { design, alpha: o.alpha, sidedness: o.sidedness, pairs: null, n: o.n, power: achieved, achievedPower: achieved, connor: null };
   }
   const target = o.power ?? 0.8;
-  const n = pairedTSampleSize(effect, target, o.alpha);
+  const n = pairedTSampleSize(effect, target, o.alpha, o.sidedness);
   const pairs = Math.ceil(n);
-  return { design, alpha: o.alpha, pairs, n, power: target, achievedPower: pairedTPower(effect, pairs, o.alpha), connor: null };
+  return { design, alpha: o.alpha, sidedness: o.sidedness, pairs, n, power: target, achievedPower: pairedTPower(effect, pairs, o.alpha, o.sidedness), connor: null };
 }

@@ -21,7 +21,7 @@ const connor = (p10: number, p01: number, za: number, zb: number) => {
   return (za * Math.sqrt(psi) + zb * Math.sqrt(psi - delta * delta)) ** 2 / (delta * delta);
 };
 
-type Power = { design: string; alpha: number; pairs: number | null; n: number; power: number; achievedPower: number; connor: { n: number; power: number } | null };
+type Power = { design: string; alpha: number; sidedness: string; pairs: number | null; n: number; power: number; achievedPower: number; connor: { n: number; power: number } | null };
 
 let cwd: string;
 beforeAll(async () => { cwd = await mkdtemp(path.join(tmpdir(), 'harness-power-')); });
@@ -37,7 +37,7 @@ const powerJson = async (args: string[]) => JSON.parse(await power([...args, '--
 
 describe.concurrent('harness power', () => {
   it('paired continuous: --delta 1 --sd 2 --power 0.9 needs 44 pairs, n as R gives it (43.9955247057433)', async () => {
-    expect(await power(['--delta', '1', '--sd', '2', '--power', '0.9'])).toBe('paired-continuous (paired t, as R power.t.test): 44 pairs (n = 43.9955) for power 0.9 at alpha 0.05\n');
+    expect(await power(['--delta', '1', '--sd', '2', '--power', '0.9'])).toBe('paired-continuous (paired t, as R power.t.test): 44 pairs (n = 43.9955) for power 0.9 at alpha 0.05, two-sided\n');
     const j = await powerJson(['--delta', '1', '--sd', '2', '--power', '0.9']);
     expect(j).toMatchObject({ design: 'paired-continuous (paired t, as R power.t.test)', alpha: 0.05, pairs: 44, power: 0.9 });
     expect(j.n).toBeCloseTo(43.9955247057433, 6);
@@ -54,7 +54,7 @@ describe.concurrent('harness power', () => {
     expect(j.achievedPower).toBeCloseTo(0.8019284491058695, 9);
     expect(j.connor!.n).toBeCloseTo(n, 9);
     expect(await power(['--p10', '0.25', '--p01', '0.08'])).toBe([
-      'paired-binary (exact McNemar, the test analyze runs): 96 pairs for power 0.8 at alpha 0.05 (power 0.8019; the smallest N that reaches it: exact power is not always monotone in N)',
+      'paired-binary (exact McNemar, the test analyze runs): 96 pairs for power 0.8 at alpha 0.05, two-sided (power 0.8019; the smallest N that reaches it: exact power is not always monotone in N)',
       `Connor (1987) normal approximation, which most tools use: ${Math.ceil(n)} pairs (n = ${n.toFixed(4)})`,
       '',
     ].join('\n'));
@@ -64,12 +64,24 @@ describe.concurrent('harness power', () => {
     expect(j2.connor!.n).toBeCloseTo(connor(0.2, 0.05, Z995, Z90), 9);
   });
 
+  it('one-sided, as the pre-registration may register it: 76 pairs for a greater test where two-sided needs 96; a test looking the other way is refused', async () => {
+    const j = await powerJson(['--p10', '0.25', '--p01', '0.08', '--sidedness', 'greater']);
+    expect(j).toMatchObject({ sidedness: 'greater', pairs: 76 });
+    expect(j.achievedPower).toBeCloseTo(0.8013137948823211, 9);
+    expect(j.connor!.n).toBeCloseTo(68.47229093407928, 9);
+    const t = await powerJson(['--delta', '-0.3', '--sd', '1', '--sidedness', 'less']);
+    expect(t.n).toBeCloseTo(70.06793453817951, 6);
+    const r = await harness(['power', '--p10', '0.25', '--p01', '0.08', '--sidedness', 'less'], { cwd });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('hint: swap --p10 and --p01, or use --sidedness greater');
+  });
+
   it('paired binary, power at n pairs: the exact power, and Connor\'s beside it', async () => {
     const j = await powerJson(['--p10', '0.25', '--p01', '0.08', '--n', '90']);
     expect(j.pairs).toBeNull();
     expect(j.power).toBeCloseTo(0.7713327516202291, 9);
     expect(j.connor!.power).toBeGreaterThan(j.power);
-    expect(await power(['--p10', '0.25', '--p01', '0.08', '--n', '90'])).toMatch(/^paired-binary \(exact McNemar, the test analyze runs\): power 0\.7713 with 90 pairs at alpha 0\.05\nConnor \(1987\) normal approximation, which most tools use: power 0\.8\d{3}\n$/);
+    expect(await power(['--p10', '0.25', '--p01', '0.08', '--n', '90'])).toMatch(/^paired-binary \(exact McNemar, the test analyze runs\): power 0\.7713 with 90 pairs at alpha 0\.05, two-sided\nConnor \(1987\) normal approximation, which most tools use: power 0\.8\d{3}\n$/);
   });
 
   const bad: [string, string[], RegExp][] = [

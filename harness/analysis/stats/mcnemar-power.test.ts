@@ -4,18 +4,18 @@ import { mcnemarExact } from './mcnemar.js';
 import { EXACT_SEARCH_LIMIT, mcnemarExactPower, mcnemarExactSampleSize, mcnemarPower, mcnemarSampleSize } from './mcnemar-power.js';
 
 describe('mcnemarExactPower / mcnemarExactSampleSize', () => {
-  it("match R's sum over binom.test's rejection region, at small and large n and with no possible rejection", () => {
+  it("match R's sum over binom.test's rejection region, two- and one-sided, at small and large n and with no possible rejection", () => {
     for (const row of reference.mcnemar_exact_power) {
-      expectClose(mcnemarExactPower({ p10: row.p10, p01: row.p01 }, row.n, row.alpha), row.power);
+      expectClose(mcnemarExactPower({ p10: row.p10, p01: row.p01 }, row.n, row.alpha, row.alternative), row.power);
     }
   });
 
   it("find R's smallest n that reaches the target, where one pair fewer does not", () => {
     for (const row of reference.mcnemar_exact_n) {
       const rates = { p10: row.p10, p01: row.p01 };
-      expect(mcnemarExactSampleSize(rates, row.power, row.alpha)).toBe(row.n);
-      expectClose(mcnemarExactPower(rates, row.n, row.alpha), row.power_at_n);
-      expectClose(mcnemarExactPower(rates, row.n - 1, row.alpha), row.power_at_n_minus_1);
+      expect(mcnemarExactSampleSize(rates, row.power, row.alpha, row.alternative)).toBe(row.n);
+      expectClose(mcnemarExactPower(rates, row.n, row.alpha, row.alternative), row.power_at_n);
+      expectClose(mcnemarExactPower(rates, row.n - 1, row.alpha, row.alternative), row.power_at_n_minus_1);
     }
   });
 
@@ -30,6 +30,7 @@ describe('mcnemarExactPower / mcnemarExactSampleSize', () => {
       return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
     };
     let rejections = 0;
+    let greater = 0;
     const draws = 4000;
     for (let i = 0; i < draws; i++) {
       let b = 0;
@@ -40,9 +41,12 @@ describe('mcnemarExactPower / mcnemarExactSampleSize', () => {
         else if (u < rates.p10 + rates.p01) c++;
       }
       if (mcnemarExact(b, c).pValue < 0.05) rejections++;
+      if (mcnemarExact(b, c, 'greater').pValue < 0.05) greater++;
     }
-    const exact = mcnemarExactPower(rates, 40);
-    expect(Math.abs(rejections / draws - exact)).toBeLessThan(4 * Math.sqrt((exact * (1 - exact)) / draws));
+    for (const [count, alternative] of [[rejections, 'two-sided'], [greater, 'greater']] as const) {
+      const exact = mcnemarExactPower(rates, 40, 0.05, alternative);
+      expect(Math.abs(count / draws - exact)).toBeLessThan(4 * Math.sqrt((exact * (1 - exact)) / draws));
+    }
   });
 
   it('is below Connor\'s approximation at the example\'s design, which is why N is searched exactly', () => {
@@ -66,6 +70,19 @@ describe('mcnemarSampleSize / mcnemarPower (Connor 1987)', () => {
       expectClose(mcnemarPower(rates, row.n_given, row.alpha), row.power_at_n_given);
       expectClose(mcnemarPower(rates, n, row.alpha), row.power);
     }
+  });
+
+  it('match the one-sided formula evaluated in R (z_{1-alpha}, the effect signed in the tested direction)', () => {
+    for (const row of reference.connor_one_sided) {
+      const rates = { p10: row.p10, p01: row.p01 };
+      expectClose(mcnemarSampleSize(rates, row.power, row.alpha, row.alternative), row.n);
+      expectClose(mcnemarPower(rates, row.n_given, row.alpha, row.alternative), row.power_at_n_given);
+    }
+  });
+
+  it('refuse a one-sided test looking the other way than the effect', () => {
+    expect(() => mcnemarSampleSize({ p10: 0.25, p01: 0.08 }, 0.8, 0.05, 'less')).toThrow(/expect the treatment to do better, but a less test looks for the control doing better/);
+    expect(() => mcnemarExactSampleSize({ p10: 0.08, p01: 0.25 }, 0.8, 0.05, 'greater')).toThrow(/expect the control to do better/);
   });
 
   it('reject a design with no effect', () => {

@@ -35,3 +35,17 @@ describe('pairedTSampleSize / pairedTPower', () => {
     expect(pairedTPower({ delta: -1, sd: 2 }, 20)).toBe(pairedTPower({ delta: 1, sd: 2 }, 20));
   });
 });
+
+describe('pairedTSampleSize / pairedTPower, one-sided', () => {
+  it('match power.t.test(type = "paired", alternative = "one.sided"), "less" with the sign of delta turned', () => {
+    for (const row of reference.power_t_one_sided) {
+      const effect = { delta: row.delta, sd: row.sd };
+      expectClose(pairedTSampleSize(effect, row.power, row.sigLevel, row.alternative), row.n);
+      expectClose(pairedTPower(effect, 20, row.sigLevel, row.alternative), row.power_at_20);
+    }
+  });
+
+  it('refuse a one-sided test looking the other way than delta', () => {
+    expect(() => pairedTSampleSize({ delta: -1, sd: 2 }, 0.8, 0.05, 'greater')).toThrow(/expects the control to score higher/);
+  });
+});

@@ -2,6 +2,7 @@ import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { inputError } from '../../core/errors.js';
 import { noncentralTCdf } from './noncentral-t.js';
 import { unirootIncreasing } from './uniroot.js';
+import type { Alternative } from './alternative.js';
 import { checkProbability } from './validate.js';
 
 /** Paired continuous design: the mean difference to detect and the SD of the differences. */
@@ -10,34 +11,45 @@ export interface PairedEffect {
   sd: number;
 }
 
-// Power of the two-sided paired t-test with n pairs, as R's power.t.test(n, delta, sd, sig.level,
-// type = "paired", strict = FALSE): P(T' > t_{1−α/2, n−1}) with T' noncentral t, ncp √n·|δ|/sd;
-// n may be fractional, df = max(1e-7, n − 1) as in R.
-export function pairedTPower(effect: PairedEffect, n: number, alpha = 0.05): number {
+// Power of the paired t-test with n pairs, as R's power.t.test(n, delta, sd, sig.level,
+// type = "paired", alternative, strict = FALSE): P(T' > t_{1−α/2, n−1}) two-sided with ncp √n·|δ|/sd,
+// P(T' > t_{1−α, n−1}) one-sided with δ signed in the tested direction ('less': −δ), T' noncentral
+// t; n may be fractional, df = max(1e-7, n − 1) as in R.
+export function pairedTPower(effect: PairedEffect, n: number, alpha = 0.05, alternative: Alternative = 'two-sided'): number {
   checkEffect(effect);
   checkProbability('alpha', alpha);
   if (!(n > 0)) throw inputError(`n must be positive, got ${n}`);
-  return powerAt(n, effect, alpha);
+  return powerAt(n, effect, alpha, alternative);
 }
 
-// Pairs needed for the two-sided paired t-test, as R's power.t.test(delta, sd, power, sig.level,
-// type = "paired")$n: the same uniroot (Brent, tol ≈ 1.22e-4, interval [2, 1e7] widened upwards
-// or downwards) so the fractional n agrees with R's; pairs needed = Math.ceil(n).
-export function pairedTSampleSize(effect: PairedEffect, power = 0.8, alpha = 0.05): number {
+// Pairs needed for the paired t-test, as R's power.t.test(delta, sd, power, sig.level,
+// type = "paired", alternative)$n: the same uniroot (Brent, tol ≈ 1.22e-4, interval [2, 1e7]
+// widened upwards or downwards) so the fractional n agrees with R's; pairs needed = Math.ceil(n).
+export function pairedTSampleSize(effect: PairedEffect, power = 0.8, alpha = 0.05, alternative: Alternative = 'two-sided'): number {
   checkEffect(effect);
   checkProbability('power', power);
   checkProbability('alpha', alpha);
-  // Any n > 1 already has power above alpha/2 (T' is stochastically larger than T); R's uniroot
+  const level = alternative === 'two-sided' ? alpha / 2 : alpha;
+  // Any n > 1 already has more power than this (T' is stochastically larger than T); R's uniroot
   // returns a meaningless n near 1 for such targets, so they are refused here.
-  if (power <= alpha / 2) throw inputError(`power ${power} is at most alpha/2 = ${alpha / 2}: every design has more`);
-  return unirootIncreasing((n) => powerAt(n, effect, alpha) - power, 2, 1e7);
+  if (power <= level) throw inputError(`power ${power} is at most ${alternative === 'two-sided' ? 'alpha/2' : 'alpha'} = ${level}: every design has more`);
+  if (alternative !== 'two-sided' && towards(effect.delta, alternative) < 0) {
+    throw inputError(`delta ${effect.delta} expects the ${effect.delta > 0 ? 'treatment' : 'control'} to score higher, but a ${alternative} test looks for the other: it would never reach that power`, {
+      hint: `give delta the other sign, or use --sidedness ${alternative === 'greater' ? 'less' : 'greater'} (as the pre-registration's sidedness says)`,
+    });
+  }
+  return unirootIncreasing((n) => powerAt(n, effect, alpha, alternative) - power, 2, 1e7);
 }
 
-// R's p.body for type = "paired", two-sided, strict = FALSE (the critical value by symmetry).
-function powerAt(n: number, { delta, sd }: PairedEffect, alpha: number): number {
+// R's p.body for type = "paired", strict = FALSE (two-sided: the critical value by symmetry).
+function powerAt(n: number, { delta, sd }: PairedEffect, alpha: number, alternative: Alternative): number {
   const df = Math.max(1e-7, n - 1);
-  return noncentralTCdf(-tQuantile(alpha / 2, df), df, (Math.sqrt(n) * Math.abs(delta)) / sd, false);
+  const twoSided = alternative === 'two-sided';
+  const effect = twoSided ? Math.abs(delta) : towards(delta, alternative);
+  return noncentralTCdf(-tQuantile(twoSided ? alpha / 2 : alpha, df), df, (Math.sqrt(n) * effect) / sd, false);
 }
+
+const towards = (delta: number, alternative: Exclude<Alternative, 'two-sided'>): number => (alternative === 'greater' ? delta : -delta);
 
 // δ = 0 has no finite sample size and sd must scale it; both are input mistakes.
 function checkEffect({ delta, sd }: PairedEffect): void {
