@@ -1,20 +1,16 @@
-import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../test-support/temp-dir.js';
 import { appendEntry } from '../store/registry.js';
 import { SlotHistory } from './slot-history.js';
 
 // SlotHistory follows the registry as other processes append to it: what they registered since
 // `run` started counts, so no attempt is given up or locked twice.
 
-let dir: string;
 let registry: string;
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(tmpdir(), 'harness-slot-history-'));
-  registry = path.join(dir, 'registry.jsonl');
+tempDirPerTest('harness-slot-history-', (d) => {
+  registry = path.join(d, 'registry.jsonl');
 });
-afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
 const slot = { slotIndex: 3, pairId: 'pair-0002', task: 'TASK-001', variant: 'goal-centric' };
 const digest = { sha256: '0'.repeat(64) };

@@ -1,17 +1,14 @@
 import { promises as fs, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../test-support/temp-dir.js';
 import { FilesystemSync, syncfsReportsErrors } from './filesystem-sync.js';
 
 let dir: string;
 let log: string;
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(tmpdir(), 'harness-syncfs-'));
-  log = path.join(dir, 'requests.log');
-});
-afterEach(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
+tempDirPerTest('harness-syncfs-', (d) => {
+  dir = d;
+  log = path.join(d, 'requests.log');
 });
 
 // The real loop, logging each path it is asked to sync; `answer` replaces sync's exit status.

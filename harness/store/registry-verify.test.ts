@@ -1,18 +1,13 @@
 import { promises as fs } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../test-support/temp-dir.js';
 import { appendEntry } from './registry.js';
 import { verifyRegistryChain } from './registry-verify.js';
 
-let dir: string;
 let file: string;
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(tmpdir(), 'harness-registry-verify-'));
-  file = path.join(dir, 'registry.jsonl');
-});
-afterEach(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
+tempDirPerTest('harness-registry-verify-', (d) => {
+  file = path.join(d, 'registry.jsonl');
 });
 
 const deviation = (reason: string) => ({ kind: 'other' as const, who: 'test', reason });

@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../test-support/temp-dir.js';
 import { HarnessError } from '../core/errors.js';
 import { packageRoot } from '../documents/package-root.js';
 import type { RegistryEntry } from '../core/types/index.js';
@@ -14,12 +14,9 @@ const DIST_REGISTRY = path.join(packageRoot, 'dist/store/registry.js');
 
 let dir: string;
 let file: string;
-beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(tmpdir(), 'harness-registry-'));
-  file = path.join(dir, 'registry.jsonl');
-});
-afterEach(async () => {
-  await fs.rm(dir, { recursive: true, force: true });
+tempDirPerTest('harness-registry-', (d) => {
+  dir = d;
+  file = path.join(d, 'registry.jsonl');
 });
 
 const deviation = (reason: string) => ({ kind: 'other' as const, who: 'test', reason });
