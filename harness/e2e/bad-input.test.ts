@@ -187,7 +187,7 @@ describe('a run set edited after freezing', () => {
       await edit(schedule, (t) => t.replace(/"seed": (\d+)/, (_, n: string) => `"seed": ${Number(n) + 1}`));
       const run = await harness(['run', EXAMPLE], { cwd: project.dir });
       expect(run.exitCode).toBe(1);
-      expect(run.stderr).toMatch(/^error: the run set in runs\/exp-001-role-vs-goal was edited after freezing\n  runs\/exp-001-role-vs-goal\/schedule\.json: edited: does not match the digest in the freeze record\nhint: restore the files from a backup/);
+      expect(run.stderr).toMatch(/^error: the run set in runs\/exp-001-role-vs-goal was edited after freezing\n  runs\/exp-001-role-vs-goal\/schedule\.json: edited: does not match the digest in the freeze record\nhint: a `freeze --deviation` stopped partway is finished by running it again; otherwise restore the files from a backup/);
       const verify = await harness(['verify', EXAMPLE], { cwd: project.dir });
       expect(verify.exitCode).toBe(1);
       expect(verify.stdout + verify.stderr).toContain('runs/exp-001-role-vs-goal/schedule.json: edited: does not match the digest in the freeze record');
