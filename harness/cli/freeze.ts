@@ -30,7 +30,8 @@ Examples:
           unchanged: `${r.experiment} is already frozen with these inputs; nothing changed`,
           'deviation-recorded': `recorded a deviation and re-froze ${r.experiment} (${plural(r.changes.length, 'change')})`,
         }[r.action];
-        return `${head}\n  freeze record  ${r.freezeRecord}\n  schedule       ${r.schedule}\n  registry       ${r.registry}\n`;
+        const restored = r.scheduleRestored ? 'put back the schedule of the freeze record, which a stopped `freeze --deviation` had replaced\n' : '';
+        return `${restored}${head}\n  freeze record  ${r.freezeRecord}\n  schedule       ${r.schedule}\n  registry       ${r.registry}\n`;
       });
     });
 }

@@ -12,7 +12,7 @@ import { schemaProblems } from '../documents/schemas.js';
 import { loadJsonIfValid } from '../documents/validate.js';
 import { runsDirFlag } from '../experiment/locate.js';
 import { requireUnchangedInputs, type FrozenSet } from '../pipeline/frozen-set.js';
-import { readRunSet } from '../pipeline/open-run-set.js';
+import { readRunSet, requireRegisteredFreeze } from '../pipeline/open-run-set.js';
 import { verifyStandingRuns } from '../pipeline/verify-experiment.js';
 import { harnessVersion } from '../documents/package-root.js';
 import { whoAmI } from '../pipeline/provenance.js';
@@ -41,6 +41,7 @@ export async function analyze(options: AnalyzeOptions): Promise<AnalyzeResult> {
   if (options.unblind && (options.reason ?? '').trim() === '') throw inputError('--unblind needs --reason "…"', { hint: 'the reason is recorded in the registry as a deviation and shown by the audit' });
   if (!options.unblind && options.reason !== undefined) throw inputError('--reason goes with --unblind', { hint: 'without --unblind nothing is unblinded, so there is no reason to record; drop --reason, or add --unblind' });
   const { exp, frozen, entries } = await readRunSet(options.experiment, options.runsDir);
+  requireRegisteredFreeze(exp.config.id, frozen, entries);
   requireUnchangedInputs(exp, frozen);
   await requireIntactRuns(exp.config.id, frozen, entries);
   const dir = path.join(frozen.runsDir, 'analysis');

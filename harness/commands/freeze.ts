@@ -1,7 +1,7 @@
 import type { Digest } from '../core/digest.js';
 import { loadExperiment, requireRunnableAgent } from '../experiment/load-experiment.js';
 import { runSetFiles } from '../experiment/locate.js';
-import { applyFreeze, planFreeze, restoreStoppedSchedule } from '../pipeline/freeze.js';
+import { freezeExperiment } from '../pipeline/freeze.js';
 import type { ProviderName } from '../pipeline/freeze-record.js';
 import { whoAmI } from '../pipeline/provenance.js';
 
@@ -28,16 +28,15 @@ export interface FreezeResult {
   provider: ProviderName;
   freezeDigest: Digest;
   changes: { what: string; file: string; frozen: string; now: string }[];
+  /** The schedule a stopped `freeze --deviation` had replaced was put back before freezing. */
+  scheduleRestored: boolean;
 }
 
 export async function freeze(options: FreezeOptions): Promise<FreezeResult> {
   const exp = await loadExperiment(options.experiment, { runsRoot: options.runsDir });
   const provider = options.provider ?? exp.config.provider.name;
   if (provider === 'command') requireRunnableAgent(exp);
-  // A deviation stopped between writing its two files left the old record with the new schedule.
-  await restoreStoppedSchedule(exp.location.runsDir);
-  const plan = await planFreeze(exp, provider, options.deviation, options.pilot ?? false);
-  await applyFreeze(exp, plan, whoAmI());
+  const { plan, scheduleRestored } = await freezeExperiment(exp, provider, options.deviation, options.pilot ?? false, whoAmI());
   const files = runSetFiles(exp.location.runsDir);
   return {
     experiment: exp.config.id,
@@ -51,5 +50,6 @@ export async function freeze(options: FreezeOptions): Promise<FreezeResult> {
     provider: plan.record.provider,
     freezeDigest: plan.record.digest,
     changes: plan.action === 'deviate' || plan.action === 'register' ? plan.changes : [],
+    scheduleRestored,
   };
 }

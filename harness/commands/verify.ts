@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { inputError, type Problem } from '../core/errors.js';
 import { isRunSetFolder, locateExperiment, relativeToCwd } from '../experiment/locate.js';
-import { notFrozenError, UNREGISTERED_FREEZE } from '../pipeline/frozen-set.js';
+import { notFrozenError, STOPPED_DEVIATION } from '../pipeline/frozen-set.js';
 import { verifyRunSet, type VerifyReport } from '../pipeline/verify-experiment.js';
 import { LOCK_FILE } from '../store/run-lock.js';
 
@@ -42,7 +42,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport & { o
 function nextSteps(problems: readonly Problem[]): string[] {
   const about = (re: RegExp) => problems.some((p) => re.test(p.file ?? ''));
   const inRegistry = about(/registry\.jsonl$/);
-  const inFreeze = problems.some((p) => /(experiment\.lock\.json|schedule\.json)$/.test(p.file ?? '') && !p.message.startsWith(UNREGISTERED_FREEZE));
+  const inFreeze = problems.some((p) => /(experiment\.lock\.json|schedule\.json)$/.test(p.file ?? '') && !p.message.includes(STOPPED_DEVIATION));
   const inRuns = problems.some((p) => !/(registry\.jsonl|registry\.csv|violations\.log|experiment\.lock\.json|schedule\.json)$/.test(p.file ?? ''));
   return [
     inRegistry ? 'the registry is append-only: restore registry.jsonl from a backup (a last line cut off by a crash: see its line above)' : '',

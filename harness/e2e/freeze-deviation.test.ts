@@ -45,6 +45,9 @@ describe('freeze --deviation, stopped between writing the new record and registe
     const run = await cli(['run', EXAMPLE, '--only', 'task=TASK-001'], { cwd: project.dir });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(`error: runs/${EXAMPLE}/experiment.lock.json is a freeze the registry never recorded: a \`freeze --deviation\` was stopped before registering it`);
+    const analyzed = await cli(['analyze', EXAMPLE], { cwd: project.dir });
+    expect(analyzed.exitCode).toBe(2);
+    expect(analyzed.stderr).toContain('is a freeze the registry never recorded');
     expect(verified.stdout).not.toContain('restore the freeze record');
     const plain = await cli(['freeze', EXAMPLE], { cwd: project.dir });
     expect(plain.exitCode).toBe(2);
@@ -93,9 +96,26 @@ describe('freeze --deviation, stopped between writing the new record and registe
     const broken = await cli(['verify', EXAMPLE], { cwd: project.dir });
     expect(broken.exitCode).toBe(1);
     expect(broken.stdout).toContain('schedule.json: edited: does not match the digest in the freeze record');
+    expect(broken.stdout).toContain('a `freeze --deviation` stopped between writing the new schedule and the new record leaves this, and running it again with its reason puts it back');
+    expect(broken.stdout).not.toContain('restore the freeze record');
+    // Plain freeze leaves the schedule as it is: only the deviation run again puts it back.
+    expect((await cli(['freeze', EXAMPLE], { cwd: project.dir })).exitCode).not.toBe(0);
     const again = await cli(['freeze', EXAMPLE, '--deviation', reason], { cwd: project.dir });
     expect(again.exitCode, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/^put back the schedule of the freeze record, which a stopped `freeze --deviation` had replaced\nrecorded a deviation and re-froze/);
     expect((await entries()).slice(before.length).map((e) => [e.type, e.data.reason])).toEqual([['deviation', reason], ['frozen', undefined]]);
+    expect((await cli(['verify', EXAMPLE], { cwd: project.dir })).exitCode).toBe(0);
+  });
+
+  it('two freeze --deviation at once record the change once: the second finds it frozen', async () => {
+    for (let i = 0; i < 3; i++) {
+      const before = await entries();
+      await fs.appendFile(path.join(project.expDir, 'variants', 'goal-centric.md'), `\nConcurrent change ${i}.\n`);
+      const both = await Promise.all(['first', 'second'].map((reason) => cli(['freeze', EXAMPLE, '--deviation', reason], { cwd: project.dir })));
+      for (const r of both) expect(r.exitCode, r.stderr).toBe(0);
+      expect((await entries()).slice(before.length).map((e) => e.type)).toEqual(['deviation', 'frozen']);
+      expect(both.map((r) => r.stdout.split('\n')[0]).sort()).toEqual([`${EXAMPLE} is already frozen with these inputs; nothing changed`, `recorded a deviation and re-froze ${EXAMPLE} (1 change)`]);
+    }
     expect((await cli(['verify', EXAMPLE], { cwd: project.dir })).exitCode).toBe(0);
   });
 });

@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { jsonDigest, sameDigest } from '../core/digest.js';
+import { sameDigest } from '../core/digest.js';
 import { checkFailed, inputError } from '../core/errors.js';
 import type { FreezeRecord, Schedule } from '../core/types/index.js';
 import { invalid, type LoadedExperiment } from '../experiment/load-experiment.js';
 import { runSetFiles, runsDirFlag } from '../experiment/locate.js';
 import { syncPaths, writeFileAtomic, writeJsonAtomic } from '../store/atomic-write.js';
 import { loadJsonIfValid } from '../documents/validate.js';
-import { appendEntries, appendEntriesLocked } from '../store/registry.js';
+import { appendEntriesLocked, withRegistryLock } from '../store/registry.js';
 import { readEntries } from '../store/registry-read.js';
 import { freezeRecordFor, inputChanges, scheduleFor, scheduleText, type InputChange, type ProviderName } from './freeze-record.js';
-import { changedInputsError, describeChange, finishDeviationHint, loadFrozenSet, unregisteredFreeze, type FrozenSet } from './frozen-set.js';
+import {
+  archiveFolder, changedInputsError, describeChange, finishDeviationHint, loadFrozenSet, scheduleMatches, scheduleOfStoppedDeviation, unregisteredFreeze, type FrozenSet,
+} from './frozen-set.js';
 
 export type FreezePlan =
   | { action: 'create'; record: FreezeRecord; schedule: Schedule }
@@ -20,8 +22,33 @@ export type FreezePlan =
   /** A deviation whose new record was written but never registered (the freeze was stopped): registered now. */
   | { action: 'register'; record: FreezeRecord; schedule: Schedule; previous: FreezeRecord; changes: InputChange[]; reason: string };
 
+export interface FreezeOutcome {
+  plan: FreezePlan;
+  /** The schedule a stopped `freeze --deviation` had replaced was put back first. */
+  scheduleRestored: boolean;
+}
+
+/**
+ * Freezes the experiment into its run set: creates the set, or (deviation or not) plans and applies
+ * under the registry's lock, so two freezes of one set never interleave their writes.
+ */
+export async function freezeExperiment(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean, who: string): Promise<FreezeOutcome> {
+  const files = runSetFiles(exp.location.runsDir);
+  if (!existsSync(files.freezeRecord)) {
+    const plan = await planFreeze(exp, provider, deviation, pilot);
+    await applyFreeze(exp, plan, who);
+    return { plan, scheduleRestored: false };
+  }
+  return withRegistryLock(files.registry, async () => {
+    const scheduleRestored = deviation !== undefined && (await restoreStoppedSchedule(exp));
+    const plan = await planFreeze(exp, provider, deviation, pilot);
+    await applyFreeze(exp, plan, who);
+    return { plan, scheduleRestored };
+  });
+}
+
 // Decides what freezing would do without writing anything.
-export async function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean): Promise<FreezePlan> {
+async function planFreeze(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean): Promise<FreezePlan> {
   if (provider === 'command' && exp.config.provider.command === undefined) {
     throw inputError(`provider "command" needs provider.command.argv (the agent program to run), which ${exp.location.configFile} does not set`, {
       problems: [{ file: exp.location.configFile, path: '/provider', message: 'no provider.command' }],
@@ -82,13 +109,13 @@ function requireSameKind(exp: LoadedExperiment, frozen: FreezeRecord, wanted: Fr
 
 // A deviation keeps every earlier document: the old record and schedule are copied to
 // freeze-history/ first, the new ones written, and the deviation registered with the new freeze in
-// one append. Stopped before that append, the new record stands unregistered: planFreeze finds it
+// one append (the caller holds the registry's lock). Stopped before that append, the new record stands unregistered: planFreeze finds it
 // (its digest is not the registry's last freeze) and the same command registers it.
-export async function applyFreeze(exp: LoadedExperiment, plan: FreezePlan, who: string): Promise<void> {
+async function applyFreeze(exp: LoadedExperiment, plan: FreezePlan, who: string): Promise<void> {
   if (plan.action === 'unchanged') return;
   if (plan.action === 'create') return createRunSet(exp, plan.record, plan.schedule);
   const files = runSetFiles(exp.location.runsDir);
-  const history = historyFolder(exp.location.runsDir, plan.previous);
+  const history = archiveFolder(exp.location.runsDir, plan.previous);
   if (plan.action === 'deviate') {
     await fs.mkdir(history, { recursive: true });
     const archived = [path.join(history, 'experiment.lock.json'), path.join(history, 'schedule.json')];
@@ -99,39 +126,28 @@ export async function applyFreeze(exp: LoadedExperiment, plan: FreezePlan, who: 
     await writeFileAtomic(files.schedule, scheduleText(plan.schedule));
     await writeJsonAtomic(files.freezeRecord, plan.record);
   }
-  await appendEntries(files.registry, exp.config.id, [
-    { type: 'deviation', data: { kind: 'config-change', who, reason: plan.reason, details: { changes: plan.changes, previousFreezeDigest: plan.previous.digest, archivedIn: history } } },
-    { type: 'frozen', data: frozenData(plan.record) },
+  await appendEntriesLocked(files.registry, [
+    { experiment: exp.config.id, type: 'deviation', data: { kind: 'config-change', who, reason: plan.reason, details: { changes: plan.changes, previousFreezeDigest: plan.previous.digest, archivedIn: history } } },
+    { experiment: exp.config.id, type: 'frozen', data: frozenData(plan.record) },
   ]);
 }
 
 /**
  * Puts back the schedule of the freeze record on disk when a `freeze --deviation` was stopped after
  * writing the new schedule and before writing the new record: the record is then still the old one,
- * and its own schedule is the copy archived first under freeze-history/. Anything else is left for
- * loadFrozenSet to report. Returns whether it restored the schedule.
+ * its own schedule is the copy archived first, and the schedule on disk is the one the inputs as they
+ * are now generate (what the stopped deviation wrote). Anything else is left for loadFrozenSet to
+ * report. Returns whether it put the schedule back.
  */
-export async function restoreStoppedSchedule(runsDir: string): Promise<boolean> {
-  const files = runSetFiles(runsDir);
+async function restoreStoppedSchedule(exp: LoadedExperiment): Promise<boolean> {
+  const files = runSetFiles(exp.location.runsDir);
   const record = loadJsonIfValid<FreezeRecord>('freeze-record', files.freezeRecord);
   if (record === undefined || scheduleMatches(files.schedule, record)) return false;
-  const archive = historyFolder(runsDir, record);
-  const archivedRecord = loadJsonIfValid<FreezeRecord>('freeze-record', path.join(archive, 'experiment.lock.json'));
-  const archived = path.join(archive, 'schedule.json');
-  if (archivedRecord === undefined || !sameDigest(archivedRecord.digest, record.digest) || !scheduleMatches(archived, record)) return false;
+  const archived = scheduleOfStoppedDeviation(exp.location.runsDir, record);
+  if (archived === undefined || (await fs.readFile(files.schedule, 'utf8').catch(() => undefined)) !== scheduleText(scheduleFor(exp, record.pilot))) return false;
   await writeFileAtomic(files.schedule, await fs.readFile(archived, 'utf8'));
   return true;
 }
-
-function scheduleMatches(file: string, record: FreezeRecord): boolean {
-  try {
-    return sameDigest(jsonDigest(JSON.parse(readFileSync(file, 'utf8'))), record.schedule.digest);
-  } catch {
-    return false;
-  }
-}
-
-const historyFolder = (runsDir: string, previous: FreezeRecord): string => path.join(runsDir, 'freeze-history', previous.frozenAt.replace(/[:.]/g, '-'));
 
 // The freeze record on disk is the one the registry's last `frozen` entry names, unless a deviation
 // was stopped between writing it and registering it: then the record it replaced is the one

@@ -1,10 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { jsonDigest, sameDigest, selfDigestMatches } from '../core/digest.js';
 import { ofType, type EntryOf } from '../core/entries.js';
 import { checkFailed, formatProblem, inputError, type Problem } from '../core/errors.js';
 import type { FreezeRecord, RegistryEntry, Schedule } from '../core/types/index.js';
-import { loadValidJson } from '../documents/validate.js';
+import { loadJsonIfValid, loadValidJson } from '../documents/validate.js';
 import type { LoadedExperiment } from '../experiment/load-experiment.js';
 import { defaultRunsRoot, relativeToCwd, runSetFiles, runsDirFlag } from '../experiment/locate.js';
 import { lastEntry } from '../store/registry-read.js';
@@ -57,8 +57,33 @@ export function notFrozenError(runsDir: string, experimentId: string, provider?:
   });
 }
 
-/** How verify words a freeze record the registry never recorded (cli/verify.ts gives no restore hint for it). */
-export const UNREGISTERED_FREEZE = 'not the freeze the registry recorded last';
+/** In the problems a stopped `freeze --deviation` leaves, which running it again finishes (verify gives no restore hint for them). */
+export const STOPPED_DEVIATION = 'a `freeze --deviation` stopped';
+
+/** Where a deviation archives the freeze record it replaces, and that record's schedule. */
+export function archiveFolder(runsDir: string, replaced: FreezeRecord): string {
+  return path.join(runsDir, 'freeze-history', `${replaced.frozenAt.replace(/[:.]/g, '-')}-${replaced.digest.sha256.slice(0, 12)}`);
+}
+
+/**
+ * Whether the schedule on disk was replaced by a deviation stopped before it wrote its new record:
+ * the record's own schedule and the record itself are then archived in its archive folder.
+ */
+export function scheduleOfStoppedDeviation(runsDir: string, record: FreezeRecord): string | undefined {
+  const archive = archiveFolder(runsDir, record);
+  const archived = loadJsonIfValid<FreezeRecord>('freeze-record', path.join(archive, 'experiment.lock.json'));
+  const schedule = path.join(archive, 'schedule.json');
+  return archived !== undefined && sameDigest(archived.digest, record.digest) && scheduleMatches(schedule, record) ? schedule : undefined;
+}
+
+/** Whether `file` holds the schedule `record` was frozen with. */
+export function scheduleMatches(file: string, record: FreezeRecord): boolean {
+  try {
+    return sameDigest(jsonDigest(JSON.parse(readFileSync(file, 'utf8'))), record.schedule.digest);
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The registry's last `frozen` entry when the freeze record on disk is not the one it names: what a

@@ -56,17 +56,20 @@ export async function requireIntactRegistry(experiment: string, frozen: FrozenSe
   const { entries, problems, cutOff } = await verifyRegistryChain(frozen.files.registry);
   // A last line cut off by a crash is refused on its own, with how to cut it off (exit 2).
   if (cutOff !== undefined) throw tornTail(frozen.files.registry, cutOff);
-  if (problems.length === 0) {
-    // Runs made now would be registered before the freeze they were pinned under.
-    if (unregisteredFreeze(frozen.record, entries) !== undefined) {
-      throw inputError(`${frozen.files.freezeRecord} is a freeze the registry never recorded: a \`freeze --deviation\` was stopped before registering it`, { hint: finishDeviationHint(experiment, frozen) });
-    }
-    return;
-  }
+  if (problems.length === 0) return requireRegisteredFreeze(experiment, frozen, entries);
   throw checkFailed(`the registry of ${experiment} is broken, so nothing is added to it`, {
     problems,
     hint: `restore ${frozen.files.registry} from a backup; \`harness verify ${experiment}${runsDirFlag(frozen.runsDir)}\` lists every problem`,
   });
+}
+
+/**
+ * Refuses (exit 2) to add to a set whose freeze record a stopped `freeze --deviation` wrote and never
+ * registered: what is added now (runs, an analysis) would be registered before the freeze it was made under.
+ */
+export function requireRegisteredFreeze(experiment: string, frozen: FrozenSet, entries: readonly RegistryEntry[]): void {
+  if (unregisteredFreeze(frozen.record, entries) === undefined) return;
+  throw inputError(`${frozen.files.freezeRecord} is a freeze the registry never recorded: a \`freeze --deviation\` was stopped before registering it`, { hint: finishDeviationHint(experiment, frozen) });
 }
 
 /**

@@ -10,7 +10,7 @@ import { verifyRegistryChain } from '../store/registry-verify.js';
 import { readMark, recordFileProblems } from '../store/record-files.js';
 import { LOCK_FILE } from '../store/run-lock.js';
 import { currentRuns } from './current-runs.js';
-import { frozenFileProblems, UNREGISTERED_FREEZE, unregisteredFreeze } from './frozen-set.js';
+import { frozenFileProblems, scheduleOfStoppedDeviation, STOPPED_DEVIATION, unregisteredFreeze } from './frozen-set.js';
 import { runFiles } from './load-run.js';
 import { violationEntries } from './lock-run.js';
 import { verifyLockedRun } from './verify-run.js';
@@ -29,7 +29,7 @@ export async function verifyRunSet(runsDir: string, onlyRun?: string): Promise<V
   const mark = readMark(runsDir);
   const chain = await verifyRegistryChain(files.registry);
   const problems: Problem[] = [...chain.problems];
-  if (onlyRun === undefined) problems.push(...freezeProblems(files, chain.entries), ...(chain.problems.length === 0 ? recordFileProblems(runsDir, chain.entries, mark) : []));
+  if (onlyRun === undefined) problems.push(...freezeProblems(runsDir, files, chain.entries), ...(chain.problems.length === 0 ? recordFileProblems(runsDir, chain.entries, mark) : []));
   const locked = new Map<string, EntryOf<'locked'>>();
   // lock-run registers a run once; a second `locked` entry (anyone can append a well-chained one)
   // would otherwise re-anchor a rewritten lock, so it is a finding and the first entry stands.
@@ -95,13 +95,16 @@ const folderGone = (runsDir: string, locked: EntryOf<'locked'>): Problem => ({
 // The freeze record is checked against its schema before its digests are used; a record or
 // schedule that cannot be read or parsed is named with where it breaks. The record is the freeze
 // the registry recorded last, unless a `freeze --deviation` stopped before registering it.
-function freezeProblems(files: ReturnType<typeof runSetFiles>, entries: readonly RegistryEntry[]): Problem[] {
+function freezeProblems(runsDir: string, files: ReturnType<typeof runSetFiles>, entries: readonly RegistryEntry[]): Problem[] {
   try {
     const record = loadValidJson<FreezeRecord>('freeze-record', files.freezeRecord);
-    const problems = frozenFileProblems(files, record, loadJson(files.schedule).data);
+    const stopped = scheduleOfStoppedDeviation(runsDir, record) !== undefined;
+    const problems = frozenFileProblems(files, record, loadJson(files.schedule).data).map((p) => (stopped && p.file === files.schedule
+      ? { ...p, message: `${p.message}: ${STOPPED_DEVIATION} between writing the new schedule and the new record leaves this, and running it again with its reason puts it back` }
+      : p));
     const registered = unregisteredFreeze(record, entries);
     if (registered !== undefined) {
-      problems.push({ file: files.freezeRecord, message: `${UNREGISTERED_FREEZE} (entry ${registered.seq}): a \`freeze --deviation\` stopped before registering it leaves this, and running it again with its reason registers it` });
+      problems.push({ file: files.freezeRecord, message: `not the freeze the registry recorded last (entry ${registered.seq}): ${STOPPED_DEVIATION} before registering it leaves this, and running it again with its reason registers it` });
     }
     return problems;
   } catch (err) {
