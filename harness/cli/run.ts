@@ -39,6 +39,9 @@ Examples:
       // Node's default and stops the process at once.
       const stop = new AbortController();
       const interrupted = (): void => {
+        // The next signal of either kind meets Node's default.
+        process.removeListener('SIGINT', interrupted);
+        process.removeListener('SIGTERM', interrupted);
         stop.abort();
         // On a terminal the live table says so (a line written here would upset its redrawing).
         if (!process.stderr.isTTY) process.stderr.write(`${STOPPING}\n`);

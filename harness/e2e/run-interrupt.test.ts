@@ -55,3 +55,23 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('run stopped with %s', (signal) =>
     await expectVerifies(p);
   });
 });
+
+describe('run stopped by Ctrl-C, then SIGTERM', () => {
+  it('stops at once on the second signal, whichever kind it is', async () => {
+    const p = await smallProject({ latencyMs: 150 });
+    try {
+      const child = startCli(p, ['run', EXAMPLE, '-j', '2']);
+      await waitFor('a locked run', async () => {
+        if (child.exited()) throw new Error(`run ended before it could be interrupted:\n${(await child.done).stderr}`);
+        return existsSync(path.join(runSetDir(p), 'registry.jsonl')) && ofType(await registry(p), 'locked').length >= 1;
+      });
+      process.kill(child.pid, 'SIGINT');
+      await new Promise((r) => setTimeout(r, 100));
+      process.kill(child.pid, 'SIGTERM');
+      const ended = await child.done;
+      expect(ended.signal).toBe('SIGTERM');
+    } finally {
+      await p.cleanup();
+    }
+  }, 90_000);
+});

@@ -115,6 +115,19 @@ describe('slot claims', () => {
     await Promise.all([live.close(), b.close()]);
   });
 
+  it('waiting while the owner looks stalled ends as soon as it refreshes its lock again: it was only slow', async () => {
+    const slow = 'feed0000000dead0';
+    await fs.mkdir(path.join(claimsDir(), `owner-${slow}.lock`), { recursive: true });
+    await fs.writeFile(path.join(claimsDir(), 'slot-s'), slow);
+    await backdate(path.join(claimsDir(), `owner-${slow}.lock`), 3_000);
+    const b = await openClaims(runsDir);
+    setTimeout(() => void backdate(path.join(claimsDir(), `owner-${slow}.lock`), 0), 300);
+    const started = Date.now();
+    expect(await b.tryClaim('slot-s', CLAIM_STALE_MS * 3, undefined, { whileStalled: true })).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(1_500);
+    await b.close();
+  });
+
   it('a live owner keeps its claim while it refreshes its lock: another owner waiting for it gives up after waitMs', async () => {
     const a = await openClaims(runsDir);
     const b = await openClaims(runsDir);

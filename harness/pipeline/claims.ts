@@ -22,8 +22,11 @@ const OWNER_REFRESH_MS = CLAIM_STALE_MS / 5;
 export type Release = () => Promise<void>;
 
 export interface SlotClaims {
-  /** Takes the slot's claim, or returns undefined if a live process holds it for longer than `waitMs` (or until `stop`). */
-  tryClaim(slotName: string, waitMs?: number, stop?: AbortSignal): Promise<Release | undefined>;
+  /**
+   * Takes the slot's claim, or returns undefined if a live process holds it for longer than `waitMs`
+   * (or until `stop`; or, with `whileStalled`, as soon as its owner refreshes its lock again).
+   */
+  tryClaim(slotName: string, waitMs?: number, stop?: AbortSignal, options?: { whileStalled?: boolean }): Promise<Release | undefined>;
   /**
    * Whether the slot is claimed by an owner that has stopped refreshing its owner lock for more
    * than two refreshes: a process killed moments ago, whose claims turn void within CLAIM_STALE_MS.
@@ -117,26 +120,30 @@ export async function openClaims(runsDir: string): Promise<SlotClaims> {
     return holding(fd);
   };
 
+  // An owner lock more than two refreshes old: its process was killed moments ago (or is stuck).
+  const heldByStalledOwner = async (slotName: string): Promise<boolean> => {
+    let id: string;
+    try {
+      id = (await fs.readFile(path.join(dir, slotName), 'utf8')).slice(0, ID_LENGTH);
+    } catch {
+      return false;
+    }
+    if (!OWNER_ID.test(id) || id === RELEASED || id === self) return false;
+    const refreshed = await fs.stat(`${ownerPath(id)}.lock`).then((s) => s.mtimeMs, () => undefined);
+    return refreshed !== undefined && Date.now() - refreshed > 2 * OWNER_REFRESH_MS;
+  };
+
   return {
-    async tryClaim(slotName, waitMs = 0, stop) {
+    async tryClaim(slotName, waitMs = 0, stop, { whileStalled = false } = {}) {
       const deadline = Date.now() + waitMs;
       for (;;) {
         const release = await claimOnce(slotName);
         if (release !== undefined || Date.now() >= deadline || stop?.aborted === true) return release;
+        if (whileStalled && !(await heldByStalledOwner(slotName))) return undefined;
         await sleep(POLL_MS);
       }
     },
-    async heldByStalledOwner(slotName) {
-      let id: string;
-      try {
-        id = (await fs.readFile(path.join(dir, slotName), 'utf8')).slice(0, ID_LENGTH);
-      } catch {
-        return false;
-      }
-      if (!OWNER_ID.test(id) || id === RELEASED || id === self) return false;
-      const refreshed = await fs.stat(`${ownerPath(id)}.lock`).then((s) => s.mtimeMs, () => undefined);
-      return refreshed !== undefined && Date.now() - refreshed > 2 * OWNER_REFRESH_MS;
-    },
+    heldByStalledOwner,
     async close() {
       await releaseOwner();
       const owners = (await fs.readdir(dir)).filter((e) => OWNER_LOCK.test(e)).map((e) => path.join(dir, e.slice(0, -'.lock'.length)));

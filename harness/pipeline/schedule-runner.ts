@@ -185,9 +185,9 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
   // slots wait instead of finished runs piling up in memory.
   const claims = await openClaims(frozen.runsDir);
   const inHand = new ConcurrencyLimiter(options.jobs + PIN_AHEAD + Math.max(options.jobs, LOCKING_AT_LEAST));
-  const claim = async (slot: ScheduleSlot, waitMs?: number): Promise<Release | undefined> => {
+  const claim = async (slot: ScheduleSlot, waitMs?: number, whileStalled = false): Promise<Release | undefined> => {
     const token = await inHand.acquire();
-    const release = await claims.tryClaim(slotName(slot), waitMs, options.stop).catch((err: unknown) => {
+    const release = await claims.tryClaim(slotName(slot), waitMs, options.stop, { whileStalled }).catch((err: unknown) => {
       token();
       throw err;
     });
@@ -202,8 +202,9 @@ export async function runSchedule(exp: LoadedExperiment, frozen: FrozenSet, opti
     await limiter.forEach(pending, PIN_AHEAD, async (slot) => {
       // A slot held by a process killed moments ago is waited for in its place, not at the end:
       // its claim turns void within CLAIM_STALE_MS, and run last it would start far from its
-      // place in the schedule, which the audit's schedule-order reports.
-      const claimed = (await claim(slot)) ?? ((await claims.heldByStalledOwner(slotName(slot))) ? await claim(slot, CLAIM_STALE_MS * 3) : undefined);
+      // place in the schedule, which the audit's schedule-order reports. An owner that was only
+      // slow refreshes its lock again, and the slot is then deferred as any other held one.
+      const claimed = (await claim(slot)) ?? ((await claims.heldByStalledOwner(slotName(slot))) ? await claim(slot, CLAIM_STALE_MS * 3, true) : undefined);
       if (claimed !== undefined) return prepareClaimed(slot, claimed);
       deferred.push(slot);
       return undefined;

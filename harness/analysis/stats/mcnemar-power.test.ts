@@ -89,7 +89,8 @@ describe('mcnemarSampleSize / mcnemarPower (Connor 1987)', () => {
     expect(() => mcnemarSampleSize({ p10: 0.1, p01: 0.1 })).toThrow(/no effect/);
   });
 
-  it('refuse a target power at or below alpha/2, where the formula has no answer', () => {
+  it('refuse a target power at or below alpha/2 (one-sided: alpha), where the formula has no answer', () => {
     expect(() => mcnemarSampleSize({ p10: 0.3, p01: 0.29 }, 0.01)).toThrow(/at most alpha\/2/);
+    expect(() => mcnemarSampleSize({ p10: 0.25, p01: 0.08 }, 0.04, 0.05, 'greater')).toThrow(/power 0\.04 is at most alpha = 0\.05/);
   });
 });

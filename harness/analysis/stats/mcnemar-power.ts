@@ -103,9 +103,10 @@ export function mcnemarSampleSize(rates: DiscordantRates, power = 0.8, alpha = 0
   const delta = testedEffect(rates, alternative);
   checkProbability('power', power);
   checkProbability('alpha', alpha);
-  // Below α/2 the bracket of the formula turns negative and squaring hides it: the n returned would
-  // not have that power.
-  if (power <= alpha / 2) throw inputError(`power ${power} is at most alpha/2 = ${alpha / 2}: a test with no effect to find rejects that often`);
+  // Below α/2 (two-sided) or α (one-sided) the bracket of the formula turns negative and squaring
+  // hides it: the n returned would not have that power.
+  const level = alternative === 'two-sided' ? alpha / 2 : alpha;
+  if (power <= level) throw inputError(`power ${power} is at most ${alternative === 'two-sided' ? 'alpha/2' : 'alpha'} = ${level}: a test with no effect to find rejects that often`);
   const za = criticalZ(alpha, alternative);
   const zb = normalQuantile(power, 0, 1);
   return (za * Math.sqrt(psi) + zb * Math.sqrt(psi - delta * delta)) ** 2 / (delta * delta);
