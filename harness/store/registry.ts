@@ -55,7 +55,7 @@ export interface NewEntry<T extends RegistryEntryType = RegistryEntryType> {
 }
 
 /** One new entry of any type, its data typed by its type. */
-export type AnyNewEntry = { [T in RegistryEntryType]: NewEntry<T> }[RegistryEntryType];
+type AnyNewEntry = { [T in RegistryEntryType]: NewEntry<T> }[RegistryEntryType];
 
 interface Pending {
   experiment: string;
