@@ -2,17 +2,15 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { HarnessError, type Problem } from '../core/errors.js';
 import { loadJson } from '../documents/load.js';
-import { loadJsonIfValid, loadValidJson } from '../documents/validate.js';
+import { loadValidJson } from '../documents/validate.js';
 import { ofType, type EntryOf } from '../core/entries.js';
-import type { FreezeRecord, RegistryEntry, Scorecard } from '../core/types/index.js';
-import { relativeToCwd, runSetFiles } from '../experiment/locate.js';
+import type { FreezeRecord, RegistryEntry } from '../core/types/index.js';
+import { runSetFiles } from '../experiment/locate.js';
 import { verifyRegistryChain } from '../store/registry-verify.js';
 import { readMark, recordFileProblems } from '../store/record-files.js';
 import { LOCK_FILE } from '../store/run-lock.js';
 import { currentRuns } from './current-runs.js';
 import { frozenFileProblems, scheduleOfStoppedDeviation, STOPPED_DEVIATION, unregisteredFreeze } from './frozen-set.js';
-import { runFiles } from './load-run.js';
-import { violationEntries } from './lock-run.js';
 import { verifyLockedRun } from './verify-run.js';
 
 export interface VerifyReport {
@@ -47,8 +45,7 @@ export async function verifyRunSet(runsDir: string, onlyRun?: string): Promise<V
     const entry = locked.get(path.basename(dir));
     if (existsSync(path.join(dir, LOCK_FILE))) {
       lockedRuns++;
-      problems.push(...(await verifyLockedRun(dir, entry)));
-      if (entry !== undefined) problems.push(...violationsRegistered(files.registry, dir, entry, violations.get(entry.data.runId) ?? 0));
+      problems.push(...(await verifyLockedRun(dir, entry, { violations: violations.get(path.basename(dir)) ?? 0 })));
     } else if (entry !== undefined) {
       problems.push({ file: path.join(dir, LOCK_FILE), message: 'deleted: the registry says this run was locked' });
     }
@@ -72,20 +69,6 @@ export async function verifyStandingRuns(runsDir: string, entries: readonly Regi
     problems.push(...(existsSync(dir) ? await verifyLockedRun(dir, run) : [folderGone(runsDir, run)]));
   }
   return problems;
-}
-
-// A locked run's violations are registered with its lock, one entry each (violations.log lists
-// them): as many as its locked scorecard names. (A scorecard that no longer verifies is named by
-// verifyLockedRun.)
-function violationsRegistered(registry: string, dir: string, locked: EntryOf<'locked'>, registered: number): Problem[] {
-  const scorecard = loadJsonIfValid<Scorecard>('scorecard', runFiles(dir).scorecard);
-  if (scorecard === undefined) return [];
-  const expected = violationEntries(locked.data.runId, scorecard).length;
-  if (registered === expected) return [];
-  const repair = registered === 0
-    ? `lost when an earlier version of harness was stopped between a lock and its violations: \`harness lock-run ${relativeToCwd(dir)}\` registers them from the locked scorecard`
-    : 'the registry was edited';
-  return [{ file: registry, message: `${locked.data.runId}: ${registered} violation ${registered === 1 ? 'entry' : 'entries'} registered, its locked scorecard lists ${expected} (${repair})` }];
 }
 
 const folderGone = (runsDir: string, locked: EntryOf<'locked'>): Problem => ({

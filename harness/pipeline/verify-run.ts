@@ -5,15 +5,17 @@ import type { EntryOf } from '../core/entries.js';
 import type { Problem } from '../core/errors.js';
 import type { Manifest, RunLock, Scorecard } from '../core/types/index.js';
 import { schemaProblems } from '../documents/schemas.js';
-import { runSetFiles } from '../experiment/locate.js';
+import { relativeToCwd, runSetFiles } from '../experiment/locate.js';
 import { listTree } from '../store/file-tree.js';
 import { LOCK_FILE, SUMS_FILE, lockDigest, runContents } from '../store/run-lock.js';
 import { runFiles } from './load-run.js';
+import { violationEntries } from './violation-entries.js';
 
 // Re-hashes a locked run and names every difference from its lock: modified, added, deleted or
 // renamed files, changed links and special files, loosened permissions, and a lock that the registry does not know
-// (`registering`: the caller is about to register it, finishing a lock cut off by a crash).
-export async function verifyLockedRun(dir: string, registered: EntryOf<'locked'> | undefined, { registering = false } = {}): Promise<Problem[]> {
+// (`registering`: the caller is about to register it, finishing a lock cut off by a crash), and,
+// given how many `violation` entries the registry holds for the run, a count its scorecard disagrees with.
+export async function verifyLockedRun(dir: string, registered: EntryOf<'locked'> | undefined, { registering = false, violations }: { registering?: boolean; violations?: number } = {}): Promise<Problem[]> {
   const problems: Problem[] = [];
   const at = (file: string, message: string) => problems.push({ file: path.join(dir, file), message });
   let lock: RunLock;
@@ -31,7 +33,7 @@ export async function verifyLockedRun(dir: string, registered: EntryOf<'locked'>
   } else if (!sameDigest(registered.data.lockDigest, lockDigest(lock)) || !sameDigest(registered.data.rootDigest, lock.rootDigest)) {
     at(LOCK_FILE, `edited: the registry recorded lock sha256:${registered.data.lockDigest.sha256.slice(0, 12)}… (root ${registered.data.rootDigest.sha256.slice(0, 12)}…), the file is now sha256:${lockDigest(lock).sha256.slice(0, 12)}… (root ${lock.rootDigest.sha256.slice(0, 12)}…)`);
   } else {
-    problems.push(...(await entryAgainstRun(dir, registered, lock)));
+    problems.push(...(await entryAgainstRun(dir, registered, lock, violations)));
   }
   if (!existsSync(path.join(dir, SUMS_FILE))) at(SUMS_FILE, 'deleted');
   else if (!sameDigest(digestOf(await fs.readFile(path.join(dir, SUMS_FILE))), lock.rootDigest)) at(SUMS_FILE, 'modified: does not match the root digest in lock.json');
@@ -69,7 +71,7 @@ export async function verifyLockedRun(dir: string, registered: EntryOf<'locked'>
 // scorecard say: a registry whose hash chain was recomputed after editing an entry still chains,
 // but no longer agrees with the locked files. The documents are compared only as locked (a changed
 // one is named below).
-async function entryAgainstRun(dir: string, registered: EntryOf<'locked'>, lock: RunLock): Promise<Problem[]> {
+async function entryAgainstRun(dir: string, registered: EntryOf<'locked'>, lock: RunLock, violations: number | undefined): Promise<Problem[]> {
   const { data } = registered;
   const differs: string[] = [];
   const compare = (what: string, recorded: unknown, actual: unknown, where: string) => {
@@ -93,8 +95,21 @@ async function entryAgainstRun(dir: string, registered: EntryOf<'locked'>, lock:
     compare('success', data.success, scorecard.success, 'scorecard');
     compare('stop reason', data.stopReason, scorecard.stopReason, 'scorecard');
   }
-  if (differs.length === 0) return [];
-  return [{ file: runSetFiles(path.dirname(dir)).registry, message: `entry ${registered.seq} (locked ${path.basename(dir)}) disagrees with the locked run: ${differs.join(', ')}` }];
+  const registry = runSetFiles(path.dirname(dir)).registry;
+  const problems: Problem[] = differs.length === 0 ? [] : [{ file: registry, message: `entry ${registered.seq} (locked ${path.basename(dir)}) disagrees with the locked run: ${differs.join(', ')}` }];
+  if (scorecard !== undefined && violations !== undefined) problems.push(...violationCount(dir, registry, scorecard, violations));
+  return problems;
+}
+
+// A locked run's violations are registered with its lock, one entry each (violations.log lists
+// them): as many as its locked scorecard names.
+function violationCount(dir: string, registry: string, scorecard: Scorecard, registered: number): Problem[] {
+  const expected = violationEntries(scorecard.runId, scorecard).length;
+  if (registered === expected) return [];
+  const repair = registered === 0
+    ? `lost when an earlier version of harness was stopped between a lock and its violations: \`harness lock-run ${relativeToCwd(dir)}\` registers them from the locked scorecard`
+    : 'the registry was edited';
+  return [{ file: registry, message: `${scorecard.runId}: ${registered} violation ${registered === 1 ? 'entry' : 'entries'} registered, its locked scorecard lists ${expected} (${repair})` }];
 }
 
 // A JSON document of the run as its lock lists it; undefined when it is not (verify names that).
