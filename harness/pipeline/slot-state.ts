@@ -3,6 +3,7 @@ import path from 'node:path';
 import { runIdFor } from '../core/schedule.js';
 import { ofType, type EntryOf } from '../core/entries.js';
 import type { RegistryEntry, ScheduleSlot } from '../core/types/index.js';
+import { LOCK_FILE } from '../store/run-lock.js';
 
 export interface SlotAttempts {
   /** Highest attempt number with a run folder (0 when none). */
@@ -18,7 +19,7 @@ export function slotAttempts(runsDir: string, slot: ScheduleSlot): SlotAttempts 
   while (existsSync(path.join(runsDir, runIdFor(slot, n + 1)))) n++;
   if (n === 0) return { latest: 0, latestRunId: undefined, latestLocked: false };
   const runId = runIdFor(slot, n);
-  return { latest: n, latestRunId: runId, latestLocked: existsSync(path.join(runsDir, runId, 'lock.json')) };
+  return { latest: n, latestRunId: runId, latestLocked: existsSync(path.join(runsDir, runId, LOCK_FILE)) };
 }
 
 export function slotName(slot: Pick<ScheduleSlot, 'pairId' | 'task' | 'variant'>): string {
