@@ -8,6 +8,7 @@ import { currentRuns, slotKey } from '../pipeline/current-runs.js';
 import { scheduleFor, scheduleText } from '../pipeline/freeze-record.js';
 import { changedInputs, describeChange } from '../pipeline/frozen-set.js';
 import { pinsSlot, slotOf } from '../pipeline/manifest.js';
+import { runFiles } from '../pipeline/load-run.js';
 import { verifyPairs } from '../pipeline/verify-pairing.js';
 import { verifyRunSet } from '../pipeline/verify-experiment.js';
 import { failedAttempts, isEvaluatedNotLocked } from '../pipeline/slot-state.js';
@@ -99,7 +100,7 @@ type Start = EntryOf<'pinned'> | EntryOf<'abandoned'>;
 function pinTimes(pins: readonly Start[], manifests: ReadonlyMap<string, Manifest>, runsDir: string): Map<string, string> {
   const times = new Map<string, string>();
   for (const { data: { runId } } of pins) {
-    const manifest = manifests.get(runId) ?? loadJsonIfValid<Manifest>('manifest', path.join(runsDir, runId, 'manifest.json'));
+    const manifest = manifests.get(runId) ?? loadJsonIfValid<Manifest>('manifest', runFiles(path.join(runsDir, runId)).manifest);
     if (manifest !== undefined) times.set(runId, manifest.createdAt);
   }
   return times;

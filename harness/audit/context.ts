@@ -5,6 +5,7 @@ import type { Dataset } from '../analysis/dataset.js';
 import { ofType } from '../core/entries.js';
 import { loadJsonIfValid } from '../documents/validate.js';
 import type { FrozenSet } from '../pipeline/frozen-set.js';
+import { runFiles } from '../pipeline/load-run.js';
 
 /** Everything the audit looks at, loaded once. */
 export interface AuditContext {
@@ -21,7 +22,7 @@ export interface AuditContext {
 export function lockedManifests(frozen: FrozenSet, entries: readonly RegistryEntry[]): Map<string, Manifest> {
   const out = new Map<string, Manifest>();
   for (const e of ofType(entries, 'locked')) {
-    const file = path.join(frozen.runsDir, e.data.runId, 'manifest.json');
+    const file = runFiles(path.join(frozen.runsDir, e.data.runId)).manifest;
     // A manifest gone or broken after locking is the integrity check's finding, not a refusal.
     const manifest = loadJsonIfValid<Manifest>('manifest', file);
     if (manifest !== undefined) out.set(e.data.runId, manifest);

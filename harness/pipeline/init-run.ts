@@ -17,7 +17,7 @@ import { buildManifest, type RunSlot } from './manifest.js';
 import { environmentPins } from './provenance.js';
 import { closedRunIds } from './slot-state.js';
 import { unfinishedAttemptHint } from './attempt-state.js';
-import { loadValidRun } from './load-run.js';
+import { loadValidRun, runFiles } from './load-run.js';
 import { contextsOf, type ExperimentContext } from './experiment-context.js';
 
 export interface SlotRequest {
@@ -86,7 +86,7 @@ export async function initRun(
   });
   // Awaited by the caller; this only keeps a failure before then from going unhandled.
   registered.catch(() => undefined);
-  return { runId, runDir, manifestFile: path.join(runDir, 'manifest.json'), manifest, registered };
+  return { runId, runDir, manifestFile: runFiles(runDir).manifest, manifest, registered };
 }
 
 // A slot pinned by hand (pin-and-run) gets its next attempt, unless a locked run already stands for
@@ -107,7 +107,7 @@ async function nextAttempt({ exp, frozen }: ExperimentContext, req: SlotRequest,
   // would leave it pinned forever, never registered as abandoned.
   if (!adhoc && latest !== undefined && !closedRunIds(entries).has(latest)) {
     // Checked against the experiment loaded already, not loaded a second time.
-    const open = await loadValidRun(path.join(frozen.runsDir, latest, 'manifest.json'), contextsOf({ exp, frozen })).catch(() => undefined);
+    const open = await loadValidRun(runFiles(path.join(frozen.runsDir, latest)).manifest, contextsOf({ exp, frozen })).catch(() => undefined);
     throw inputError(`${req.pairId} of ${req.task} for ${req.variant} has an unfinished attempt, ${latest}`, {
       hint: open === undefined ? `\`harness run ${frozen.record.experiment}${runsDirFlag(frozen.runsDir)} --only pair=${req.pairId},variant=${req.variant}\` gives it up and runs the slot` : await unfinishedAttemptHint(open),
     });

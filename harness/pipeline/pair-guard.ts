@@ -10,6 +10,7 @@ import type { SandboxMode } from '../sandbox/run.js';
 import { slotKey } from './current-runs.js';
 import type { FrozenSet } from './frozen-set.js';
 import { buildManifest } from './manifest.js';
+import { runFiles } from './load-run.js';
 import { environmentPins } from './provenance.js';
 import { slotAttempts } from './slot-state.js';
 import { sharedPinDifferences } from './verify-pairing.js';
@@ -58,7 +59,7 @@ export interface PartnerDifference {
 export function partnerDifferences(frozen: FrozenSet, current: ReadonlyMap<string, EntryOf<'locked'>>, ours: Manifest): PartnerDifference[] {
   return standingPartners(frozen, current, ours.slot.pairId, ours.variant.id).flatMap((partner) => {
     // A partner that cannot be read is `verify`'s to report; it breaks the pair either way.
-    const theirs = loadJsonIfValid<Manifest>('manifest', path.join(frozen.runsDir, partner.data.runId, 'manifest.json'));
+    const theirs = loadJsonIfValid<Manifest>('manifest', runFiles(path.join(frozen.runsDir, partner.data.runId)).manifest);
     const differences = theirs === undefined ? [] : sharedPinDifferences(theirs, ours);
     return differences.length === 0 ? [] : [{ partner: partner.data.runId, differences }];
   });
