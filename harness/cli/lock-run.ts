@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { emit } from './output.js';
+import { emit, outcomeText } from './output.js';
 import type { SetExitCode } from './program.js';
 
 export function registerLockRun(program: Command, _setCode: SetExitCode): void {
@@ -17,7 +17,6 @@ Example:
       const { lockRun } = await import('../commands/lock-run.js');
       const r = await lockRun({ run });
       const said = { locked: 'locked', 'already-locked': 'already locked and verified; nothing changed:', registered: 'verified and registered the existing lock of', 'violations-registered': 'already locked and verified; registered the violations its registry entries lacked:' }[r.action];
-      const outcome = (x: typeof r) => (x.blinded ? 'outcome hidden until every slot is done, as pre-registered' : x.success ? 'success' : 'checks failed');
-      emit(r, opts.json, (x) => `${said} ${x.runId}: ${outcome(x)} (root sha256:${x.rootDigest.sha256})\n`);
+      emit(r, opts.json, (x) => `${said} ${x.runId}: ${outcomeText(x)} (root sha256:${x.rootDigest.sha256})\n`);
     });
 }

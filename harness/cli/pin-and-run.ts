@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { inputError } from '../core/errors.js';
 import type { ProviderName } from '../pipeline/freeze-record.js';
 import type { SandboxRequest } from '../pipeline/sandbox-mode.js';
-import { emit } from './output.js';
+import { emit, outcomeText } from './output.js';
 import type { SetExitCode } from './program.js';
 import { providerOption, runsDirOption, sandboxOption } from './options.js';
 
@@ -77,7 +77,7 @@ make full-runs has locked every slot of runs/exp-001-role-vs-goal); slot values 
         const { pinAndRunFull } = await import('../commands/pin-and-run-full.js');
         const r = await pinAndRunFull(slot);
         emit(r, flags.json, (x) => x.stage === 'lock'
-          ? `locked ${x.runId}: ${x.blinded ? 'outcome hidden until every slot is done, as pre-registered' : x.success ? 'success' : 'checks failed'} (${x.stopReason})\n  run ${x.runDir}\n`
+          ? `locked ${x.runId}: ${outcomeText(x)} (${x.stopReason})\n  run ${x.runDir}\n`
           : `stopped after ${x.stage} for ${x.runId}: ${x.infrastructureError}\n  run ${x.runDir} (kept)\n  ${GIVEN_UP}\n`);
         if (r.stage !== 'lock') setCode(1);
         return;

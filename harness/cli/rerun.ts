@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { RerunResult } from '../commands/rerun.js';
 import type { SandboxRequest } from '../pipeline/sandbox-mode.js';
-import { emit } from './output.js';
+import { emit, outcomeText } from './output.js';
 import type { SetExitCode } from './program.js';
 import { runsDirOption, sandboxOption } from './options.js';
 
@@ -21,15 +21,15 @@ Example (the audit lists every rerun as a deviation; here on the README's by-han
     .action(async (runId: string, opts: { reason: string; experiment?: string; runsDir?: string; sandbox: SandboxRequest; json?: boolean }) => {
       const { rerun } = await import('../commands/rerun.js');
       const r = await rerun({ runId, ...opts });
-      emit(r, opts.json, (x) => `superseded ${x.superseded}; new attempt ${x.newRunId ?? '(not locked)'}${outcomeText(x)}\n${brokenPairText(x, opts.runsDir)}`);
+      emit(r, opts.json, (x) => `superseded ${x.superseded}; new attempt ${x.newRunId ?? '(not locked)'}${newAttemptOutcome(x)}\n${brokenPairText(x, opts.runsDir)}`);
       setCode(r.newRunId === null ? 1 : 0);
     });
 }
 
-function outcomeText(r: RerunResult): string {
+function newAttemptOutcome(r: RerunResult): string {
   if (r.newRunId === null) return '';
-  if (r.blinded) return ' (outcome hidden until every slot is done, as pre-registered)';
-  return r.success === null ? '' : r.success ? ': success' : ': checks failed';
+  if (r.blinded) return ` (${outcomeText(r)})`;
+  return r.success === null ? '' : `: ${outcomeText(r)}`;
 }
 
 function brokenPairText(r: RerunResult, runsDir: string | undefined): string {
