@@ -34,17 +34,13 @@ export interface FreezeOutcome {
  */
 export async function freezeExperiment(exp: LoadedExperiment, provider: ProviderName, deviation: string | undefined, pilot: boolean, who: string): Promise<FreezeOutcome> {
   const files = runSetFiles(exp.location.runsDir);
-  if (!existsSync(files.freezeRecord)) {
-    const plan = await planFreeze(exp, provider, deviation, pilot);
-    await applyFreeze(exp, plan, who);
-    return { plan, scheduleRestored: false };
-  }
-  return withRegistryLock(files.registry, async () => {
-    const scheduleRestored = deviation !== undefined && (await restoreStoppedSchedule(exp));
+  const freeze = async (restore: boolean): Promise<FreezeOutcome> => {
+    const scheduleRestored = restore && (await restoreStoppedSchedule(exp));
     const plan = await planFreeze(exp, provider, deviation, pilot);
     await applyFreeze(exp, plan, who);
     return { plan, scheduleRestored };
-  });
+  };
+  return existsSync(files.freezeRecord) ? withRegistryLock(files.registry, () => freeze(deviation !== undefined)) : freeze(false);
 }
 
 // Decides what freezing would do without writing anything.
@@ -109,8 +105,9 @@ function requireSameKind(exp: LoadedExperiment, frozen: FreezeRecord, wanted: Fr
 
 // A deviation keeps every earlier document: the old record and schedule are copied to
 // freeze-history/ first, the new ones written, and the deviation registered with the new freeze in
-// one append (the caller holds the registry's lock). Stopped before that append, the new record stands unregistered: planFreeze finds it
-// (its digest is not the registry's last freeze) and the same command registers it.
+// one append (the caller holds the registry's lock). Stopped before that append, the new record
+// stands unregistered: planFreeze finds it (its digest is not the registry's last freeze) and the
+// same command registers it.
 async function applyFreeze(exp: LoadedExperiment, plan: FreezePlan, who: string): Promise<void> {
   if (plan.action === 'unchanged') return;
   if (plan.action === 'create') return createRunSet(exp, plan.record, plan.schedule);
