@@ -10,6 +10,20 @@ export interface Interval {
   upper: number;
 }
 
+/** The share of alpha in each tail the test rejects in: α/2 two-sided, α one-sided. */
+export function tailAlpha(alpha: number, alternative: Alternative): number {
+  return alternative === 'two-sided' ? alpha / 2 : alpha;
+}
+
+/**
+ * An effect (treatment − control) as the test looks for it: its size two-sided, signed towards the
+ * tested side one-sided ('less' looks for a negative one), so a one-sided test of an effect the
+ * other way sees a negative one.
+ */
+export function effectTowards(effect: number, alternative: Alternative): number {
+  return alternative === 'two-sided' ? Math.abs(effect) : alternative === 'greater' ? effect : -effect;
+}
+
 /**
  * The level of the two-sided intervals shown beside a test at `alpha`: 1 − α when the test is
  * two-sided, 1 − 2α when it is one-sided, so that the interval's bound on the tested side is the

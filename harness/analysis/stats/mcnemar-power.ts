@@ -3,7 +3,7 @@ import binomialPmf from '@stdlib/stats-base-dists-binomial-pmf';
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { inputError } from '../../core/errors.js';
-import type { Alternative } from './alternative.js';
+import { effectTowards, tailAlpha, type Alternative } from './alternative.js';
 import { checkProbability } from './validate.js';
 
 /** Paired binary design: probabilities of the two discordant outcomes. */
@@ -105,7 +105,7 @@ export function mcnemarSampleSize(rates: DiscordantRates, power = 0.8, alpha = 0
   checkProbability('alpha', alpha);
   // Below α/2 (two-sided) or α (one-sided) the bracket of the formula turns negative and squaring
   // hides it: the n returned would not have that power.
-  const level = alternative === 'two-sided' ? alpha / 2 : alpha;
+  const level = tailAlpha(alpha, alternative);
   if (power <= level) throw inputError(`power ${power} is at most ${alternative === 'two-sided' ? 'alpha/2' : 'alpha'} = ${level}: a test with no effect to find rejects that often`);
   const za = criticalZ(alpha, alternative);
   const zb = normalQuantile(power, 0, 1);
@@ -117,17 +117,15 @@ export function mcnemarPower(rates: DiscordantRates, n: number, alpha = 0.05, al
   const { psi, delta } = discordance(rates);
   checkProbability('alpha', alpha);
   if (!(n > 0)) throw inputError(`n must be positive, got ${n}`);
-  const towards = alternative === 'two-sided' ? Math.abs(delta) : alternative === 'greater' ? delta : -delta;
-  return normalCdf((towards * Math.sqrt(n) - criticalZ(alpha, alternative) * Math.sqrt(psi)) / Math.sqrt(psi - delta * delta), 0, 1);
+  return normalCdf((effectTowards(delta, alternative) * Math.sqrt(n) - criticalZ(alpha, alternative) * Math.sqrt(psi)) / Math.sqrt(psi - delta * delta), 0, 1);
 }
 
-const criticalZ = (alpha: number, alternative: Alternative): number => normalQuantile(1 - (alternative === 'two-sided' ? alpha / 2 : alpha), 0, 1);
+const criticalZ = (alpha: number, alternative: Alternative): number => normalQuantile(1 - tailAlpha(alpha, alternative), 0, 1);
 
 // δ in the direction the test looks: a one-sided test of an effect the other way never reaches any power.
 function testedEffect(rates: DiscordantRates, alternative: Alternative): number {
   const { delta } = discordance(rates);
-  if (alternative === 'two-sided') return Math.abs(delta);
-  const towards = alternative === 'greater' ? delta : -delta;
+  const towards = effectTowards(delta, alternative);
   if (towards < 0) {
     throw inputError(`p10 ${rates.p10} and p01 ${rates.p01} expect the ${delta > 0 ? 'treatment' : 'control'} to do better, but a ${alternative} test looks for the ${alternative === 'greater' ? 'treatment' : 'control'} doing better: it would never reach that power`, {
       hint: `swap --p10 and --p01, or use --sidedness ${alternative === 'greater' ? 'less' : 'greater'} (as the pre-registration's sidedness says)`,

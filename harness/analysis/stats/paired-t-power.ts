@@ -2,7 +2,7 @@ import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { inputError } from '../../core/errors.js';
 import { noncentralTCdf } from './noncentral-t.js';
 import { unirootIncreasing } from './uniroot.js';
-import type { Alternative } from './alternative.js';
+import { effectTowards, tailAlpha, type Alternative } from './alternative.js';
 import { checkProbability } from './validate.js';
 
 /** Paired continuous design: the mean difference to detect and the SD of the differences. */
@@ -29,11 +29,11 @@ export function pairedTSampleSize(effect: PairedEffect, power = 0.8, alpha = 0.0
   checkEffect(effect);
   checkProbability('power', power);
   checkProbability('alpha', alpha);
-  const level = alternative === 'two-sided' ? alpha / 2 : alpha;
+  const level = tailAlpha(alpha, alternative);
   // Any n > 1 already has more power than this (T' is stochastically larger than T); R's uniroot
   // returns a meaningless n near 1 for such targets, so they are refused here.
   if (power <= level) throw inputError(`power ${power} is at most ${alternative === 'two-sided' ? 'alpha/2' : 'alpha'} = ${level}: every design has more`);
-  if (alternative !== 'two-sided' && towards(effect.delta, alternative) < 0) {
+  if (effectTowards(effect.delta, alternative) < 0) {
     throw inputError(`delta ${effect.delta} expects the ${effect.delta > 0 ? 'treatment' : 'control'} to score higher, but a ${alternative} test looks for the other: it would never reach that power`, {
       hint: `give delta the other sign, or use --sidedness ${alternative === 'greater' ? 'less' : 'greater'} (as the pre-registration's sidedness says)`,
     });
@@ -44,12 +44,8 @@ export function pairedTSampleSize(effect: PairedEffect, power = 0.8, alpha = 0.0
 // R's p.body for type = "paired", strict = FALSE (two-sided: the critical value by symmetry).
 function powerAt(n: number, { delta, sd }: PairedEffect, alpha: number, alternative: Alternative): number {
   const df = Math.max(1e-7, n - 1);
-  const twoSided = alternative === 'two-sided';
-  const effect = twoSided ? Math.abs(delta) : towards(delta, alternative);
-  return noncentralTCdf(-tQuantile(twoSided ? alpha / 2 : alpha, df), df, (Math.sqrt(n) * effect) / sd, false);
+  return noncentralTCdf(-tQuantile(tailAlpha(alpha, alternative), df), df, (Math.sqrt(n) * effectTowards(delta, alternative)) / sd, false);
 }
-
-const towards = (delta: number, alternative: Exclude<Alternative, 'two-sided'>): number => (alternative === 'greater' ? delta : -delta);
 
 // δ = 0 has no finite sample size and sd must scale it; both are input mistakes.
 function checkEffect({ delta, sd }: PairedEffect): void {
