@@ -30,8 +30,7 @@ export async function pinAndRunFull(options: InitOptions): Promise<FullResult> {
     if (r.infrastructureError !== undefined) await abandonFailedAttempt(pinned.valid, r.infrastructureError);
     return { pinned, r };
   };
-  // An ad hoc run is no slot of the schedule, which `run` never touches: it needs no claim.
-  const { pinned, r } = options.adhoc === true ? await work() : await withSlotClaim(frozen.runsDir, options, work);
+  const { pinned, r } = await withSlotClaim(frozen.runsDir, options, work);
   const blinded = await outcomeWithheld(pinned.valid);
   return {
     runId: r.runId, runDir: r.runDir, stage: r.stage, success: blinded ? null : r.success, blinded,

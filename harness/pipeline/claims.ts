@@ -162,9 +162,11 @@ export async function openClaims(runsDir: string): Promise<SlotClaims> {
 /**
  * Holds a scheduled slot's claim while `fn` works on it by hand (pin-and-run), as \`run\` holds the
  * slots it works on, so a \`run\` started meanwhile waits for the slot instead of giving up the
- * attempt under way. Refuses (exit 2) while a live process holds the claim.
+ * attempt under way. Refuses (exit 2) while a live process holds the claim. An ad hoc run is no
+ * slot of the schedule, which `run` never touches: it needs no claim.
  */
-export async function withSlotClaim<T>(runsDir: string, slot: { pairId: string; task: string; variant: string }, fn: () => Promise<T>): Promise<T> {
+export async function withSlotClaim<T>(runsDir: string, slot: { pairId: string; task: string; variant: string; adhoc?: boolean }, fn: () => Promise<T>): Promise<T> {
+  if (slot.adhoc === true) return fn();
   const name = slotName(slot);
   const claims = await openClaims(runsDir);
   try {

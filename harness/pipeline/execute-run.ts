@@ -54,7 +54,7 @@ export async function executeRun(options: ExecuteOptions): Promise<ExecuteResult
     return result;
   };
   const { manifest } = run;
-  return manifest.adhoc ? execute() : withSlotClaim(run.ctx.frozen.runsDir, { pairId: manifest.slot.pairId, task: manifest.task.id, variant: manifest.variant.id }, execute);
+  return withSlotClaim(run.ctx.frozen.runsDir, { pairId: manifest.slot.pairId, task: manifest.task.id, variant: manifest.variant.id, adhoc: manifest.adhoc }, execute);
 }
 
 /**
