@@ -117,6 +117,11 @@ function toProblem(e: ErrorObject, root: SchemaNode): Problem {
   }
 }
 
+// A node, or the local definition (#/$defs/…) in `root` it refers to.
+function deref(node: SchemaNode, root: SchemaNode): SchemaNode | undefined {
+  return node.$ref?.startsWith('#/$defs/') ? root.$defs?.[node.$ref.slice('#/$defs/'.length)] : node;
+}
+
 // The keys the object may have: its schema's own properties and, for unevaluatedProperties, those
 // of the schemas it takes in by allOf (a check's id, description, required and constraint come
 // from checkBase that way), following local $refs in `root`.
@@ -125,7 +130,7 @@ function allowedKeys(e: ErrorObject, root: SchemaNode): string {
   const collect = (node: SchemaNode | undefined): void => {
     if (node === undefined) return;
     for (const key of Object.keys(node.properties ?? {})) keys.add(key);
-    for (const part of node.allOf ?? []) collect(part.$ref?.startsWith('#/$defs/') ? root.$defs?.[part.$ref.slice('#/$defs/'.length)] : part);
+    for (const part of node.allOf ?? []) collect(deref(part, root));
   };
   collect(e.parentSchema as SchemaNode | undefined);
   return keys.size > 0 ? ` (allowed: ${[...keys].join(', ')})` : '';
@@ -148,7 +153,7 @@ function discriminatorMessage(e: ErrorObject, root: SchemaNode): string {
   const tag = String(p.tag);
   if (p.error === 'tag' && p.tagValue === undefined) return `missing "${tag}"`;
   const options = ((e.parentSchema as { oneOf?: SchemaNode[] } | undefined)?.oneOf ?? [])
-    .map((o) => (o.$ref?.startsWith('#/$defs/') ? root.$defs?.[o.$ref.slice('#/$defs/'.length)] : o))
+    .map((o) => deref(o, root))
     .flatMap((o) => { const value = (o?.properties?.[tag] as { const?: unknown } | undefined)?.const; return value === undefined ? [] : [String(value)]; });
   return `unknown ${tag} ${JSON.stringify(p.tagValue)}${options.length > 0 ? ` (allowed: ${options.join(', ')})` : ''}`;
 }
